@@ -1,0 +1,425 @@
+//! One call into an adapter: a fresh store and instance, bounded by the adapter's limits,
+//! with every way it can fail turned into a [`CallError`].
+
+use super::state::{AdapterGrants, AdapterState, LimitExceeded};
+use super::{HostInner, LoadedAdapter};
+use crate::contract::*;
+use crate::error::{CallError, ResourceKind};
+use crate::wit::latest::{SupplierAdapter, SupplierAdapterPre};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use wasmtime::{Store, Trap, UpdateDeadline};
+
+/// Extra time the outer timeout allows beyond the call deadline, so that a CPU-bound guest is
+/// stopped by the epoch (a precise trap) and only a guest parked in host I/O by the timeout.
+const OUTER_GRACE: Duration = Duration::from_millis(50);
+
+/// The operations of the contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Operation {
+    /// `adapter-info.describe`.
+    Describe,
+    /// `catalog.search`.
+    Search,
+    /// `catalog.get-items`.
+    GetItems,
+    /// `catalog.check-availability`.
+    CheckAvailability,
+    /// `quoting.request-quote`.
+    RequestQuote,
+    /// `quoting.get-quote`.
+    GetQuote,
+    /// `ordering.place-order`.
+    PlaceOrder,
+    /// `ordering.get-order`.
+    GetOrder,
+    /// `ordering.cancel-order`.
+    CancelOrder,
+    /// `ordering.list-shipments`.
+    ListShipments,
+    /// `ordering.list-invoices`.
+    ListInvoices,
+    /// `ordering.request-return`.
+    RequestReturn,
+    /// `inbound.handle-inbound`.
+    HandleInbound,
+}
+
+impl Operation {
+    /// The function's name in the WIT.
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::Describe => "describe",
+            Operation::Search => "search",
+            Operation::GetItems => "get-items",
+            Operation::CheckAvailability => "check-availability",
+            Operation::RequestQuote => "request-quote",
+            Operation::GetQuote => "get-quote",
+            Operation::PlaceOrder => "place-order",
+            Operation::GetOrder => "get-order",
+            Operation::CancelOrder => "cancel-order",
+            Operation::ListShipments => "list-shipments",
+            Operation::ListInvoices => "list-invoices",
+            Operation::RequestReturn => "request-return",
+            Operation::HandleInbound => "handle-inbound",
+        }
+    }
+
+    /// The capabilities of which one must be declared for the host to call this operation.
+    pub fn capability(self) -> Option<(Capabilities, &'static str)> {
+        Some(match self {
+            Operation::Describe => return None,
+            Operation::Search => (Capabilities::SEARCH, "search"),
+            Operation::GetItems => (Capabilities::BATCH_LOOKUP, "batch-lookup"),
+            Operation::CheckAvailability => (Capabilities::LIVE_AVAILABILITY, "live-availability"),
+            Operation::RequestQuote | Operation::GetQuote => (
+                Capabilities::INSTANT_QUOTE | Capabilities::ASYNC_QUOTE,
+                "instant-quote",
+            ),
+            Operation::PlaceOrder => (Capabilities::PLACE_ORDER, "place-order"),
+            Operation::GetOrder => (Capabilities::ORDER_STATUS, "order-status"),
+            Operation::CancelOrder => (Capabilities::CANCEL_ORDER, "cancel-order"),
+            Operation::ListShipments => (Capabilities::SHIPMENT_TRACKING, "shipment-tracking"),
+            Operation::ListInvoices => (Capabilities::INVOICES, "invoices"),
+            Operation::RequestReturn => (Capabilities::RETURNS, "returns"),
+            Operation::HandleInbound => (Capabilities::INBOUND_DOCUMENTS, "inbound-documents"),
+        })
+    }
+}
+
+/// Run `f` against a fresh instance of `pre`, bounded by `grants.limits`.
+async fn invoke<T>(
+    host: &HostInner,
+    pre: &SupplierAdapterPre<AdapterState>,
+    grants: &Arc<AdapterGrants>,
+    operation: Operation,
+    f: impl AsyncFnOnce(&SupplierAdapter, &mut Store<AdapterState>) -> wasmtime::Result<T>,
+) -> Result<T, CallError> {
+    let limits = grants.limits.clone();
+    let started = Instant::now();
+    let deadline = started + limits.call_timeout;
+
+    let mut store = Store::new(host.runtime.engine(), AdapterState::new(grants.clone()));
+    store.limiter(|s| &mut s.limiter);
+    store.set_hostcall_fuel(limits.hostcall_bytes);
+    store.set_max_component_handles(limits.max_handles);
+    if host.runtime.config().consume_fuel {
+        // Without a configured budget the engine still counts, so give effectively unlimited.
+        let fuel = limits.fuel.unwrap_or(u64::MAX);
+        store.set_fuel(fuel).map_err(|e| CallError::AdapterFault {
+            detail: format!("cannot set fuel: {e}"),
+        })?;
+    }
+    // Yield to the executor every tick so other calls and the outer timeout run; stop the
+    // guest with a trap once its deadline has passed.
+    store.epoch_deadline_callback(move |_| {
+        if Instant::now() >= deadline {
+            Ok(UpdateDeadline::Interrupt)
+        } else {
+            Ok(UpdateDeadline::Yield(1))
+        }
+    });
+    store.set_epoch_deadline(1);
+
+    let run = async {
+        let instance = pre.instantiate_async(&mut store).await?;
+        f(&instance, &mut store).await
+    };
+    let outcome = tokio::time::timeout(limits.call_timeout + OUTER_GRACE, run).await;
+    let elapsed = started.elapsed();
+    report_stdio(&grants.supplier, operation, store.data());
+
+    let result = match outcome {
+        Err(_) => Err(CallError::Timeout {
+            elapsed,
+            limit: limits.call_timeout,
+        }),
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(classify(e, elapsed, limits.call_timeout)),
+    };
+    match &result {
+        Ok(_) => {
+            tracing::debug!(supplier = %grants.supplier, op = operation.name(), ?elapsed, "adapter call ok")
+        }
+        Err(e) => {
+            tracing::info!(supplier = %grants.supplier, op = operation.name(), ?elapsed, error = %e, "adapter call failed")
+        }
+    }
+    result
+}
+
+/// Turn a trap or host error from a call into the typed error a caller can match on.
+fn classify(e: wasmtime::Error, elapsed: Duration, limit: Duration) -> CallError {
+    if let Some(l) = e.downcast_ref::<LimitExceeded>() {
+        return CallError::ResourceLimit {
+            kind: l.kind,
+            detail: l.detail.clone(),
+        };
+    }
+    if e.downcast_ref::<wasmtime::PoolConcurrencyLimitError>()
+        .is_some()
+    {
+        return CallError::ResourceLimit {
+            kind: ResourceKind::Pool,
+            detail: "no free instance slot; retry shortly".to_string(),
+        };
+    }
+    if let Some(trap) = e.downcast_ref::<Trap>() {
+        return match trap {
+            Trap::Interrupt => CallError::Timeout { elapsed, limit },
+            Trap::OutOfFuel => CallError::ResourceLimit {
+                kind: ResourceKind::Fuel,
+                detail: "instruction budget exhausted".to_string(),
+            },
+            Trap::StackOverflow => CallError::ResourceLimit {
+                kind: ResourceKind::Stack,
+                detail: "wasm stack exhausted (runaway recursion)".to_string(),
+            },
+            Trap::UnreachableCodeReached => CallError::AdapterFault {
+                detail: "the adapter panicked (unreachable instruction)".to_string(),
+            },
+            other => CallError::AdapterFault {
+                detail: format!("trap: {other}"),
+            },
+        };
+    }
+    let text = format!("{e:#}");
+    if text.contains("fuel allocated for hostcalls has been exhausted")
+        || text.contains("store handle limit exceeded")
+    {
+        return CallError::ResourceLimit {
+            kind: ResourceKind::HostCalls,
+            detail: text,
+        };
+    }
+    CallError::AdapterFault { detail: text }
+}
+
+fn report_stdio(supplier: &str, operation: Operation, state: &AdapterState) {
+    for (stream, captured) in [("stdout", &state.stdout), ("stderr", &state.stderr)] {
+        let (bytes, dropped) = captured.take();
+        if !bytes.is_empty() || dropped > 0 {
+            tracing::info!(
+                target: "adapter",
+                supplier,
+                op = operation.name(),
+                stream,
+                dropped_bytes = dropped,
+                "{}",
+                String::from_utf8_lossy(&bytes).trim_end()
+            );
+        }
+    }
+    if state.logs_dropped > 0 {
+        tracing::warn!(target: "adapter", supplier, dropped = state.logs_dropped, "log lines dropped over the per-call cap");
+    }
+}
+
+/// Call `describe` on a freshly loaded adapter.
+pub(super) async fn describe(
+    host: &HostInner,
+    pre: &SupplierAdapterPre<AdapterState>,
+    grants: &Arc<AdapterGrants>,
+) -> Result<AdapterProfile, CallError> {
+    invoke(host, pre, grants, Operation::Describe, async |a, s| {
+        a.mercato_supplier_adapter_info().call_describe(s).await
+    })
+    .await
+}
+
+fn flatten<T>(r: Result<Result<T, CommerceError>, CallError>) -> Result<T, CallError> {
+    r?.map_err(CallError::Commerce)
+}
+
+impl LoadedAdapter {
+    fn declared(&self, operation: Operation) -> Result<(), CallError> {
+        match operation.capability() {
+            Some((flags, name)) if !self.inner.profile.capabilities.intersects(flags) => {
+                Err(CallError::NotDeclared { capability: name })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    async fn call<T>(
+        &self,
+        operation: Operation,
+        f: impl AsyncFnOnce(
+            &SupplierAdapter,
+            &mut Store<AdapterState>,
+        ) -> wasmtime::Result<Result<T, CommerceError>>,
+    ) -> Result<T, CallError> {
+        self.declared(operation)?;
+        let i = &self.inner;
+        flatten(invoke(&i.host, &i.pre, &i.grants, operation, f).await)
+    }
+
+    /// Ask the adapter to describe itself again (the load-time answer is in
+    /// [`profile`](LoadedAdapter::profile)).
+    pub async fn describe(&self) -> Result<AdapterProfile, CallError> {
+        let i = &self.inner;
+        describe(&i.host, &i.pre, &i.grants).await
+    }
+
+    /// `catalog.search`.
+    pub async fn search(
+        &self,
+        ctx: &CallContext,
+        query: &SearchQuery,
+    ) -> Result<SearchPage, CallError> {
+        self.call(Operation::Search, async |a, s| {
+            a.mercato_supplier_catalog()
+                .call_search(s, ctx, query)
+                .await
+        })
+        .await
+    }
+
+    /// `catalog.get-items`.
+    pub async fn get_items(
+        &self,
+        ctx: &CallContext,
+        refs: &[ItemRef],
+    ) -> Result<Vec<CatalogItem>, CallError> {
+        self.call(Operation::GetItems, async |a, s| {
+            a.mercato_supplier_catalog()
+                .call_get_items(s, ctx, refs)
+                .await
+        })
+        .await
+    }
+
+    /// `catalog.check-availability`.
+    pub async fn check_availability(
+        &self,
+        ctx: &CallContext,
+        lines: &[AvailabilityRequest],
+        ship_to: Option<&Address>,
+    ) -> Result<Vec<AvailabilityAnswer>, CallError> {
+        self.call(Operation::CheckAvailability, async |a, s| {
+            a.mercato_supplier_catalog()
+                .call_check_availability(s, ctx, lines, ship_to)
+                .await
+        })
+        .await
+    }
+
+    /// `quoting.request-quote`.
+    pub async fn request_quote(
+        &self,
+        ctx: &CallContext,
+        req: &QuoteRequest,
+    ) -> Result<Quote, CallError> {
+        self.call(Operation::RequestQuote, async |a, s| {
+            a.mercato_supplier_quoting()
+                .call_request_quote(s, ctx, req)
+                .await
+        })
+        .await
+    }
+
+    /// `quoting.get-quote`.
+    pub async fn get_quote(&self, ctx: &CallContext, quote_id: &str) -> Result<Quote, CallError> {
+        self.call(Operation::GetQuote, async |a, s| {
+            a.mercato_supplier_quoting()
+                .call_get_quote(s, ctx, quote_id)
+                .await
+        })
+        .await
+    }
+
+    /// `ordering.place-order`.
+    pub async fn place_order(
+        &self,
+        ctx: &CallContext,
+        req: &OrderRequest,
+    ) -> Result<Order, CallError> {
+        self.call(Operation::PlaceOrder, async |a, s| {
+            a.mercato_supplier_ordering()
+                .call_place_order(s, ctx, req)
+                .await
+        })
+        .await
+    }
+
+    /// `ordering.get-order`.
+    pub async fn get_order(&self, ctx: &CallContext, order_id: &str) -> Result<Order, CallError> {
+        self.call(Operation::GetOrder, async |a, s| {
+            a.mercato_supplier_ordering()
+                .call_get_order(s, ctx, order_id)
+                .await
+        })
+        .await
+    }
+
+    /// `ordering.cancel-order`.
+    pub async fn cancel_order(
+        &self,
+        ctx: &CallContext,
+        req: &CancelRequest,
+    ) -> Result<CancelOutcome, CallError> {
+        self.call(Operation::CancelOrder, async |a, s| {
+            a.mercato_supplier_ordering()
+                .call_cancel_order(s, ctx, req)
+                .await
+        })
+        .await
+    }
+
+    /// `ordering.list-shipments`.
+    pub async fn list_shipments(
+        &self,
+        ctx: &CallContext,
+        order_id: &str,
+    ) -> Result<Vec<Shipment>, CallError> {
+        self.call(Operation::ListShipments, async |a, s| {
+            a.mercato_supplier_ordering()
+                .call_list_shipments(s, ctx, order_id)
+                .await
+        })
+        .await
+    }
+
+    /// `ordering.list-invoices`.
+    pub async fn list_invoices(
+        &self,
+        ctx: &CallContext,
+        order_id: &str,
+    ) -> Result<Vec<Invoice>, CallError> {
+        self.call(Operation::ListInvoices, async |a, s| {
+            a.mercato_supplier_ordering()
+                .call_list_invoices(s, ctx, order_id)
+                .await
+        })
+        .await
+    }
+
+    /// `ordering.request-return`.
+    pub async fn request_return(
+        &self,
+        ctx: &CallContext,
+        req: &ReturnRequest,
+    ) -> Result<ReturnAuthorization, CallError> {
+        self.call(Operation::RequestReturn, async |a, s| {
+            a.mercato_supplier_ordering()
+                .call_request_return(s, ctx, req)
+                .await
+        })
+        .await
+    }
+
+    /// `inbound.handle-inbound`.
+    pub async fn handle_inbound(
+        &self,
+        ctx: &CallContext,
+        doc: &InboundDocument,
+    ) -> Result<InboundResult, CallError> {
+        self.call(Operation::HandleInbound, async |a, s| {
+            a.mercato_supplier_inbound()
+                .call_handle_inbound(s, ctx, doc)
+                .await
+        })
+        .await
+    }
+}

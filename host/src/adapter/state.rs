@@ -1,0 +1,224 @@
+//! The per-call state of an adapter instance: the `T` in `Store<T>`.
+//!
+//! Everything here lives exactly as long as one call; nothing is shared with another call
+//! except the read-only grants behind the `Arc`s.
+
+use crate::error::ResourceKind;
+use crate::sandbox::Grants;
+use crate::sandbox::outbound::OutboundGate;
+use crate::sandbox::stdio::CapturedOutput;
+use crate::wit::latest::mercato::supplier::{host, types};
+use std::sync::Arc;
+use wasmtime::ResourceLimiter;
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+/// Longest log line kept; longer lines are cut.
+pub const MAX_LOG_LINE_BYTES: usize = 4 * 1024;
+/// Log lines kept per call; the rest are counted and dropped.
+pub const MAX_LOG_LINES_PER_CALL: u32 = 256;
+
+/// What one adapter was granted, shared read-only by all its calls.
+#[derive(Debug)]
+pub(crate) struct AdapterGrants {
+    pub supplier: Arc<str>,
+    pub grants: Grants,
+    pub hosts: Arc<crate::sandbox::allowed_hosts::AllowedHosts>,
+    pub secrets: Arc<crate::sandbox::secrets::Secrets>,
+    pub bindings: Arc<[crate::sandbox::secrets::SecretBinding]>,
+    pub limits: Arc<crate::sandbox::limits::Limits>,
+}
+
+impl AdapterGrants {
+    pub(crate) fn new(supplier: &str, grants: Grants) -> Self {
+        AdapterGrants {
+            supplier: Arc::from(supplier),
+            hosts: Arc::new(grants.allowed_hosts.clone()),
+            secrets: Arc::new(grants.secrets.clone()),
+            bindings: Arc::from(grants.secret_bindings.clone()),
+            limits: Arc::new(grants.limits.clone()),
+            grants,
+        }
+    }
+}
+
+/// A sandbox limit that stopped the guest; raised as the trap's error so the host can tell
+/// limits from faults without parsing messages.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{kind:?} limit exceeded: {detail}")]
+pub(crate) struct LimitExceeded {
+    pub kind: ResourceKind,
+    pub detail: String,
+}
+
+/// Enforces memory and table growth limits and instance counts for one call.
+pub(crate) struct CallLimiter {
+    memory_bytes: usize,
+    table_elements: usize,
+}
+
+impl ResourceLimiter for CallLimiter {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.memory_bytes {
+            return Err(wasmtime::Error::new(LimitExceeded {
+                kind: ResourceKind::Memory,
+                detail: format!(
+                    "memory growth to {desired} bytes refused; the limit is {} bytes",
+                    self.memory_bytes
+                ),
+            }));
+        }
+        Ok(true)
+    }
+
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
+        if desired > self.table_elements {
+            return Err(wasmtime::Error::new(LimitExceeded {
+                kind: ResourceKind::Table,
+                detail: format!(
+                    "table growth to {desired} elements refused; the limit is {}",
+                    self.table_elements
+                ),
+            }));
+        }
+        Ok(true)
+    }
+
+    fn instances(&self) -> usize {
+        32
+    }
+
+    fn tables(&self) -> usize {
+        32
+    }
+
+    fn memories(&self) -> usize {
+        8
+    }
+}
+
+/// The store data of one call.
+pub struct AdapterState {
+    table: ResourceTable,
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    pub(crate) gate: OutboundGate,
+    pub(crate) limiter: CallLimiter,
+    grants: Arc<AdapterGrants>,
+    pub(crate) stdout: CapturedOutput,
+    pub(crate) stderr: CapturedOutput,
+    log_lines: u32,
+    pub(crate) logs_dropped: u32,
+}
+
+impl AdapterState {
+    pub(crate) fn new(grants: Arc<AdapterGrants>) -> Self {
+        let limits = &grants.limits;
+        let stdout = CapturedOutput::new(limits.stdio_bytes);
+        let stderr = CapturedOutput::new(limits.stdio_bytes);
+        // Deny by default: no arguments, no environment, no preopened directories, no
+        // sockets and no name lookup (the builder's defaults), stdin empty.
+        let wasi = WasiCtx::builder()
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .build();
+        AdapterState {
+            table: ResourceTable::new(),
+            wasi,
+            http: WasiHttpCtx::new(),
+            gate: OutboundGate::new(
+                grants.supplier.clone(),
+                grants.hosts.clone(),
+                grants.secrets.clone(),
+                grants.bindings.clone(),
+                grants.limits.clone(),
+            ),
+            limiter: CallLimiter {
+                memory_bytes: limits.memory_bytes,
+                table_elements: limits.table_elements,
+            },
+            grants,
+            stdout,
+            stderr,
+            log_lines: 0,
+            logs_dropped: 0,
+        }
+    }
+
+    /// The supplier this state belongs to.
+    pub fn supplier(&self) -> &str {
+        &self.grants.supplier
+    }
+}
+
+impl WasiView for AdapterState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}
+
+impl WasiHttpView for AdapterState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.gate,
+        }
+    }
+}
+
+impl types::Host for AdapterState {}
+
+impl host::Host for AdapterState {
+    fn log(&mut self, level: host::LogLevel, message: String) -> wasmtime::Result<()> {
+        if self.log_lines >= MAX_LOG_LINES_PER_CALL {
+            self.logs_dropped += 1;
+            return Ok(());
+        }
+        self.log_lines += 1;
+        let mut message = message;
+        if message.len() > MAX_LOG_LINE_BYTES {
+            let mut cut = MAX_LOG_LINE_BYTES;
+            while !message.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            message.truncate(cut);
+            message.push('…');
+        }
+        let supplier = &*self.grants.supplier;
+        match level {
+            host::LogLevel::Trace => tracing::trace!(target: "adapter", supplier, "{message}"),
+            host::LogLevel::Debug => tracing::debug!(target: "adapter", supplier, "{message}"),
+            host::LogLevel::Info => tracing::info!(target: "adapter", supplier, "{message}"),
+            host::LogLevel::Warn => tracing::warn!(target: "adapter", supplier, "{message}"),
+            host::LogLevel::Error => tracing::error!(target: "adapter", supplier, "{message}"),
+        }
+        Ok(())
+    }
+
+    fn get_setting(&mut self, key: String) -> wasmtime::Result<Option<String>> {
+        Ok(self.grants.grants.settings.get(&key).cloned())
+    }
+
+    fn hmac_sha256(
+        &mut self,
+        secret_name: String,
+        data: Vec<u8>,
+    ) -> wasmtime::Result<Option<Vec<u8>>> {
+        Ok(self.grants.secrets.hmac_sha256(&secret_name, &data))
+    }
+}

@@ -1,0 +1,131 @@
+//! What a component must export and may import to be a `mercato:supplier` adapter, checked
+//! before anything is instantiated so the error can name the offending item.
+
+use crate::error::LoadError;
+use wasmtime::Engine;
+use wasmtime::component::Component;
+
+/// The contract package.
+pub const CONTRACT_PACKAGE: &str = "mercato:supplier";
+/// Contract versions this host serves.
+pub const SUPPORTED_CONTRACTS: &str = "0.1.x";
+/// Interfaces every adapter exports.
+pub const REQUIRED_EXPORTS: [&str; 5] =
+    ["adapter-info", "catalog", "quoting", "ordering", "inbound"];
+/// Newest `wasi:*@0.2.x` patch release the host implements.
+const WASI_PATCH: u32 = 12;
+
+/// Imports the host links, without versions. Besides the contract's own `host` interface and
+/// outbound HTTP, these are the WASI interfaces a language runtime needs to start; the host
+/// links them with nothing behind them (no files, no environment, empty stdin).
+pub const ALLOWED_IMPORTS: &[&str] = &[
+    "mercato:supplier/host",
+    "mercato:supplier/types",
+    "wasi:http/outgoing-handler",
+    "wasi:http/types",
+    "wasi:io/error",
+    "wasi:io/poll",
+    "wasi:io/streams",
+    "wasi:clocks/wall-clock",
+    "wasi:clocks/monotonic-clock",
+    "wasi:random/random",
+    "wasi:random/insecure",
+    "wasi:random/insecure-seed",
+    "wasi:cli/environment",
+    "wasi:cli/exit",
+    "wasi:cli/stdin",
+    "wasi:cli/stdout",
+    "wasi:cli/stderr",
+    "wasi:cli/terminal-input",
+    "wasi:cli/terminal-output",
+    "wasi:cli/terminal-stdin",
+    "wasi:cli/terminal-stdout",
+    "wasi:cli/terminal-stderr",
+    "wasi:filesystem/types",
+    "wasi:filesystem/preopens",
+];
+
+const ALLOWED_SUMMARY: &str = "mercato:supplier/host, wasi:http outgoing requests, and the WASI \
+    clocks, random, io, cli and filesystem interfaces (linked empty)";
+
+/// A parsed interface name: `namespace:package/interface@version`.
+struct InterfaceName<'a> {
+    path: &'a str,
+    version: Option<(u32, u32, u32)>,
+}
+
+fn parse_name(name: &str) -> InterfaceName<'_> {
+    let (path, version) = match name.split_once('@') {
+        Some((path, v)) => (path, parse_version(v)),
+        None => (name, None),
+    };
+    InterfaceName { path, version }
+}
+
+fn parse_version(v: &str) -> Option<(u32, u32, u32)> {
+    let core = v.split(['-', '+']).next()?;
+    let mut parts = core.split('.').map(|p| p.parse::<u32>().ok());
+    Some((parts.next()??, parts.next()??, parts.next()??))
+}
+
+/// Check a compiled component's exports and imports against the world.
+pub fn check(engine: &Engine, component: &Component) -> Result<(), LoadError> {
+    let ty = component.component_type();
+
+    for (name, _) in ty.imports(engine) {
+        let parsed = parse_name(name);
+        let allowed = ALLOWED_IMPORTS.contains(&parsed.path)
+            && match parsed.version {
+                Some((0, 2, patch)) if parsed.path.starts_with("wasi:") => patch <= WASI_PATCH,
+                Some((0, 1, _)) => parsed.path.starts_with(CONTRACT_PACKAGE),
+                _ => false,
+            };
+        if !allowed {
+            return Err(LoadError::UnexpectedImport {
+                name: name.to_string(),
+                allowed: ALLOWED_SUMMARY,
+            });
+        }
+    }
+
+    let exports: Vec<&str> = ty.exports(engine).map(|(n, _)| n).collect();
+    for required in REQUIRED_EXPORTS {
+        let path = format!("{CONTRACT_PACKAGE}/{required}");
+        let found = exports
+            .iter()
+            .map(|e| parse_name(e))
+            .find(|e| e.path == path);
+        match found {
+            Some(InterfaceName {
+                version: Some((0, 1, _)),
+                ..
+            }) => {}
+            Some(InterfaceName { version, .. }) => {
+                return Err(LoadError::UnsupportedContract {
+                    found: version
+                        .map(|(a, b, c)| format!("{a}.{b}.{c}"))
+                        .unwrap_or_else(|| "an unversioned contract".to_string()),
+                    supported: SUPPORTED_CONTRACTS,
+                });
+            }
+            None => {
+                return Err(LoadError::MissingExport {
+                    name: format!("{path}@0.1.0"),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_parse() {
+        assert_eq!(parse_version("0.2.12"), Some((0, 2, 12)));
+        assert_eq!(parse_version("0.2.0-rc-2023-11-10"), Some((0, 2, 0)));
+        assert_eq!(parse_version("x"), None);
+    }
+}

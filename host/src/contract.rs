@@ -1,0 +1,182 @@
+//! The contract's data types as the host sees them, re-exported from the bindings of the
+//! latest contract version under short names.
+//!
+//! These are plain data (no wasmtime handles), so the broker, ledger and gateways use them
+//! without touching the runtime.
+
+pub use crate::wit::latest::exports::mercato::supplier::adapter_info::{
+    AdapterProfile, Capabilities,
+};
+pub use crate::wit::latest::exports::mercato::supplier::catalog::{
+    AvailabilityAnswer, AvailabilityRequest, SearchPage, SearchQuery,
+};
+pub use crate::wit::latest::exports::mercato::supplier::inbound::{
+    InboundDocument, InboundResult, OrderEvent,
+};
+pub use crate::wit::latest::exports::mercato::supplier::ordering::{
+    AckStatus, AuthorizationEvidence, CancelOutcome, CancelRequest, CancelStatus, DelegatedToken,
+    Invoice, InvoiceLine, InvoiceStatus, Order, OrderLine, OrderLineRequest, OrderRequest,
+    OrderStatus, PartialDelivery, PaymentInstruction, ReturnAuthorization, ReturnLine,
+    ReturnReason, ReturnRequest, ReturnStatus, Shipment, ShipmentLine, ShipmentStatus,
+    TrackingEvent,
+};
+pub use crate::wit::latest::exports::mercato::supplier::quoting::{
+    Quote, QuoteLine, QuoteLineRequest, QuoteRequest, QuoteStatus,
+};
+pub use crate::wit::latest::mercato::supplier::types::{
+    Address, Availability, BuyerContext, CallContext, CatalogItem, Charge, ChargeKind,
+    Classification, CommerceError, Contact, Decimal, Escalation, FieldError, FulfillmentMethod,
+    FulfillmentOption, ItemIds, ItemRef, LineStatus, Message, Money, MpnRef, OrderRules,
+    PaymentTerm, Price, PriceChange, PriceTier, Quantity, QuantityViolation, Rejection, Resolution,
+    Restock, RetryHint, Severity, Shortfall, StockStatus, TimeWindow, Totals,
+};
+
+use mercato_sdk::exact;
+
+impl CommerceError {
+    /// Stable machine-readable name of the case, as in the WIT (`"out-of-stock"`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            CommerceError::InvalidRequest(_) => "invalid-request",
+            CommerceError::NotFound(_) => "not-found",
+            CommerceError::Unauthorized(_) => "unauthorized",
+            CommerceError::Forbidden(_) => "forbidden",
+            CommerceError::OutOfStock(_) => "out-of-stock",
+            CommerceError::QuantityRule(_) => "quantity-rule",
+            CommerceError::PriceChanged(_) => "price-changed",
+            CommerceError::QuoteExpired(_) => "quote-expired",
+            CommerceError::Undeliverable(_) => "undeliverable",
+            CommerceError::PaymentDeclined(_) => "payment-declined",
+            CommerceError::HumanRequired(_) => "human-required",
+            CommerceError::IdempotencyConflict(_) => "idempotency-conflict",
+            CommerceError::InProgress(_) => "in-progress",
+            CommerceError::RateLimited(_) => "rate-limited",
+            CommerceError::SupplierUnavailable(_) => "supplier-unavailable",
+            CommerceError::SupplierRejected(_) => "supplier-rejected",
+            CommerceError::Unsupported(_) => "unsupported",
+            CommerceError::Internal(_) => "internal",
+        }
+    }
+
+    /// The retry hint of the retryable cases.
+    pub fn retry_hint(&self) -> Option<&RetryHint> {
+        match self {
+            CommerceError::InProgress(h)
+            | CommerceError::RateLimited(h)
+            | CommerceError::SupplierUnavailable(h) => Some(h),
+            _ => None,
+        }
+    }
+}
+
+impl Quantity {
+    /// `n` pieces (UN/CEFACT "C62").
+    pub fn pieces(n: u64) -> Self {
+        Quantity {
+            steps: n,
+            unit: "C62".to_string(),
+            scale: 0,
+        }
+    }
+
+    /// The exact form, for arithmetic.
+    pub fn to_exact(&self) -> Result<exact::Quantity, exact::ExactError> {
+        exact::Quantity::new(self.steps, exact::Unit::parse(&self.unit)?, self.scale)
+    }
+}
+
+impl Decimal {
+    /// The exact form, for arithmetic.
+    pub fn to_exact(&self) -> Result<exact::Decimal, exact::ExactError> {
+        exact::Decimal::new(self.mantissa, self.scale)
+    }
+}
+
+impl From<exact::Decimal> for Decimal {
+    fn from(d: exact::Decimal) -> Self {
+        Decimal {
+            mantissa: d.mantissa(),
+            scale: d.scale(),
+        }
+    }
+}
+
+impl Price {
+    /// The exact form, for arithmetic.
+    pub fn to_exact(&self) -> Result<exact::UnitPrice, exact::ExactError> {
+        Ok(exact::UnitPrice {
+            currency: exact::Currency::parse(&self.currency)?,
+            amount: self.amount.to_exact()?,
+            basis: self.basis.to_exact()?,
+        })
+    }
+}
+
+impl Money {
+    /// The exact form, for arithmetic.
+    pub fn to_exact(&self) -> Result<exact::Money, exact::ExactError> {
+        Ok(exact::Money::new(
+            exact::Currency::parse(&self.currency)?,
+            self.minor,
+        ))
+    }
+}
+
+impl From<exact::Money> for Money {
+    fn from(m: exact::Money) -> Self {
+        Money {
+            currency: m.currency().code().to_string(),
+            minor: m.minor(),
+        }
+    }
+}
+
+impl Capabilities {
+    /// Names of the set flags, as in the WIT (`"instant-quote"`).
+    pub fn names(&self) -> Vec<&'static str> {
+        CAPABILITY_NAMES
+            .iter()
+            .filter(|(flag, _)| self.contains(*flag))
+            .map(|(_, name)| *name)
+            .collect()
+    }
+}
+
+/// Every capability flag with its WIT name.
+pub const CAPABILITY_NAMES: [(Capabilities, &str); 15] = [
+    (Capabilities::SEARCH, "search"),
+    (Capabilities::BATCH_LOOKUP, "batch-lookup"),
+    (Capabilities::LIVE_AVAILABILITY, "live-availability"),
+    (Capabilities::PRICE_TIERS, "price-tiers"),
+    (Capabilities::INSTANT_QUOTE, "instant-quote"),
+    (Capabilities::ASYNC_QUOTE, "async-quote"),
+    (Capabilities::PLACE_ORDER, "place-order"),
+    (Capabilities::CANCEL_ORDER, "cancel-order"),
+    (Capabilities::ORDER_STATUS, "order-status"),
+    (Capabilities::SHIPMENT_TRACKING, "shipment-tracking"),
+    (Capabilities::INVOICES, "invoices"),
+    (Capabilities::RETURNS, "returns"),
+    (Capabilities::INBOUND_DOCUMENTS, "inbound-documents"),
+    (Capabilities::PARTIAL_DELIVERY, "partial-delivery"),
+    (Capabilities::SUBSTITUTIONS, "substitutions"),
+];
+
+/// Capabilities travel as a list of their WIT names (`["search", "instant-quote"]`).
+impl serde::Serialize for Capabilities {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.names())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Capabilities {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let names = Vec::<String>::deserialize(deserializer)?;
+        names.iter().try_fold(Capabilities::empty(), |acc, name| {
+            CAPABILITY_NAMES
+                .iter()
+                .find(|(_, n)| n == name)
+                .map(|(flag, _)| acc | *flag)
+                .ok_or_else(|| serde::de::Error::custom(format!("unknown capability {name:?}")))
+        })
+    }
+}

@@ -1,0 +1,75 @@
+//! The numbers that bound every adapter call, each with its default and the reason for it.
+
+use std::time::Duration;
+
+/// Wall-clock time one call may take, host I/O included.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(2);
+/// Linear memory one instance may grow to. Supplier payloads are small; 64 MiB is generous.
+pub const DEFAULT_MEMORY_BYTES: usize = 64 * 1024 * 1024;
+/// Table elements per table (function pointers of the guest).
+pub const DEFAULT_TABLE_ELEMENTS: usize = 20_000;
+/// Bytes a guest may hand the host in one host call. wasmtime's default of 128 MiB would let
+/// one `log` call allocate that much host memory.
+pub const DEFAULT_HOSTCALL_BYTES: usize = 4 * 1024 * 1024;
+/// Live resource handles (HTTP requests, streams, pollables) per call.
+pub const DEFAULT_MAX_HANDLES: usize = 1_024;
+/// Outbound HTTP requests per call.
+pub const DEFAULT_OUTBOUND_REQUESTS: u32 = 16;
+/// Time to establish an upstream connection (wasmtime's own default is 600 s).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+/// Time to the first byte of an upstream response.
+pub const DEFAULT_FIRST_BYTE_TIMEOUT: Duration = Duration::from_secs(5);
+/// Time between bytes of an upstream response body.
+pub const DEFAULT_BETWEEN_BYTES_TIMEOUT: Duration = Duration::from_secs(5);
+/// Bytes of one upstream response body.
+pub const DEFAULT_RESPONSE_BODY_BYTES: u64 = 8 * 1024 * 1024;
+/// Bytes kept of an adapter's stdout and stderr per call.
+pub const DEFAULT_STDIO_BYTES: usize = 64 * 1024;
+
+/// Limits for each call of one adapter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Wall-clock time per call, enforced by epoch interruption and an outer timeout.
+    pub call_timeout: Duration,
+    /// Linear memory per instance.
+    pub memory_bytes: usize,
+    /// Elements per table.
+    pub table_elements: usize,
+    /// Guest-to-host bytes per host call (`Store::set_hostcall_fuel`).
+    pub hostcall_bytes: usize,
+    /// Live resource handles (`Store::set_max_component_handles`).
+    pub max_handles: usize,
+    /// Instruction budget per call, when the engine counts fuel.
+    pub fuel: Option<u64>,
+    /// Outbound HTTP requests per call.
+    pub outbound_requests: u32,
+    /// Upstream connect timeout.
+    pub connect_timeout: Duration,
+    /// Upstream first-byte timeout.
+    pub first_byte_timeout: Duration,
+    /// Upstream between-bytes timeout.
+    pub between_bytes_timeout: Duration,
+    /// Upstream response body size.
+    pub response_body_bytes: u64,
+    /// Captured stdout/stderr per call.
+    pub stdio_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            call_timeout: DEFAULT_CALL_TIMEOUT,
+            memory_bytes: DEFAULT_MEMORY_BYTES,
+            table_elements: DEFAULT_TABLE_ELEMENTS,
+            hostcall_bytes: DEFAULT_HOSTCALL_BYTES,
+            max_handles: DEFAULT_MAX_HANDLES,
+            fuel: None,
+            outbound_requests: DEFAULT_OUTBOUND_REQUESTS,
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            first_byte_timeout: DEFAULT_FIRST_BYTE_TIMEOUT,
+            between_bytes_timeout: DEFAULT_BETWEEN_BYTES_TIMEOUT,
+            response_body_bytes: DEFAULT_RESPONSE_BODY_BYTES,
+            stdio_bytes: DEFAULT_STDIO_BYTES,
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! The outbound gate: the one door from an adapter to the network.
+//!
+//! Every `wasi:http/outgoing-handler.handle` call lands in [`OutboundGate::send_request`],
+//! which refuses what the adapter was not granted, clamps timeouts, caps the response body
+//! and the number of requests per call, and attaches the adapter's secrets only to requests
+//! bound for the destination each secret belongs to.
+
+use super::allowed_hosts::{AllowedHosts, GrantScheme, split_host_port};
+use super::limits::Limits;
+use super::secrets::{SecretBinding, Secrets};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use std::sync::Arc;
+use wasmtime_wasi_http::{
+    DEFAULT_FORBIDDEN_HEADERS, Error as HttpError, ForbiddenHeaderFilter, RequestOptions, WasiBody,
+    WasiHttpHooks,
+};
+
+/// Why the gate refused a request; kept per call so the host can report it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Denial {
+    /// The destination is not granted.
+    HostNotGranted {
+        /// `scheme://authority` of the request.
+        destination: String,
+    },
+    /// The request has no usable scheme or authority.
+    MalformedUri {
+        /// The URI as given.
+        uri: String,
+    },
+    /// More requests than one call may make.
+    RequestCap {
+        /// The cap.
+        limit: u32,
+    },
+}
+
+/// Per-call state of the gate.
+pub struct OutboundGate {
+    supplier: Arc<str>,
+    hosts: Arc<AllowedHosts>,
+    secrets: Arc<Secrets>,
+    bindings: Arc<[SecretBinding]>,
+    limits: Arc<Limits>,
+    sent: u32,
+    denials: Vec<Denial>,
+}
+
+impl OutboundGate {
+    /// A gate for one call of `supplier`'s adapter.
+    pub fn new(
+        supplier: Arc<str>,
+        hosts: Arc<AllowedHosts>,
+        secrets: Arc<Secrets>,
+        bindings: Arc<[SecretBinding]>,
+        limits: Arc<Limits>,
+    ) -> Self {
+        OutboundGate {
+            supplier,
+            hosts,
+            secrets,
+            bindings,
+            limits,
+            sent: 0,
+            denials: Vec::new(),
+        }
+    }
+
+    /// Requests refused during this call.
+    pub fn denials(&self) -> &[Denial] {
+        &self.denials
+    }
+
+    /// Requests let through during this call.
+    pub fn sent(&self) -> u32 {
+        self.sent
+    }
+
+    fn deny(&mut self, denial: Denial) -> HttpError {
+        tracing::warn!(supplier = %self.supplier, ?denial, "outbound request refused");
+        self.denials.push(denial);
+        HttpError::HttpRequestDenied
+    }
+
+    /// Decide on a request; on success return the secret headers to attach.
+    fn admit(
+        &mut self,
+        request: &http::Request<WasiBody>,
+    ) -> Result<Vec<(http::HeaderName, http::HeaderValue)>, HttpError> {
+        let uri = request.uri();
+        let scheme = match uri.scheme_str() {
+            Some("http") => GrantScheme::Http,
+            Some("https") => GrantScheme::Https,
+            _ => {
+                return Err(self.deny(Denial::MalformedUri {
+                    uri: uri.to_string(),
+                }));
+            }
+        };
+        let authority = uri.authority().map(|a| a.as_str()).unwrap_or_default();
+        let parsed = if authority.contains('@') {
+            None
+        } else {
+            split_host_port(authority)
+        };
+        let Some((host, port)) = parsed.filter(|(h, _)| !h.is_empty()) else {
+            return Err(self.deny(Denial::MalformedUri {
+                uri: uri.to_string(),
+            }));
+        };
+        let Some(grant) = self.hosts.find(scheme, host, port).cloned() else {
+            return Err(self.deny(Denial::HostNotGranted {
+                destination: format!("{}://{}", scheme.as_str(), authority),
+            }));
+        };
+        if self.sent >= self.limits.outbound_requests {
+            return Err(self.deny(Denial::RequestCap {
+                limit: self.limits.outbound_requests,
+            }));
+        }
+        self.sent += 1;
+        Ok(self
+            .bindings
+            .iter()
+            .filter(|b| b.destination == grant)
+            .filter_map(|b| Some((b.header.clone(), b.header_value(&self.secrets)?)))
+            .collect())
+    }
+
+    fn clamp(&self, options: Option<RequestOptions>) -> RequestOptions {
+        let asked = options.unwrap_or_default();
+        let clamp =
+            |asked: Option<std::time::Duration>, cap| Some(asked.map_or(cap, |a| a.min(cap)));
+        RequestOptions {
+            connect_timeout: clamp(asked.connect_timeout, self.limits.connect_timeout),
+            first_byte_timeout: clamp(asked.first_byte_timeout, self.limits.first_byte_timeout),
+            between_bytes_timeout: clamp(
+                asked.between_bytes_timeout,
+                self.limits.between_bytes_timeout,
+            ),
+        }
+    }
+}
+
+type IoFuture = Box<dyn Future<Output = Result<(), HttpError>> + Send>;
+type SendFuture =
+    Box<dyn Future<Output = Result<(http::Response<WasiBody>, IoFuture), HttpError>> + Send>;
+
+impl WasiHttpHooks for OutboundGate {
+    fn forbidden_header_filter(&mut self) -> ForbiddenHeaderFilter {
+        // Headers the host sets itself may not come from the adapter: refused, not merged.
+        let secret_headers: Vec<http::HeaderName> =
+            self.bindings.iter().map(|b| b.header.clone()).collect();
+        Arc::new(move |name| {
+            DEFAULT_FORBIDDEN_HEADERS.contains(name) || secret_headers.contains(name)
+        })
+    }
+
+    fn send_request(
+        &mut self,
+        mut request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
+        _fut: IoFuture,
+    ) -> SendFuture {
+        let secret_headers = match self.admit(&request) {
+            Ok(headers) => headers,
+            Err(e) => return Box::new(async move { Err(e) }),
+        };
+        for (name, value) in secret_headers {
+            request.headers_mut().insert(name, value);
+        }
+        let options = self.clamp(options);
+        let max_body = self.limits.response_body_bytes;
+        Box::new(async move {
+            let (response, io) =
+                wasmtime_wasi_http::default_send_request(request, Some(options)).await?;
+            let response = response.map(|body| {
+                let cap = usize::try_from(max_body).unwrap_or(usize::MAX);
+                Limited::new(body, cap)
+                    .map_err(move |e| body_error(e, max_body))
+                    .boxed_unsync()
+            });
+            Ok((response, Box::new(io) as IoFuture))
+        })
+    }
+}
+
+fn body_error(e: Box<dyn std::error::Error + Send + Sync>, max: u64) -> HttpError {
+    if e.is::<LengthLimitError>() {
+        return HttpError::HttpResponseBodySize(Some(max));
+    }
+    match e.downcast::<HttpError>() {
+        Ok(inner) => *inner,
+        Err(other) => HttpError::InternalError(Some(other.to_string())),
+    }
+}

@@ -1,0 +1,167 @@
+//! Loading: the world check names what is wrong; the compile cache is used and trusted only
+//! when the host wrote it.
+
+use crate::common::host;
+use mercato::{LoadError, sandbox::Grants};
+
+async fn load_wat(wat: &str) -> Result<mercato::LoadedAdapter, LoadError> {
+    host()
+        .load(wat.as_bytes().to_vec(), Grants::default())
+        .await
+}
+
+#[tokio::test]
+async fn a_component_without_the_contract_exports_is_refused_naming_the_first_missing() {
+    let err = load_wat("(component)").await.expect_err("empty component");
+    match err {
+        LoadError::MissingExport { name } => {
+            assert_eq!(name, "mercato:supplier/adapter-info@0.1.0")
+        }
+        other => panic!("expected MissingExport, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_missing_interface_is_named_even_when_others_are_present() {
+    let wat = r#"(component
+        (instance $empty)
+        (export "mercato:supplier/adapter-info@0.1.0" (instance $empty))
+        (export "mercato:supplier/catalog@0.1.0" (instance $empty))
+        (export "mercato:supplier/ordering@0.1.0" (instance $empty))
+        (export "mercato:supplier/inbound@0.1.0" (instance $empty))
+    )"#;
+    let err = load_wat(wat).await.expect_err("quoting missing");
+    assert!(
+        matches!(&err, LoadError::MissingExport { name } if name == "mercato:supplier/quoting@0.1.0"),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string().contains("mercato:supplier/quoting@0.1.0"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn interfaces_without_their_functions_are_an_export_mismatch() {
+    let wat = r#"(component
+        (instance $empty)
+        (export "mercato:supplier/adapter-info@0.1.0" (instance $empty))
+        (export "mercato:supplier/catalog@0.1.0" (instance $empty))
+        (export "mercato:supplier/quoting@0.1.0" (instance $empty))
+        (export "mercato:supplier/ordering@0.1.0" (instance $empty))
+        (export "mercato:supplier/inbound@0.1.0" (instance $empty))
+    )"#;
+    let err = load_wat(wat).await.expect_err("no functions");
+    assert!(matches!(err, LoadError::ExportMismatch { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("describe"),
+        "names the missing function: {err}"
+    );
+}
+
+#[tokio::test]
+async fn an_import_outside_the_world_is_refused_naming_it() {
+    let wat = r#"(component (import "wasi:sockets/tcp@0.2.0" (instance)))"#;
+    let err = load_wat(wat).await.expect_err("sockets import");
+    match &err {
+        LoadError::UnexpectedImport { name, .. } => assert_eq!(name, "wasi:sockets/tcp@0.2.0"),
+        other => panic!("expected UnexpectedImport, got {other:?}"),
+    }
+    assert!(err.to_string().contains("wasi:sockets/tcp@0.2.0"), "{err}");
+}
+
+#[tokio::test]
+async fn a_newer_wasi_than_the_host_implements_is_refused() {
+    let wat = r#"(component (import "wasi:http/outgoing-handler@0.2.99" (instance)))"#;
+    let err = load_wat(wat).await.expect_err("too new");
+    assert!(matches!(err, LoadError::UnexpectedImport { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_contract_of_another_major_version_is_refused_with_the_version() {
+    let wat = r#"(component
+        (instance $empty)
+        (export "mercato:supplier/adapter-info@1.0.0" (instance $empty))
+    )"#;
+    let err = load_wat(wat).await.expect_err("1.0.0");
+    assert!(
+        matches!(&err, LoadError::UnsupportedContract { found, .. } if found == "1.0.0"),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_core_module_is_not_a_component() {
+    let err = load_wat("(module)").await.expect_err("core module");
+    assert!(matches!(err, LoadError::Invalid { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn the_compile_cache_is_used_and_a_tampered_artefact_is_recompiled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = || mercato::EngineConfig {
+        pool_size: 8,
+        cache_dir: Some(dir.path().to_path_buf()),
+        ..mercato::EngineConfig::default()
+    };
+    let bytes = mercato_artifacts::HANSA_CSV.bytes.to_vec();
+
+    let first = mercato::AdapterHost::new(config()).expect("host");
+    let a = first
+        .load(bytes.clone(), Grants::default())
+        .await
+        .expect("compiles");
+    let artefacts: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("cache dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".cwasm"))
+        .collect();
+    assert_eq!(artefacts.len(), 1, "one artefact for one adapter");
+    let artefact = artefacts[0].path();
+    assert!(artefact.to_string_lossy().contains(a.digest().as_hex()));
+
+    // A second host loads from the cache and behaves the same.
+    let second = mercato::AdapterHost::new(config()).expect("host");
+    let b = second
+        .load(bytes.clone(), Grants::default())
+        .await
+        .expect("from cache");
+    assert_eq!(a.profile(), b.profile());
+
+    // Flip one byte of the artefact: the tag no longer matches, so the host recompiles
+    // instead of running native code it did not write.
+    let mut tampered = std::fs::read(&artefact).expect("read");
+    let mid = tampered.len() / 2;
+    tampered[mid] ^= 0xff;
+    std::fs::write(&artefact, &tampered).expect("write");
+    let third = mercato::AdapterHost::new(config()).expect("host");
+    let c = third
+        .load(bytes, Grants::default())
+        .await
+        .expect("recompiled");
+    assert_eq!(a.profile(), c.profile());
+    assert_ne!(
+        std::fs::read(&artefact).expect("read"),
+        tampered,
+        "the bad artefact was replaced"
+    );
+}
+
+#[tokio::test]
+async fn precompiled_native_code_is_refused() {
+    let engine = wasmtime_engine();
+    let native = engine
+        .precompile_component(mercato_artifacts::HANSA_CSV.bytes)
+        .expect("precompile");
+    let err = host()
+        .load(native, Grants::default())
+        .await
+        .expect_err("native code");
+    assert!(matches!(err, LoadError::Precompiled), "{err:?}");
+}
+
+fn wasmtime_engine() -> wasmtime::Engine {
+    let mut config = wasmtime::Config::new();
+    config.wasm_component_model(true);
+    wasmtime::Engine::new(&config).expect("engine")
+}

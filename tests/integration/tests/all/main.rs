@@ -1,0 +1,7 @@
+//! End-to-end tests of the host with real components and real HTTP.
+//!
+//! One test binary (faster to link than one per file); each module is one concern.
+
+mod common;
+mod faults;
+mod loading;
