@@ -112,6 +112,12 @@ impl From<ExactError> for CommerceError {
     }
 }
 
+impl From<crate::time::TimeError> for CommerceError {
+    fn from(e: crate::time::TimeError) -> Self {
+        bad_upstream(e)
+    }
+}
+
 impl From<serde_json::Error> for CommerceError {
     fn from(e: serde_json::Error) -> Self {
         bad_upstream(format!("JSON: {e}"))

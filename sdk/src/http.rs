@@ -364,16 +364,18 @@ impl RequestBuilder {
     }
 }
 
-/// Send a request through the host (or the native stand-in under tests).
+/// Send a request through the host (or the native stand-in under tests). A failure without a
+/// response is also written to the host's log, with the request line, for whoever debugs it.
 pub fn send(request: Request) -> Result<Response, HttpError> {
+    let line = format!("{} {}", request.method.as_str(), request.url());
     #[cfg(target_arch = "wasm32")]
-    {
-        wasi::send(request)
-    }
+    let result = wasi::send(request);
     #[cfg(not(target_arch = "wasm32"))]
-    {
-        crate::testing::stand_in::send(request)
+    let result = crate::testing::stand_in::send(request);
+    if let Err(e) = &result {
+        crate::host::warn(&format!("{line}: {e}"));
     }
+    result
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -438,22 +440,15 @@ mod wasi {
             .body()
             .map_err(|()| protocol("request body already taken".into()))?;
         let pending = outgoing_handler::handle(outgoing, Some(options)).map_err(map_error)?;
-        {
-            let stream = body
-                .write()
-                .map_err(|()| protocol("request body stream unavailable".into()))?;
-            for chunk in req.body.chunks(WRITE_CHUNK) {
-                stream
-                    .blocking_write_and_flush(chunk)
-                    .map_err(|e| protocol(format!("writing request body: {e:?}")))?;
-            }
-        }
-        OutgoingBody::finish(body, None).map_err(map_error)?;
+        // A server may answer before it has read the body (401, 429, 503 are often sent at
+        // once) and close the connection, so a failed write is kept and reported only when
+        // there is no response to read either.
+        let body_error = write_body(body, &req.body).err();
 
         pending.subscribe().block();
         let incoming = match pending.get() {
             Some(Ok(Ok(response))) => response,
-            Some(Ok(Err(code))) => return Err(map_error(code)),
+            Some(Ok(Err(code))) => return Err(body_error.unwrap_or_else(|| map_error(code))),
             Some(Err(())) => return Err(protocol("response already taken".into())),
             None => return Err(protocol("response not ready after waiting".into())),
         };
@@ -502,6 +497,21 @@ mod wasi {
             headers,
             body: bytes,
         })
+    }
+
+    fn write_body(body: OutgoingBody, bytes: &[u8]) -> Result<(), HttpError> {
+        let protocol = |detail: String| HttpError::Protocol { detail };
+        {
+            let stream = body
+                .write()
+                .map_err(|()| protocol("request body stream unavailable".into()))?;
+            for chunk in bytes.chunks(WRITE_CHUNK) {
+                stream
+                    .blocking_write_and_flush(chunk)
+                    .map_err(|e| protocol(format!("writing request body: {e:?}")))?;
+            }
+        }
+        OutgoingBody::finish(body, None).map_err(map_error)
     }
 
     fn map_error(code: ErrorCode) -> HttpError {

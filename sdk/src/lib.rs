@@ -20,6 +20,8 @@
 pub mod exact;
 pub mod formats;
 pub mod gtin;
+#[cfg(feature = "xml")]
+pub mod xml;
 
 #[cfg(feature = "guest")]
 mod adapter;
@@ -54,6 +56,8 @@ pub mod prelude {
     pub use crate::Adapter;
     pub use crate::contract::*;
     pub use crate::errors::{self, CommerceResult};
-    pub use crate::exact::{Currency, Decimal, Money, RoundingMode};
+    // The exact types share names with contract records (`Money`, `Decimal`, `Quantity`);
+    // the prelude gives the contract's, and the exact ones are `exact::Money` and so on.
+    pub use crate::exact::{self, Currency, RoundingMode};
     pub use crate::host;
 }

@@ -62,7 +62,17 @@ pub fn on_http(handler: impl FnMut(&Request) -> Result<Response, HttpError> + 's
 /// Send this thread's requests over the real network (plain HTTP only), to test adapter logic
 /// natively against a sandbox supplier. The host's outbound policy does not apply here.
 pub fn use_network() {
-    on_http(network::send);
+    on_http(|req| network::send(req, &[]));
+}
+
+/// Like [`use_network`], adding `headers` to every request the way the host attaches an
+/// adapter's secrets (an API key, a bearer token) that the adapter itself never sets.
+pub fn use_network_with_headers(headers: &[(&str, &str)]) {
+    let headers: Vec<(String, String)> = headers
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect();
+    on_http(move |req| network::send(req, &headers));
 }
 
 /// Requests sent so far, oldest first.
@@ -141,7 +151,10 @@ mod network {
     use crate::http::{HttpError, Request, Response};
     use std::io::Read;
 
-    pub(super) fn send(req: &Request) -> Result<Response, HttpError> {
+    pub(super) fn send(
+        req: &Request,
+        extra_headers: &[(String, String)],
+    ) -> Result<Response, HttpError> {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(req.timeout))
@@ -150,7 +163,7 @@ mod network {
         let mut builder = http::Request::builder()
             .method(req.method.as_str())
             .uri(req.url());
-        for (name, value) in &req.headers {
+        for (name, value) in req.headers.iter().chain(extra_headers) {
             builder = builder.header(name, value);
         }
         let request = builder

@@ -128,7 +128,22 @@ enum Admission {
     Fail(u16, Option<u64>),
 }
 
+/// Largest request body a backend reads.
+pub const MAX_REQUEST_BYTES: usize = 4 * 1024 * 1024;
+
 async fn gate(State(control): State<SimControl>, request: Request, next: Next) -> Response {
+    // Read the whole body first: a handler that answers early (401, an injected 503) would
+    // otherwise close the connection with unread bytes in it, which resets the TCP connection
+    // and can destroy the answer before the client reads it. Real servers linger for the same
+    // reason.
+    let (parts, body) = request.into_parts();
+    let body = match axum::body::to_bytes(body, MAX_REQUEST_BYTES).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return error_response(StatusCode::PAYLOAD_TOO_LARGE, format!("request body: {e}"));
+        }
+    };
+    let request = Request::from_parts(parts, Body::from(body));
     if request.uri().path().starts_with("/_sim/") {
         return next.run(request).await;
     }

@@ -103,7 +103,7 @@ impl Part {
 
     /// Whether `qty` meets Min and Mult.
     pub(crate) fn quantity_ok(&self, qty: u64) -> bool {
-        qty >= self.min && qty > 0 && qty % self.mult.max(1) == 0
+        qty >= self.min && qty > 0 && qty.is_multiple_of(self.mult.max(1))
     }
 }
 
@@ -138,8 +138,19 @@ pub(crate) fn catalogue() -> Vec<Part> {
             title: "Hex bolt M8x30 DIN 933 A2 stainless",
             description: "Hexagon head bolt, fully threaded, M8 x 30 mm, DIN 933 / ISO 4017, stainless steel A2-70.",
             category: "Fasteners",
-            keywords: &["hex bolt", "hex screw", "Sechskantschraube", "Schraube", "ISO 4017"],
-            attributes: &[("thread", "M8"), ("length-mm", "30"), ("standard", "DIN 933"), ("material", "A2-70 stainless")],
+            keywords: &[
+                "hex bolt",
+                "hex screw",
+                "Sechskantschraube",
+                "Schraube",
+                "ISO 4017",
+            ],
+            attributes: &[
+                ("thread", "M8"),
+                ("length-mm", "30"),
+                ("standard", "DIN 933"),
+                ("material", "A2-70 stainless"),
+            ],
             gtin_body: "426012345001",
             min: 1,
             mult: 1,
@@ -150,7 +161,10 @@ pub(crate) fn catalogue() -> Vec<Part> {
             eur: &[(1, 4_200), (100, 3_100), (500, 2_400), (1000, 2_100)],
             usd: &[(1, 4_500), (100, 3_300), (500, 2_600), (1000, 2_300)],
             stock: 15_243,
-            restock: Some(Restock { after_days: 21, quantity: 20_000 }),
+            restock: Some(Restock {
+                after_days: 21,
+                quantity: 20_000,
+            }),
         },
         Part {
             number: "VC-HN-M8-A2",
@@ -160,7 +174,11 @@ pub(crate) fn catalogue() -> Vec<Part> {
             description: "Hexagon nut M8, DIN 934 / ISO 4032, stainless steel A2-70.",
             category: "Fasteners",
             keywords: &["hex nut", "Sechskantmutter", "Mutter", "ISO 4032"],
-            attributes: &[("thread", "M8"), ("standard", "DIN 934"), ("material", "A2-70 stainless")],
+            attributes: &[
+                ("thread", "M8"),
+                ("standard", "DIN 934"),
+                ("material", "A2-70 stainless"),
+            ],
             gtin_body: "426012345002",
             min: 1,
             mult: 1,
@@ -181,7 +199,12 @@ pub(crate) fn catalogue() -> Vec<Part> {
             description: "Hexagon head bolt, fully threaded, M6 x 20 mm, DIN 933, stainless steel A2-70.",
             category: "Fasteners",
             keywords: &["hex bolt", "hex screw", "Sechskantschraube", "Schraube"],
-            attributes: &[("thread", "M6"), ("length-mm", "20"), ("standard", "DIN 933"), ("material", "A2-70 stainless")],
+            attributes: &[
+                ("thread", "M6"),
+                ("length-mm", "20"),
+                ("standard", "DIN 933"),
+                ("material", "A2-70 stainless"),
+            ],
             gtin_body: "426012345003",
             min: 1,
             mult: 1,
@@ -202,7 +225,12 @@ pub(crate) fn catalogue() -> Vec<Part> {
             description: "Hexagon head bolt, fully threaded, M10 x 40 mm, DIN 933, stainless steel A2-70.",
             category: "Fasteners",
             keywords: &["hex bolt", "hex screw", "Sechskantschraube", "Schraube"],
-            attributes: &[("thread", "M10"), ("length-mm", "40"), ("standard", "DIN 933"), ("material", "A2-70 stainless")],
+            attributes: &[
+                ("thread", "M10"),
+                ("length-mm", "40"),
+                ("standard", "DIN 933"),
+                ("material", "A2-70 stainless"),
+            ],
             gtin_body: "426012345004",
             min: 1,
             mult: 1,
@@ -223,7 +251,11 @@ pub(crate) fn catalogue() -> Vec<Part> {
             description: "Flat washer 8.4 mm for M8, DIN 125-A / ISO 7089, stainless steel A2.",
             category: "Fasteners",
             keywords: &["flat washer", "Unterlegscheibe", "Scheibe", "ISO 7089"],
-            attributes: &[("size", "M8"), ("standard", "DIN 125"), ("material", "A2 stainless")],
+            attributes: &[
+                ("size", "M8"),
+                ("standard", "DIN 125"),
+                ("material", "A2 stainless"),
+            ],
             gtin_body: "426012345005",
             min: 1,
             mult: 1,
@@ -243,8 +275,18 @@ pub(crate) fn catalogue() -> Vec<Part> {
             title: "Socket cap screw M6x16 DIN 912 A2 stainless",
             description: "Hexagon socket head cap screw M6 x 16 mm, DIN 912 / ISO 4762, stainless steel A2-70.",
             category: "Fasteners",
-            keywords: &["cap screw", "Zylinderschraube", "Innensechskant", "Schraube"],
-            attributes: &[("thread", "M6"), ("length-mm", "16"), ("standard", "DIN 912"), ("material", "A2-70 stainless")],
+            keywords: &[
+                "cap screw",
+                "Zylinderschraube",
+                "Innensechskant",
+                "Schraube",
+            ],
+            attributes: &[
+                ("thread", "M6"),
+                ("length-mm", "16"),
+                ("standard", "DIN 912"),
+                ("material", "A2-70 stainless"),
+            ],
             gtin_body: "426012345006",
             min: 1,
             mult: 1,
@@ -349,7 +391,11 @@ pub(crate) fn catalogue() -> Vec<Part> {
             description: "Thick film chip resistor 10 kOhm, 1 %, 1/8 W, 0805, cut tape in hundreds.",
             category: "Passive Components",
             keywords: &["resistor", "10k", "SMD", "chip resistor"],
-            attributes: &[("resistance-ohm", "10000"), ("tolerance", "1 %"), ("package", "0805")],
+            attributes: &[
+                ("resistance-ohm", "10000"),
+                ("tolerance", "1 %"),
+                ("package", "0805"),
+            ],
             gtin_body: "426012345201",
             min: 100,
             mult: 100,
@@ -444,7 +490,10 @@ pub(crate) fn catalogue() -> Vec<Part> {
             eur: &[(1, 18_500), (10, 15_200)],
             usd: &[(1, 20_000), (10, 16_400)],
             stock: 25,
-            restock: Some(Restock { after_days: 10, quantity: 500 }),
+            restock: Some(Restock {
+                after_days: 10,
+                quantity: 500,
+            }),
         },
         Part {
             number: "VC-ESP32-WROOM",
@@ -465,7 +514,10 @@ pub(crate) fn catalogue() -> Vec<Part> {
             eur: &[(1, 32_000), (10, 28_500)],
             usd: &[(1, 34_600), (10, 30_800)],
             stock: 0,
-            restock: Some(Restock { after_days: 84, quantity: 1_000 }),
+            restock: Some(Restock {
+                after_days: 84,
+                quantity: 1_000,
+            }),
         },
         Part {
             number: "VC-CU-BUSBAR-10X3",
@@ -475,7 +527,11 @@ pub(crate) fn catalogue() -> Vec<Part> {
             description: "Electrolytic copper busbar 10 x 3 mm, 1 m length. Priced daily against the copper index.",
             category: "Raw Materials",
             keywords: &["copper", "busbar", "Kupferschiene"],
-            attributes: &[("width-mm", "10"), ("thickness-mm", "3"), ("length-mm", "1000")],
+            attributes: &[
+                ("width-mm", "10"),
+                ("thickness-mm", "3"),
+                ("length-mm", "1000"),
+            ],
             gtin_body: "426012345601",
             min: 1,
             mult: 1,
@@ -520,7 +576,12 @@ mod tests {
     fn tier_prices_follow_the_breaks() {
         let parts = catalogue();
         let bolt = parts.iter().find(|p| p.number == "VC-HB-M8X30-A2");
-        let bolt = bolt.map(|b| (b.unit_price(Cur::Eur, 499, 0, 0), b.unit_price(Cur::Eur, 500, 0, 0)));
+        let bolt = bolt.map(|b| {
+            (
+                b.unit_price(Cur::Eur, 499, 0, 0),
+                b.unit_price(Cur::Eur, 500, 0, 0),
+            )
+        });
         assert_eq!(bolt, Some((3_100, 2_400)));
     }
 

@@ -4,8 +4,6 @@
 //! Everything is integer arithmetic; the supplier rounds a line total once, half up, to the
 //! cent, like the distributors it imitates.
 
-use std::fmt::Write as _;
-
 /// Digits after the decimal point of a stored unit price.
 pub(crate) const PRICE_SCALE: u32 = 4;
 /// `10^PRICE_SCALE`.
@@ -83,7 +81,7 @@ fn group(int: u64, sep: &str) -> String {
     let digits = int.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push_str(sep);
         }
         out.push(ch);
@@ -156,12 +154,8 @@ pub(crate) fn parse_plain(text: &str) -> Option<i64> {
         return None;
     }
     let int: i64 = int.parse().ok()?;
-    let mut frac_value: i64 = 0;
-    let mut written = String::new();
-    let _ = write!(written, "{frac:0<4}");
-    if !written.is_empty() {
-        frac_value = written.parse().ok()?;
-    }
+    // Right-pad the fraction to four digits: "24" is 2400 ten-thousandths.
+    let frac_value: i64 = format!("{frac:0<4}").parse().ok()?;
     int.checked_mul(PRICE_ONE)?.checked_add(frac_value)
 }
 
@@ -188,7 +182,10 @@ mod tests {
         assert_eq!(format_price(Cur::Usd, "en-US", 2_600), "$0.26");
         assert_eq!(format_cents(Cur::Eur, "de-DE", 123_450), "1.234,50 €");
         assert_eq!(format_cents(Cur::Usd, "en-US", 123_450), "$1,234.50");
-        assert_eq!(format_cents(Cur::Eur, "fr-FR", 123_450), "1\u{202f}234,50 €");
+        assert_eq!(
+            format_cents(Cur::Eur, "fr-FR", 123_450),
+            "1\u{202f}234,50 €"
+        );
         assert_eq!(format_cents(Cur::Eur, "en-GB", 99), "€0.99");
     }
 

@@ -41,18 +41,69 @@ pub(crate) struct Country {
 
 /// The ship-to countries.
 pub(crate) const COUNTRIES: &[Country] = &[
-    Country { code: "DE", tax_bp: 1_900, carrier: "DHL", service: "Paket", method_id: "DHL-PAKET", transit_days: 1 },
-    Country { code: "AT", tax_bp: 0, carrier: "DHL", service: "Paket International", method_id: "DHL-INTL", transit_days: 3 },
-    Country { code: "FR", tax_bp: 0, carrier: "DHL", service: "Paket International", method_id: "DHL-INTL", transit_days: 3 },
-    Country { code: "NL", tax_bp: 0, carrier: "DHL", service: "Paket International", method_id: "DHL-INTL", transit_days: 2 },
-    Country { code: "GB", tax_bp: 0, carrier: "UPS", service: "Standard", method_id: "UPS-STANDARD", transit_days: 4 },
-    Country { code: "US", tax_bp: 0, carrier: "UPS", service: "Worldwide Expedited", method_id: "UPS-EXPEDITED", transit_days: 5 },
-    Country { code: "CA", tax_bp: 0, carrier: "UPS", service: "Worldwide Expedited", method_id: "UPS-EXPEDITED", transit_days: 5 },
+    Country {
+        code: "DE",
+        tax_bp: 1_900,
+        carrier: "DHL",
+        service: "Paket",
+        method_id: "DHL-PAKET",
+        transit_days: 1,
+    },
+    Country {
+        code: "AT",
+        tax_bp: 0,
+        carrier: "DHL",
+        service: "Paket International",
+        method_id: "DHL-INTL",
+        transit_days: 3,
+    },
+    Country {
+        code: "FR",
+        tax_bp: 0,
+        carrier: "DHL",
+        service: "Paket International",
+        method_id: "DHL-INTL",
+        transit_days: 3,
+    },
+    Country {
+        code: "NL",
+        tax_bp: 0,
+        carrier: "DHL",
+        service: "Paket International",
+        method_id: "DHL-INTL",
+        transit_days: 2,
+    },
+    Country {
+        code: "GB",
+        tax_bp: 0,
+        carrier: "UPS",
+        service: "Standard",
+        method_id: "UPS-STANDARD",
+        transit_days: 4,
+    },
+    Country {
+        code: "US",
+        tax_bp: 0,
+        carrier: "UPS",
+        service: "Worldwide Expedited",
+        method_id: "UPS-EXPEDITED",
+        transit_days: 5,
+    },
+    Country {
+        code: "CA",
+        tax_bp: 0,
+        carrier: "UPS",
+        service: "Worldwide Expedited",
+        method_id: "UPS-EXPEDITED",
+        transit_days: 5,
+    },
 ];
 
 /// The country entry for a code (any case).
 pub(crate) fn country(code: &str) -> Option<&'static Country> {
-    COUNTRIES.iter().find(|c| c.code.eq_ignore_ascii_case(code.trim()))
+    COUNTRIES
+        .iter()
+        .find(|c| c.code.eq_ignore_ascii_case(code.trim()))
 }
 
 /// Shipping for a merchandise total.
@@ -235,6 +286,8 @@ pub(crate) struct Rma {
     pub lines: Vec<(String, u64, String)>,
     /// Refund expected, in cents.
     pub refund_cents: i64,
+    /// The customer's notes.
+    pub notes: Option<String>,
 }
 
 /// An order.
@@ -288,7 +341,12 @@ impl Order {
         let lines: i64 = self
             .lines
             .iter()
-            .map(|l| percent_of(line_cents(l.unit4, l.qty - l.cancelled), self.country.tax_bp))
+            .map(|l| {
+                percent_of(
+                    line_cents(l.unit4, l.qty - l.cancelled),
+                    self.country.tax_bp,
+                )
+            })
             .sum();
         lines + percent_of(self.shipping, self.country.tax_bp)
     }
@@ -392,7 +450,11 @@ impl Store {
         if let Some(i) = self.part_by_number(term) {
             return Some(i);
         }
-        if let Some(i) = self.parts.iter().position(|p| p.mpn.eq_ignore_ascii_case(term)) {
+        if let Some(i) = self
+            .parts
+            .iter()
+            .position(|p| p.mpn.eq_ignore_ascii_case(term))
+        {
             return Some(i);
         }
         if !term.is_empty() && term.bytes().all(|b| b.is_ascii_digit()) {
@@ -407,7 +469,12 @@ impl Store {
 
     /// Parts matching every word of `keyword` (case-insensitive, with synonyms) in title,
     /// description, keywords, manufacturer, numbers and attributes; in part-number order.
-    pub(crate) fn search(&self, keyword: &str, categories: &[String], in_stock_only: bool) -> Vec<usize> {
+    pub(crate) fn search(
+        &self,
+        keyword: &str,
+        categories: &[String],
+        in_stock_only: bool,
+    ) -> Vec<usize> {
         let words: Vec<String> = keyword.split_whitespace().map(str::to_lowercase).collect();
         self.parts
             .iter()
@@ -415,7 +482,9 @@ impl Store {
             .filter(|(i, p)| {
                 let haystack = haystack(p);
                 let category_ok = categories.is_empty()
-                    || categories.iter().any(|c| c.eq_ignore_ascii_case(p.category));
+                    || categories
+                        .iter()
+                        .any(|c| c.eq_ignore_ascii_case(p.category));
                 let stock_ok = !in_stock_only || self.stock[*i] > 0;
                 category_ok && stock_ok && words.iter().all(|w| word_matches(&haystack, w))
             })
@@ -478,7 +547,11 @@ impl Store {
     /// Books restocks that have arrived by `now` and ships the backorders they cover.
     pub(crate) fn tick(&mut self, now: i64) {
         let mut arrived_any = false;
-        for r in self.restocks.iter_mut().filter(|r| !r.arrived && r.at <= now) {
+        for r in self
+            .restocks
+            .iter_mut()
+            .filter(|r| !r.arrived && r.at <= now)
+        {
             r.arrived = true;
             self.stock[r.part] += r.quantity;
             arrived_any = true;
@@ -610,10 +683,16 @@ impl Store {
     /// Creates a cart for `req`, priced now.
     pub(crate) fn create_cart(&mut self, req: wire::CartReq, now: i64) -> Result<String, Failure> {
         let cur = currency(&req.currency_code)?;
-        let locale = req.locale.unwrap_or_else(|| cur.default_locale().to_string());
+        let locale = req
+            .locale
+            .unwrap_or_else(|| cur.default_locale().to_string());
         let country = served(&req.ship_to_country)?;
         if req.cart_items.is_empty() {
-            return Err(Failure::one(400, "InvalidRequest", "CartItems must not be empty"));
+            return Err(Failure::one(
+                400,
+                "InvalidRequest",
+                "CartItems must not be empty",
+            ));
         }
         let mut items = Vec::new();
         let mut unknown = Vec::new();
@@ -623,10 +702,17 @@ impl Store {
                 continue;
             };
             if item.quantity == 0 {
-                return Err(Failure::one(400, "InvalidRequest", format!("CartItems[{i}].Quantity must be at least 1")));
+                return Err(Failure::one(
+                    400,
+                    "InvalidRequest",
+                    format!("CartItems[{i}].Quantity must be at least 1"),
+                ));
             }
             items.push(CartItem {
-                line_id: item.customer_line_id.clone().unwrap_or_else(|| (i + 1).to_string()),
+                line_id: item
+                    .customer_line_id
+                    .clone()
+                    .unwrap_or_else(|| (i + 1).to_string()),
                 part,
                 qty: item.quantity,
                 unit4: self.parts[part].unit_price(cur, item.quantity, now, self.started),
@@ -635,7 +721,11 @@ impl Store {
         if !unknown.is_empty() {
             return Err(Failure::many(404, unknown));
         }
-        let key = format!("{:08x}-c{:06}", (now as u64).wrapping_mul(2_654_435_761) as u32, self.next_seq());
+        let key = format!(
+            "{:08x}-c{:06}",
+            (now as u64).wrapping_mul(2_654_435_761) as u32,
+            self.next_seq()
+        );
         self.carts.insert(
             key.clone(),
             Cart {
@@ -655,10 +745,17 @@ impl Store {
     /// caller.
     pub(crate) fn place_order(&mut self, req: OrderReq, now: i64) -> Result<usize, Failure> {
         let cur = currency(&req.currency_code)?;
-        let locale = req.locale.clone().unwrap_or_else(|| cur.default_locale().to_string());
+        let locale = req
+            .locale
+            .clone()
+            .unwrap_or_else(|| cur.default_locale().to_string());
         let country = served(&req.ship_to.country)?;
         if req.purchase_order_number.trim().is_empty() {
-            return Err(Failure::one(400, "InvalidRequest", "PurchaseOrderNumber must not be empty"));
+            return Err(Failure::one(
+                400,
+                "InvalidRequest",
+                "PurchaseOrderNumber must not be empty",
+            ));
         }
         let policy = match req.backorder_policy.as_deref().unwrap_or("Allow") {
             "Allow" => Policy::Allow,
@@ -668,7 +765,9 @@ impl Store {
                 return Err(Failure::one(
                     400,
                     "InvalidRequest",
-                    format!("BackorderPolicy {other:?} is not one of Allow, ShipComplete, CancelBackorders"),
+                    format!(
+                        "BackorderPolicy {other:?} is not one of Allow, ShipComplete, CancelBackorders"
+                    ),
                 ));
             }
         };
@@ -688,7 +787,9 @@ impl Store {
             if let Some(expected) = expected {
                 let (exp_cur, exp4) = wire::money_input(expected, "ExpectedUnitPrice")?;
                 if exp_cur != cur || exp4 != *unit4 {
-                    price_errors.push(wire::price_changed_error(id, exp_cur, exp4, cur, *unit4, &locale));
+                    price_errors.push(wire::price_changed_error(
+                        id, exp_cur, exp4, cur, *unit4, &locale,
+                    ));
                 }
             }
         }
@@ -708,14 +809,24 @@ impl Store {
                 && !self.parts[*part].backorderable
                 && policy != Policy::CancelBackorders
             {
-                stock_errors.push(wire::insufficient_stock_error(id, &self.parts[*part], *qty, s));
+                stock_errors.push(wire::insufficient_stock_error(
+                    id,
+                    &self.parts[*part],
+                    *qty,
+                    s,
+                ));
             }
             plan.push((shortage, ship_now));
         }
         if policy == Policy::CancelBackorders && plan.iter().all(|(_, n)| *n == 0) {
             for ((id, part, qty, _, _), (shortage, _)) in lines.iter().zip(&plan) {
                 if let Some(s) = shortage {
-                    stock_errors.push(wire::insufficient_stock_error(id, &self.parts[*part], *qty, s));
+                    stock_errors.push(wire::insufficient_stock_error(
+                        id,
+                        &self.parts[*part],
+                        *qty,
+                        s,
+                    ));
                 }
             }
         }
@@ -773,13 +884,24 @@ impl Store {
             let (max_cur, max4) = wire::money_input(max, "MaxTotal")?;
             let total = merchandise + shipping + order.tax();
             if max_cur != cur || i128::from(total) * 100 > i128::from(max4) {
-                return Err(Failure::many(422, vec![wire::max_total_error(cur, total, max_cur, max4, &order.locale)]));
+                return Err(Failure::many(
+                    422,
+                    vec![wire::max_total_error(
+                        cur,
+                        total,
+                        max_cur,
+                        max4,
+                        &order.locale,
+                    )],
+                ));
             }
         }
         if let Some(notes) = &req.notes
             && !notes.trim().is_empty()
         {
-            order.messages.push(format!("Customer note received: {}", notes.trim()));
+            order
+                .messages
+                .push(format!("Customer note received: {}", notes.trim()));
         }
 
         // Everything checked: commit. Shipped quantities leave stock in `ship`.
@@ -846,10 +968,19 @@ impl Store {
         let mut requested: Vec<(String, usize, u64, Option<wire::MoneyInput>)> = Vec::new();
         for (i, line) in req.order_lines.iter().enumerate() {
             if line.quantity == 0 {
-                return Err(Failure::one(400, "InvalidRequest", format!("OrderLines[{i}].Quantity must be at least 1")));
+                return Err(Failure::one(
+                    400,
+                    "InvalidRequest",
+                    format!("OrderLines[{i}].Quantity must be at least 1"),
+                ));
             }
             match self.part_by_number(&line.voltaic_part_number) {
-                Some(part) => requested.push((line_id(line, i), part, line.quantity, line.expected_unit_price.clone())),
+                Some(part) => requested.push((
+                    line_id(line, i),
+                    part,
+                    line.quantity,
+                    line.expected_unit_price.clone(),
+                )),
                 None => unknown.push(part_not_found(&line.voltaic_part_number)),
             }
         }
@@ -858,7 +989,11 @@ impl Store {
         }
         let Some(key) = &req.cart_key else {
             if requested.is_empty() {
-                return Err(Failure::one(400, "InvalidRequest", "an order needs a CartKey or OrderLines"));
+                return Err(Failure::one(
+                    400,
+                    "InvalidRequest",
+                    "an order needs a CartKey or OrderLines",
+                ));
             }
             return Ok(requested
                 .into_iter()
@@ -869,10 +1004,20 @@ impl Store {
                 .collect());
         };
         let Some(cart) = self.carts.get(key) else {
-            return Err(Failure::one(404, "CartNotFound", format!("cart {key} does not exist")));
+            return Err(Failure::one(
+                404,
+                "CartNotFound",
+                format!("cart {key} does not exist"),
+            ));
         };
         if now > cart.valid_until {
-            let mut e = ApiError::new("CartExpired", format!("cart {key} expired at {}; create a new cart", wire::rfc3339(cart.valid_until)));
+            let mut e = ApiError::new(
+                "CartExpired",
+                format!(
+                    "cart {key} expired at {}; create a new cart",
+                    wire::rfc3339(cart.valid_until)
+                ),
+            );
             e.property_name = Some("CartKey".into());
             return Err(Failure::many(410, vec![e]));
         }
@@ -903,7 +1048,10 @@ impl Store {
                 return Err(Failure::one(
                     422,
                     "CartMismatch",
-                    format!("line {id}: cart {key} has no line of {qty} x {}", self.parts[part].number),
+                    format!(
+                        "line {id}: cart {key} has no line of {qty} x {}",
+                        self.parts[part].number
+                    ),
                 ));
             };
             let item = free.remove(pos);
@@ -913,7 +1061,10 @@ impl Store {
             return Err(Failure::one(
                 422,
                 "CartMismatch",
-                format!("cart {key} line {} ({}) is missing from the order", left.line_id, self.parts[left.part].number),
+                format!(
+                    "cart {key} line {} ({}) is missing from the order",
+                    left.line_id, self.parts[left.part].number
+                ),
             ));
         }
         Ok(out)
@@ -924,16 +1075,31 @@ impl Store {
         self.orders
             .iter()
             .position(|o| o.number.eq_ignore_ascii_case(number.trim()))
-            .ok_or_else(|| Failure::one(404, "OrderNotFound", format!("order {number} does not exist")))
+            .ok_or_else(|| {
+                Failure::one(
+                    404,
+                    "OrderNotFound",
+                    format!("order {number} does not exist"),
+                )
+            })
     }
 
     /// Cancels the outstanding quantity of the named lines (all lines when empty). Shipped
     /// quantities cannot be cancelled. Returns "Cancelled" or "PartiallyCancelled".
-    pub(crate) fn cancel(&mut self, index: usize, line_ids: &[String], now: i64) -> Result<&'static str, Failure> {
+    pub(crate) fn cancel(
+        &mut self,
+        index: usize,
+        line_ids: &[String],
+        now: i64,
+    ) -> Result<&'static str, Failure> {
         let order = &self.orders[index];
         for id in line_ids {
             if !order.lines.iter().any(|l| &l.line_id == id) {
-                return Err(Failure::one(404, "LineNotFound", format!("order {} has no line {id}", order.number)));
+                return Err(Failure::one(
+                    404,
+                    "LineNotFound",
+                    format!("order {} has no line {id}", order.number),
+                ));
             }
         }
         let selected: Vec<usize> = order
@@ -949,9 +1115,15 @@ impl Store {
             let mut e = ApiError::new(
                 "CancelRefused",
                 if shipped > 0 {
-                    format!("order {}: the requested lines have already shipped", order.number)
+                    format!(
+                        "order {}: the requested lines have already shipped",
+                        order.number
+                    )
                 } else {
-                    format!("order {}: the requested lines are already cancelled", order.number)
+                    format!(
+                        "order {}: the requested lines are already cancelled",
+                        order.number
+                    )
                 },
             );
             e.order = Some(wire::order_json(self, index, now));
@@ -968,27 +1140,48 @@ impl Store {
             order.shipping = 0;
         }
         self.emit_order(index, now);
-        Ok(if shipped == 0 { "Cancelled" } else { "PartiallyCancelled" })
+        Ok(if shipped == 0 {
+            "Cancelled"
+        } else {
+            "PartiallyCancelled"
+        })
     }
 
     /// Authorises a return of shipped quantities.
-    pub(crate) fn create_return(&mut self, index: usize, req: &wire::ReturnReq) -> Result<usize, Failure> {
+    pub(crate) fn create_return(
+        &mut self,
+        index: usize,
+        req: &wire::ReturnReq,
+    ) -> Result<usize, Failure> {
         if req.lines.is_empty() {
-            return Err(Failure::one(400, "InvalidRequest", "Lines must not be empty"));
+            return Err(Failure::one(
+                400,
+                "InvalidRequest",
+                "Lines must not be empty",
+            ));
         }
         let order = &self.orders[index];
         let mut errors = Vec::new();
         let mut refund = 0;
         for (i, r) in req.lines.iter().enumerate() {
             let Some(line) = order.lines.iter().find(|l| l.line_id == r.customer_line_id) else {
-                errors.push(ApiError::new("LineNotFound", format!("Lines[{i}]: order {} has no line {}", order.number, r.customer_line_id)));
+                errors.push(ApiError::new(
+                    "LineNotFound",
+                    format!(
+                        "Lines[{i}]: order {} has no line {}",
+                        order.number, r.customer_line_id
+                    ),
+                ));
                 continue;
             };
             let returnable = line.shipped - line.returned;
             if r.quantity == 0 || r.quantity > returnable {
                 let mut e = ApiError::new(
                     "ReturnNotAllowed",
-                    format!("Lines[{i}]: line {} has {returnable} shipped pieces that can be returned, {} asked", line.line_id, r.quantity),
+                    format!(
+                        "Lines[{i}]: line {} has {returnable} shipped pieces that can be returned, {} asked",
+                        line.line_id, r.quantity
+                    ),
                 );
                 e.customer_line_id = Some(line.line_id.clone());
                 e.available = Some(returnable);
@@ -999,57 +1192,99 @@ impl Store {
             if !wire::RETURN_REASONS.contains(&r.reason.as_str()) {
                 errors.push(ApiError::new(
                     "InvalidRequest",
-                    format!("Lines[{i}].Reason {:?} is not one of {}", r.reason, wire::RETURN_REASONS.join(", ")),
+                    format!(
+                        "Lines[{i}].Reason {:?} is not one of {}",
+                        r.reason,
+                        wire::RETURN_REASONS.join(", ")
+                    ),
                 ));
                 continue;
             }
             refund += line_cents(line.unit4, r.quantity);
         }
         if !errors.is_empty() {
-            let status = if errors.iter().any(|e| e.code == "LineNotFound") { 404 } else { 422 };
+            let status = if errors.iter().any(|e| e.code == "LineNotFound") {
+                404
+            } else {
+                422
+            };
             return Err(Failure::many(status, errors));
         }
         let seq = self.next_seq();
         let order = &mut self.orders[index];
         for r in &req.lines {
-            if let Some(line) = order.lines.iter_mut().find(|l| l.line_id == r.customer_line_id) {
+            if let Some(line) = order
+                .lines
+                .iter_mut()
+                .find(|l| l.line_id == r.customer_line_id)
+            {
                 line.returned += r.quantity;
             }
         }
         order.returns.push(Rma {
             number: format!("RMA-{seq:06}"),
-            lines: req.lines.iter().map(|r| (r.customer_line_id.clone(), r.quantity, r.reason.clone())).collect(),
+            lines: req
+                .lines
+                .iter()
+                .map(|r| (r.customer_line_id.clone(), r.quantity, r.reason.clone()))
+                .collect(),
             refund_cents: refund,
+            notes: req.notes.clone(),
         });
         Ok(order.returns.len() - 1)
     }
 }
 
 fn line_id(line: &OrderLineReq, i: usize) -> String {
-    line.customer_line_id.clone().unwrap_or_else(|| (i + 1).to_string())
+    line.customer_line_id
+        .clone()
+        .unwrap_or_else(|| (i + 1).to_string())
 }
 
 fn part_not_found(number: &str) -> ApiError {
-    let mut e = ApiError::new("PartNotFound", format!("no part {number:?} in the Voltaic catalogue"));
+    let mut e = ApiError::new(
+        "PartNotFound",
+        format!("no part {number:?} in the Voltaic catalogue"),
+    );
     e.voltaic_part_number = Some(number.to_string());
     e
 }
 
 fn currency(code: &str) -> Result<Cur, Failure> {
     Cur::parse(code).ok_or_else(|| {
-        Failure::one(400, "UnsupportedCurrency", format!("currency {code:?} is not sold; use EUR or USD"))
+        Failure::one(
+            400,
+            "UnsupportedCurrency",
+            format!("currency {code:?} is not sold; use EUR or USD"),
+        )
     })
 }
 
 fn served(code: &str) -> Result<&'static Country, Failure> {
     country(code).ok_or_else(|| {
         let list: Vec<&str> = COUNTRIES.iter().map(|c| c.code).collect();
-        Failure::one(422, "CountryNotServed", format!("Voltaic does not ship to {code:?}; it ships to {}", list.join(", ")))
+        Failure::one(
+            422,
+            "CountryNotServed",
+            format!(
+                "Voltaic does not ship to {code:?}; it ships to {}",
+                list.join(", ")
+            ),
+        )
     })
 }
 
 fn haystack(p: &Part) -> String {
-    let mut text = format!("{} {} {} {} {} {} {}", p.title, p.description, p.manufacturer, p.mpn, p.number, p.category, p.keywords.join(" "));
+    let mut text = format!(
+        "{} {} {} {} {} {} {}",
+        p.title,
+        p.description,
+        p.manufacturer,
+        p.mpn,
+        p.number,
+        p.category,
+        p.keywords.join(" ")
+    );
     for (k, v) in p.attributes {
         text.push(' ');
         text.push_str(k);
@@ -1077,13 +1312,30 @@ mod tests {
     #[test]
     fn search_matches_all_words_with_synonyms() {
         let store = Store::new(0);
-        let hits: Vec<&str> = store.search("M8 hex bolt", &[], false).iter().map(|&i| store.parts[i].number).collect();
+        let hits: Vec<&str> = store
+            .search("M8 hex bolt", &[], false)
+            .iter()
+            .map(|&i| store.parts[i].number)
+            .collect();
         assert_eq!(hits, vec!["VC-HB-M8X30-A2"]);
-        let screws: Vec<&str> = store.search("m8 SCHRAUBE", &[], false).iter().map(|&i| store.parts[i].number).collect();
+        let screws: Vec<&str> = store
+            .search("m8 SCHRAUBE", &[], false)
+            .iter()
+            .map(|&i| store.parts[i].number)
+            .collect();
         assert_eq!(screws, vec!["VC-HB-M8X30-A2"]);
-        let nuts: Vec<&str> = store.search("M8 hex nut", &[], false).iter().map(|&i| store.parts[i].number).collect();
+        let nuts: Vec<&str> = store
+            .search("M8 hex nut", &[], false)
+            .iter()
+            .map(|&i| store.parts[i].number)
+            .collect();
         assert_eq!(nuts, vec!["VC-HN-M8-A2"]);
-        assert!(store.search("", &[], true).iter().all(|&i| store.stock[i] > 0));
+        assert!(
+            store
+                .search("", &[], true)
+                .iter()
+                .all(|&i| store.stock[i] > 0)
+        );
     }
 
     #[test]
