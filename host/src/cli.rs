@@ -19,6 +19,10 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start simulated suppliers, load the bundled adapters and walk one machine customer's
+    /// purchase from search to a deduplicated order.
+    #[cfg(feature = "demo")]
+    Demo,
     /// Load an adapter component and print what it declares about itself.
     Describe {
         /// The adapter's `.wasm` file.
@@ -51,6 +55,12 @@ pub fn main() -> ExitCode {
 
 async fn run(command: Command) -> anyhow::Result<()> {
     match command {
+        #[cfg(feature = "demo")]
+        Command::Demo => {
+            let mut out = std::io::stdout().lock();
+            mercato::demo::run(&mut out).await?;
+            Ok(())
+        }
         Command::Describe { adapter } => {
             let host = AdapterHost::new(EngineConfig::default())?;
             let loaded = host

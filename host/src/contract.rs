@@ -28,7 +28,7 @@ pub use crate::wit::latest::mercato::supplier::types::{
     Classification, CommerceError, Contact, Decimal, Escalation, FieldError, FulfillmentMethod,
     FulfillmentOption, ItemIds, ItemRef, LineStatus, Message, Money, MpnRef, OrderRules,
     PaymentTerm, Price, PriceChange, PriceTier, Quantity, QuantityViolation, Rejection, Resolution,
-    Restock, RetryHint, Severity, Shortfall, StockStatus, TimeWindow, Totals,
+    Restock, RetryHint, Severity, Shortfall, StockStatus, TimeWindow, Timestamp, Totals,
 };
 
 use mercato_sdk::exact;

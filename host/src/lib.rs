@@ -13,6 +13,7 @@
 //! - [`sandbox`]: limits, outbound host grants, secrets, and the outbound gate.
 //! - [`broker`]: fan a request out to every eligible adapter and rank the answers.
 //! - [`contract`]: the contract's data types as plain Rust values.
+//! - `demo` (feature `demo`): the story `mercato demo` tells, against simulated suppliers.
 //!
 //! ## Using it
 //! ```no_run
@@ -33,6 +34,8 @@
 pub mod adapter;
 pub mod broker;
 pub mod contract;
+#[cfg(feature = "demo")]
+pub mod demo;
 pub mod engine;
 pub mod error;
 pub mod sandbox;

@@ -135,7 +135,7 @@ impl AdapterHost {
         }
         let digest = Digest::of(&bytes);
         let size = bytes.len();
-        let component = self.compile(&digest, bytes).await?;
+        let (component, from_cache) = self.compile(&digest, bytes).await?;
         let engine = self.inner.runtime.engine();
         world::check(engine, &component)?;
         let instance_pre = self.inner.linker.instantiate_pre(&component).map_err(|e| {
@@ -167,18 +167,24 @@ impl AdapterHost {
                 supplier,
                 digest,
                 size,
+                from_cache,
                 pre,
                 profile,
             }),
         })
     }
 
-    async fn compile(&self, digest: &Digest, bytes: Vec<u8>) -> Result<Component, LoadError> {
+    /// The compiled component, and whether it came from the cache.
+    async fn compile(
+        &self,
+        digest: &Digest,
+        bytes: Vec<u8>,
+    ) -> Result<(Component, bool), LoadError> {
         let engine = self.inner.runtime.engine().clone();
         if let Some(cache) = self.inner.runtime.cache()
             && let Some(component) = cache.load(&engine, digest.as_hex())
         {
-            return Ok(component);
+            return Ok((component, true));
         }
         // Compilation is CPU-heavy; keep it off the async workers.
         let component = tokio::task::spawn_blocking(move || Component::new(&engine, &bytes))
@@ -192,7 +198,7 @@ impl AdapterHost {
         if let Some(cache) = self.inner.runtime.cache() {
             cache.store(digest.as_hex(), &component);
         }
-        Ok(component)
+        Ok((component, false))
     }
 }
 
@@ -226,6 +232,7 @@ struct AdapterInner {
     supplier: SupplierId,
     digest: Digest,
     size: usize,
+    from_cache: bool,
     pre: SupplierAdapterPre<AdapterState>,
     profile: AdapterProfile,
 }
@@ -249,6 +256,12 @@ impl LoadedAdapter {
     /// Component size in bytes.
     pub fn size(&self) -> usize {
         self.inner.size
+    }
+
+    /// Whether the compiled code came from the host's compile cache rather than a fresh
+    /// compilation.
+    pub fn loaded_from_cache(&self) -> bool {
+        self.inner.from_cache
     }
 
     /// What the integrator granted it.

@@ -194,3 +194,119 @@ fn body_error(e: Box<dyn std::error::Error + Send + Sync>, max: u64) -> HttpErro
         Err(other) => HttpError::InternalError(Some(other.to_string())),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::allowed_hosts::AllowedHost;
+    use http_body_util::Empty;
+
+    fn gate(limit: u32) -> OutboundGate {
+        let hosts = AllowedHosts::parse(&["http://127.0.0.1:9000", "https://api.supplier.example"])
+            .expect("valid grants");
+        let mut secrets = Secrets::default();
+        secrets.insert("api-key".into(), b"k-123".to_vec());
+        let binding = SecretBinding {
+            secret: "api-key".into(),
+            header: http::HeaderName::from_static("x-api-key"),
+            format: "{secret}".into(),
+            destination: AllowedHost::parse("https://api.supplier.example").expect("valid"),
+        };
+        OutboundGate::new(
+            Arc::from("test"),
+            Arc::new(hosts),
+            Arc::new(secrets),
+            Arc::from(vec![binding]),
+            Arc::new(Limits {
+                outbound_requests: limit,
+                ..Limits::default()
+            }),
+        )
+    }
+
+    fn request(uri: &str) -> http::Request<WasiBody> {
+        http::Request::builder()
+            .uri(uri)
+            .body(Empty::new().map_err(|never| match never {}).boxed_unsync())
+            .expect("valid request")
+    }
+
+    #[test]
+    fn only_granted_destinations_pass() {
+        let mut g = gate(16);
+        assert!(g.admit(&request("http://127.0.0.1:9000/x")).is_ok());
+        for denied in [
+            "http://127.0.0.1:9001/x",
+            "https://127.0.0.1:9000/x",
+            "http://localhost:9000/x",
+            "https://api.supplier.example.evil/x",
+            "http://169.254.169.254/latest/meta-data",
+        ] {
+            assert!(
+                matches!(g.admit(&request(denied)), Err(HttpError::HttpRequestDenied)),
+                "{denied} was let through"
+            );
+        }
+        assert_eq!(g.denials().len(), 5);
+        assert!(matches!(g.denials()[0], Denial::HostNotGranted { .. }));
+    }
+
+    #[test]
+    fn secrets_attach_only_to_their_own_destination() {
+        let mut g = gate(16);
+        let headers = g
+            .admit(&request("https://api.supplier.example/v1/search"))
+            .expect("granted");
+        assert_eq!(headers.len(), 1);
+        assert_eq!(headers[0].0, "x-api-key");
+        assert_eq!(headers[0].1, "k-123");
+        let other = g
+            .admit(&request("http://127.0.0.1:9000/"))
+            .expect("granted");
+        assert!(other.is_empty(), "the key must not travel to another host");
+    }
+
+    #[test]
+    fn adapters_cannot_set_the_headers_the_host_sets() {
+        let mut g = gate(16);
+        let forbidden = g.forbidden_header_filter();
+        assert!(forbidden(&http::HeaderName::from_static("x-api-key")));
+        assert!(forbidden(&http::HeaderName::from_static("connection")));
+        assert!(!forbidden(&http::HeaderName::from_static("accept")));
+    }
+
+    #[test]
+    fn the_request_cap_holds_per_call() {
+        let mut g = gate(2);
+        assert!(g.admit(&request("http://127.0.0.1:9000/1")).is_ok());
+        assert!(g.admit(&request("http://127.0.0.1:9000/2")).is_ok());
+        assert!(g.admit(&request("http://127.0.0.1:9000/3")).is_err());
+        assert_eq!(g.denials(), [Denial::RequestCap { limit: 2 }]);
+    }
+
+    #[test]
+    fn user_information_in_the_authority_is_refused() {
+        let mut g = gate(16);
+        assert!(g.admit(&request("http://user@127.0.0.1:9000/")).is_err());
+    }
+
+    #[test]
+    fn timeouts_are_clamped_never_raised() {
+        let g = gate(16);
+        let asked = RequestOptions {
+            connect_timeout: Some(std::time::Duration::from_secs(600)),
+            first_byte_timeout: Some(std::time::Duration::from_millis(100)),
+            between_bytes_timeout: None,
+        };
+        let got = g.clamp(Some(asked));
+        assert_eq!(got.connect_timeout, Some(Limits::default().connect_timeout));
+        assert_eq!(
+            got.first_byte_timeout,
+            Some(std::time::Duration::from_millis(100))
+        );
+        assert_eq!(
+            got.between_bytes_timeout,
+            Some(Limits::default().between_bytes_timeout)
+        );
+    }
+}

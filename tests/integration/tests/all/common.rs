@@ -1,47 +1,79 @@
-//! Shared set-up: a host, call contexts, addresses.
+//! Shared set-up: a host and request builders.
 
-use mercato::contract::{Address, BuyerContext, CallContext};
+use mercato::contract::*;
 use mercato::{AdapterHost, EngineConfig};
+use std::sync::OnceLock;
 
-/// A host with a small pool and no compile cache.
+/// A compile cache shared by every host of this test run, so each component is compiled once.
+fn shared_cache() -> std::path::PathBuf {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("temp dir"))
+        .path()
+        .to_path_buf()
+}
+
+/// A host with a small pool and the shared compile cache. Logs go to the test output when
+/// `RUST_LOG` is set.
 pub fn host() -> AdapterHost {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
     AdapterHost::new(EngineConfig {
         pool_size: 64,
+        cache_dir: Some(shared_cache()),
         ..EngineConfig::default()
     })
     .expect("host starts")
 }
 
-/// A buyer in Stuttgart paying in EUR.
-pub fn ctx() -> CallContext {
-    CallContext {
-        request_id: "it-1".to_string(),
-        buyer: BuyerContext {
-            account_id: Some("ACME-4711".to_string()),
-            organization: Some("Acme Pressworks GmbH".to_string()),
-            tax_id: Some("DE123456789".to_string()),
-            cost_center: Some("MAINT-7".to_string()),
-            originator: Some("press-line-7-bot".to_string()),
-            on_behalf_of: Some("maintenance@acme.example".to_string()),
-        },
-        locale: Some("de-DE".to_string()),
-        currency: Some("EUR".to_string()),
-        country: Some("DE".to_string()),
-        deadline: 0,
+/// A decimal `mantissa × 10^-scale`.
+pub fn dec(mantissa: i64, scale: u8) -> Decimal {
+    Decimal { mantissa, scale }
+}
+
+/// A first-page search for `text`.
+pub fn query(text: &str, page_size: u32) -> SearchQuery {
+    SearchQuery {
+        text: Some(text.to_string()),
+        categories: vec![],
+        in_stock_only: false,
+        page_size,
+        cursor: None,
     }
 }
 
-/// Plant 3 in Stuttgart.
-pub fn plant_3() -> Address {
-    Address {
-        location_id: Some("4012345000009".to_string()),
-        name: Some("Plant 3".to_string()),
-        organization: Some("Acme Pressworks GmbH".to_string()),
-        lines: vec!["Industriestraße 12".to_string()],
-        city: "Stuttgart".to_string(),
-        region: Some("BW".to_string()),
-        postal_code: Some("70565".to_string()),
-        country: "DE".to_string(),
-        contact: None,
+/// An order line of `pieces` of `sku`.
+pub fn order_line(id: &str, sku: &str, pieces: u64, expected: Option<Price>) -> OrderLineRequest {
+    OrderLineRequest {
+        line_id: id.to_string(),
+        item: ItemRef::Sku(sku.to_string()),
+        offer_token: None,
+        quantity: Quantity::pieces(pieces),
+        expected_unit_price: expected,
+    }
+}
+
+/// An on-account order to Plant 3 with partial delivery allowed.
+pub fn order_request(
+    key: &str,
+    po: &str,
+    lines: Vec<OrderLineRequest>,
+    max_total: Money,
+) -> OrderRequest {
+    OrderRequest {
+        idempotency_key: key.to_string(),
+        buyer_po: po.to_string(),
+        quote_id: None,
+        lines,
+        ship_to: mercato::demo::plant_3(),
+        bill_to: None,
+        fulfillment_option_id: None,
+        requested_delivery: None,
+        partial_delivery: PartialDelivery::Allow,
+        max_total,
+        payment: PaymentInstruction::OnAccount(None),
+        authorization: None,
+        notes: None,
     }
 }

@@ -1,18 +1,13 @@
 //! A trap in one adapter is contained: typed error, no host panic, other adapters and later
 //! calls unaffected.
 
-use crate::common::{ctx, host};
-use mercato::contract::{ItemRef, SearchQuery};
+use crate::common::{host, query};
+use mercato::contract::ItemRef;
+use mercato::demo::buyer_context;
 use mercato::{CallError, sandbox::Grants};
 
-fn query(text: &str) -> SearchQuery {
-    SearchQuery {
-        text: Some(text.to_string()),
-        categories: vec![],
-        in_stock_only: false,
-        page_size: 10,
-        cursor: None,
-    }
+fn ctx() -> mercato::contract::CallContext {
+    buyer_context("it-faults")
 }
 
 #[tokio::test]
@@ -34,7 +29,7 @@ async fn a_panicking_adapter_faults_alone() {
         .expect("loads");
 
     // Both at once: the panic must not disturb the concurrent healthy call.
-    let (c1, q1, c2, q2) = (ctx(), query("M8"), ctx(), query("M8 hex bolt"));
+    let (c1, q1, c2, q2) = (ctx(), query("M8", 10), ctx(), query("M8 hex bolt", 10));
     let (bad, good) = tokio::join!(panicking.search(&c1, &q1), healthy.search(&c2, &q2));
     match bad {
         Err(CallError::AdapterFault { detail }) => assert!(detail.contains("panicked"), "{detail}"),
@@ -58,7 +53,7 @@ async fn a_panicking_adapter_faults_alone() {
         "{again:?}"
     );
     let page = healthy
-        .search(&ctx(), &query("M8 hex nut"))
+        .search(&ctx(), &query("M8 hex nut", 10))
         .await
         .expect("still healthy");
     assert!(

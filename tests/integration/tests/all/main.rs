@@ -3,5 +3,8 @@
 //! One test binary (faster to link than one per file); each module is one concern.
 
 mod common;
+mod demo;
 mod faults;
 mod loading;
+mod nordfast;
+mod voltaic;
