@@ -77,3 +77,43 @@ pub fn order_request(
         notes: None,
     }
 }
+
+/// The commerce error inside a call error; anything else fails the test.
+pub fn commerce(e: mercato::CallError) -> CommerceError {
+    match e {
+        mercato::CallError::Commerce(c) => c,
+        other => panic!("expected a commerce error, got {other:?}"),
+    }
+}
+
+/// An amount in euro cents.
+pub fn eur(minor: i64) -> Money {
+    Money {
+        currency: "EUR".into(),
+        minor,
+    }
+}
+
+/// A quote request for Plant 3: `(line id, sku, pieces)` per line.
+pub fn quote_request(lines: &[(&str, &str, u64)]) -> QuoteRequest {
+    QuoteRequest {
+        lines: lines
+            .iter()
+            .map(|(id, sku, n)| QuoteLineRequest {
+                line_id: id.to_string(),
+                item: ItemRef::Sku(sku.to_string()),
+                offer_token: None,
+                quantity: Quantity::pieces(*n),
+                target_unit_price: None,
+            })
+            .collect(),
+        ship_to: mercato::demo::plant_3(),
+        requested_delivery: None,
+        currency: Some("EUR".into()),
+        requested_valid_until: None,
+        allow_substitutes: false,
+        incoterms: None,
+        buyer_reference: None,
+        notes: None,
+    }
+}

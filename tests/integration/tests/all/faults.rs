@@ -62,28 +62,3 @@ async fn a_panicking_adapter_faults_alone() {
             .any(|i| i.ids.supplier_sku == "H-934-8-VZ")
     );
 }
-
-#[tokio::test]
-async fn undeclared_operations_are_not_called() {
-    let host = host();
-    let catalogue_only = host
-        .load(
-            mercato_artifacts::HANSA_CSV.bytes.to_vec(),
-            Grants::default(),
-        )
-        .await
-        .expect("loads");
-    let err = catalogue_only
-        .get_order(&ctx(), "4711")
-        .await
-        .expect_err("not declared");
-    assert!(
-        matches!(
-            err,
-            CallError::NotDeclared {
-                capability: "order-status"
-            }
-        ),
-        "{err:?}"
-    );
-}

@@ -5,6 +5,7 @@
 mod common;
 mod demo;
 mod faults;
+mod hansa;
 mod loading;
 mod nordfast;
 mod voltaic;

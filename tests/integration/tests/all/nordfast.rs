@@ -1,7 +1,7 @@
 //! The Nordfast UBL 2.1 adapter as a component in the sandbox, against its backend over real
 //! HTTP: every operation it declares, the UBL line statuses, and its typed errors.
 
-use crate::common::{host, order_line, order_request, query};
+use crate::common::{commerce, eur, host, order_line, order_request, query, quote_request};
 use mercato::contract::*;
 use mercato::demo::{NORDFAST_DEMO_TOKEN, buyer_context, nordfast_grants, plant_3};
 use mercato::{CallError, LoadedAdapter};
@@ -27,43 +27,6 @@ async fn setup() -> (NordfastBackend, LoadedAdapter) {
         .await
         .expect("adapter loads");
     (backend, adapter)
-}
-
-fn commerce(e: CallError) -> CommerceError {
-    match e {
-        CallError::Commerce(c) => c,
-        other => panic!("expected a commerce error, got {other:?}"),
-    }
-}
-
-fn eur(minor: i64) -> Money {
-    Money {
-        currency: "EUR".into(),
-        minor,
-    }
-}
-
-fn quote_request(lines: &[(&str, &str, u64)]) -> QuoteRequest {
-    QuoteRequest {
-        lines: lines
-            .iter()
-            .map(|(id, sku, n)| QuoteLineRequest {
-                line_id: id.to_string(),
-                item: ItemRef::Sku(sku.to_string()),
-                offer_token: None,
-                quantity: Quantity::pieces(*n),
-                target_unit_price: None,
-            })
-            .collect(),
-        ship_to: plant_3(),
-        requested_delivery: None,
-        currency: Some("EUR".into()),
-        requested_valid_until: None,
-        allow_substitutes: false,
-        incoterms: None,
-        buyer_reference: None,
-        notes: None,
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -1,10 +1,10 @@
 //! The Voltaic REST JSON adapter as a component in the sandbox, against its backend over real
 //! HTTP: every operation it declares, and every typed error it maps.
 
-use crate::common::{dec, host, order_line, order_request, query};
+use crate::common::{commerce, dec, host, order_line, order_request, query, quote_request};
+use mercato::LoadedAdapter;
 use mercato::contract::*;
 use mercato::demo::{buyer_context, plant_3, voltaic_grants};
-use mercato::{CallError, LoadedAdapter};
 use mercato_backends::voltaic::{self, VoltaicBackend, VoltaicConfig};
 use std::time::Duration;
 
@@ -23,36 +23,6 @@ async fn setup() -> (VoltaicBackend, LoadedAdapter) {
         .await
         .expect("adapter loads");
     (backend, adapter)
-}
-
-fn commerce(e: CallError) -> CommerceError {
-    match e {
-        CallError::Commerce(c) => c,
-        other => panic!("expected a commerce error, got {other:?}"),
-    }
-}
-
-fn quote_request(lines: &[(&str, &str, u64)]) -> QuoteRequest {
-    QuoteRequest {
-        lines: lines
-            .iter()
-            .map(|(id, sku, n)| QuoteLineRequest {
-                line_id: id.to_string(),
-                item: ItemRef::Sku(sku.to_string()),
-                offer_token: None,
-                quantity: Quantity::pieces(*n),
-                target_unit_price: None,
-            })
-            .collect(),
-        ship_to: plant_3(),
-        requested_delivery: None,
-        currency: Some("EUR".into()),
-        requested_valid_until: None,
-        allow_substitutes: false,
-        incoterms: None,
-        buyer_reference: None,
-        notes: None,
-    }
 }
 
 fn assert_totals_consistent(t: &Totals) {
