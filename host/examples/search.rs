@@ -5,8 +5,9 @@
 //! ```
 
 use mercato::contract::{BuyerContext, CallContext, SearchQuery};
-use mercato::sandbox::allowed_hosts::AllowedHosts;
-use mercato::{AdapterHost, EngineConfig, Grants};
+use mercato::sandbox::HostGrant;
+use mercato::signing::TrustStore;
+use mercato::{AdapterHost, Grants, HostConfig};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -24,11 +25,18 @@ async fn main() -> anyhow::Result<()> {
             None => anyhow::bail!("expected key=value, got {arg:?}"),
         }
     }
-    let mut grants = Grants::new(AllowedHosts::parse(&hosts)?);
+    let mut grants = Grants::new();
+    for url in hosts {
+        grants = grants.host(HostGrant::local(&url)?);
+    }
     for (k, v) in settings {
         grants = grants.setting(k, v);
     }
-    let host = AdapterHost::new(EngineConfig::default())?;
+    // An example for developers: unsigned adapters and local test suppliers are fine here.
+    let host = AdapterHost::new(HostConfig {
+        trust: TrustStore::new().allow_unsigned(true),
+        ..HostConfig::default()
+    })?;
     let adapter = host.load_file(path.as_ref(), grants).await?;
     println!(
         "{} ({}) offers {:?}",

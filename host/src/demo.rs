@@ -10,14 +10,13 @@
 //! [`Suppliers`] is public so the integration tests run against exactly the set-up the demo
 //! shows.
 
-use crate::adapter::{AdapterHost, LoadedAdapter, SupplierId};
+use crate::adapter::{AdapterHost, HostConfig, LoadedAdapter, SupplierId};
 use crate::broker::offers::{Offer, rank};
 use crate::broker::{Broker, FanOut};
 use crate::contract::*;
 use crate::engine::EngineConfig;
-use crate::sandbox::Grants;
-use crate::sandbox::allowed_hosts::{AllowedHost, AllowedHosts};
-use crate::sandbox::secrets::SecretBinding;
+use crate::sandbox::{Grants, HostGrant};
+use crate::signing::{self, SecretKey, Trust, TrustStore};
 use anyhow::{Context as _, anyhow};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
 use mercato_backends::{nordfast, voltaic};
@@ -34,6 +33,9 @@ const NORDFAST_TOKEN: &str = "access-token";
 /// The token the simulated Nordfast backend issues to Acme.
 pub const NORDFAST_DEMO_TOKEN: &str = "acme-plant3-nordfast-token";
 
+/// The publisher named for the demo's signing key.
+const DEMO_PUBLISHER: &str = "Mercato demo publisher";
+
 /// The running simulated suppliers and the adapters loaded for them.
 pub struct Suppliers {
     /// The REST JSON distributor's backend.
@@ -46,11 +48,13 @@ pub struct Suppliers {
     pub broker: Broker,
     /// How long loading took, per supplier.
     pub load_times: Vec<(SupplierId, Duration)>,
+    /// The key the bundled adapters were signed with for this run.
+    pub publisher_key: SecretKey,
 }
 
 impl Suppliers {
-    /// Start both backends and load the three bundled adapters with the grants an integrator
-    /// would give them.
+    /// Start both backends, sign the three bundled adapters with a fresh publisher key that the
+    /// host trusts for their suppliers, and load them with the grants an integrator would give.
     pub async fn start(engine: EngineConfig) -> anyhow::Result<Self> {
         let voltaic = voltaic::start(voltaic::VoltaicConfig::default())
             .await
@@ -58,7 +62,20 @@ impl Suppliers {
         let nordfast = nordfast::start(nordfast::NordfastConfig::bearer(NORDFAST_DEMO_TOKEN))
             .await
             .context("starting the Nordfast backend")?;
-        let host = AdapterHost::new(engine)?;
+        let publisher_key = SecretKey::generate()?;
+        let mut trust = TrustStore::new();
+        for supplier in ["voltaic", "nordfast", "hansa"] {
+            trust = trust.trust(
+                supplier,
+                publisher_key.public(),
+                Some(DEMO_PUBLISHER.to_string()),
+            );
+        }
+        let host = AdapterHost::new(HostConfig {
+            engine,
+            trust,
+            ..HostConfig::default()
+        })?;
         let plan = [
             (mercato_artifacts::VOLTAIC_REST, voltaic_grants(&voltaic)?),
             (mercato_artifacts::NORDFAST_UBL, nordfast_grants(&nordfast)?),
@@ -68,8 +85,9 @@ impl Suppliers {
         let mut load_times = Vec::new();
         for (component, grants) in plan {
             let started = Instant::now();
+            let signed = signing::sign(component.bytes, &publisher_key)?;
             let adapter = host
-                .load(component.bytes.to_vec(), grants)
+                .load(signed, grants)
                 .await
                 .with_context(|| format!("loading {}", component.name))?;
             load_times.push((adapter.supplier().clone(), started.elapsed()));
@@ -81,6 +99,7 @@ impl Suppliers {
             host,
             broker: Broker::new(adapters),
             load_times,
+            publisher_key,
         })
     }
 
@@ -92,38 +111,28 @@ impl Suppliers {
     }
 }
 
-/// What Voltaic's adapter is granted: its backend only, the API key attached by the host.
+/// What Voltaic's adapter is granted: its backend (a local test server, hence plain http on
+/// loopback), the API key the host attaches to every request to it, and the webhook secret it
+/// may use only through HMAC. How the key attaches comes from the adapter's manifest.
 pub fn voltaic_grants(backend: &voltaic::VoltaicBackend) -> anyhow::Result<Grants> {
-    let origin = AllowedHost::parse(&backend.base_url())?;
-    Ok(Grants::new(AllowedHosts::parse(&[backend.base_url()])?)
+    Ok(Grants::new()
+        .host(HostGrant::local(&backend.base_url())?)
         .setting("base-url", backend.base_url())
         .secret(VOLTAIC_API_KEY, backend.api_key().as_bytes().to_vec())
         .secret(
             VOLTAIC_WEBHOOK_SECRET,
             voltaic::DEFAULT_WEBHOOK_SECRET.to_vec(),
-        )
-        .bind_secret(SecretBinding {
-            secret: VOLTAIC_API_KEY.to_string(),
-            header: http::HeaderName::from_static("x-api-key"),
-            format: "{secret}".to_string(),
-            destination: origin,
-        }))
+        ))
 }
 
-/// What Nordfast's adapter is granted: its backend only, the token attached by the host. The
+/// What Nordfast's adapter is granted: its backend and the bearer token the host attaches. The
 /// backend must have been started with [`NORDFAST_DEMO_TOKEN`] as its bearer token.
 pub fn nordfast_grants(backend: &nordfast::NordfastBackend) -> anyhow::Result<Grants> {
-    let origin = AllowedHost::parse(&backend.base_url())?;
-    Ok(Grants::new(AllowedHosts::parse(&[backend.base_url()])?)
+    Ok(Grants::new()
+        .host(HostGrant::local(&backend.base_url())?)
         .setting("base-url", backend.base_url())
         .setting("buyer-endpoint-id", "0088:4012345000009")
-        .secret(NORDFAST_TOKEN, NORDFAST_DEMO_TOKEN.as_bytes().to_vec())
-        .bind_secret(SecretBinding {
-            secret: NORDFAST_TOKEN.to_string(),
-            header: http::header::AUTHORIZATION,
-            format: "Bearer {secret}".to_string(),
-            destination: origin,
-        }))
+        .secret(NORDFAST_TOKEN, NORDFAST_DEMO_TOKEN.as_bytes().to_vec()))
 }
 
 /// The buyer: a maintenance bot at Plant 3 of Acme Pressworks in Stuttgart, paying in EUR.
@@ -230,7 +239,9 @@ pub async fn run_with(s: &Suppliers, out: &mut impl Write) -> anyhow::Result<Dem
     let mut table = new_table(&[
         "supplier",
         "speaks",
-        "capabilities",
+        "signed",
+        "network",
+        "operations",
         "component",
         "loaded in",
     ]);
@@ -249,10 +260,26 @@ pub async fn run_with(s: &Suppliers, out: &mut impl Write) -> anyhow::Result<Dem
                 format!("{} ms, {how}", d.as_millis())
             })
             .unwrap_or_default();
+        let signed = match a.trust() {
+            Trust::Trusted(_) => format!("yes, {DEMO_PUBLISHER}"),
+            other => format!("{other:?}"),
+        };
+        let network: Vec<String> = a
+            .effective()
+            .destinations
+            .iter()
+            .map(|d| d.host.to_string())
+            .collect();
         table.add_row(vec![
             Cell::new(&p.display_name),
             Cell::new(p.protocols.join(", ")),
-            Cell::new(p.capabilities.names().join(" ")),
+            Cell::new(signed),
+            Cell::new(if network.is_empty() {
+                "none".to_string()
+            } else {
+                network.join(" ")
+            }),
+            Cell::new(p.capabilities.names().len()),
             Cell::new(format!(
                 "{}… {} KiB",
                 &a.digest().as_hex()[..12],

@@ -46,6 +46,53 @@ pub enum LoadError {
     /// Precompiled native code was offered instead of a component.
     #[error("adapter is a precompiled native artefact; only WebAssembly components are accepted")]
     Precompiled,
+    /// The component carries no `mercato:manifest` section.
+    #[error(
+        "adapter has no manifest: build it with mercato_sdk::register_adapter! and a mercato.toml next to its Cargo.toml"
+    )]
+    MissingManifest,
+    /// The manifest is not valid.
+    #[error("adapter manifest refused: {0}")]
+    Manifest(#[from] mercato_sdk::manifest::ManifestError),
+    /// The manifest says one thing, the component another.
+    #[error("adapter manifest does not match the component: {detail}")]
+    ManifestMismatch {
+        /// What differs.
+        detail: String,
+    },
+    /// No signature, and unsigned adapters are not allowed.
+    #[error(
+        "adapter for supplier `{supplier}` is unsigned; sign it with `mercato sign`, or allow unsigned adapters for development only"
+    )]
+    Unsigned {
+        /// Supplier id from its manifest.
+        supplier: String,
+    },
+    /// Signed by a key the integrator does not trust for this supplier.
+    #[error(
+        "adapter for supplier `{supplier}` is signed by {key}, which the host policy does not trust for `{supplier}`"
+    )]
+    UnknownKey {
+        /// Supplier id from its manifest.
+        supplier: String,
+        /// The signing key.
+        key: String,
+    },
+    /// The signature does not verify: the file changed after signing.
+    #[error("adapter signature invalid: {reason}")]
+    Tampered {
+        /// Why.
+        reason: String,
+    },
+    /// The integrator's grants cannot be applied.
+    #[error("host policy cannot be applied: {0}")]
+    Grant(#[from] crate::sandbox::effective::GrantError),
+    /// Compilation took longer than the host allows.
+    #[error("compiling the adapter took longer than {limit:?}; refused")]
+    CompileTimeout {
+        /// The limit.
+        limit: std::time::Duration,
+    },
     /// The bytes are not a valid component (or are a core module).
     #[error("adapter is not a valid WebAssembly component: {detail}")]
     Invalid {
@@ -137,6 +184,18 @@ pub enum CallError {
         /// Why.
         reason: String,
     },
+    /// The request is larger than the adapter may be given; it was not sent.
+    #[error("request refused before reaching the adapter: {reason}")]
+    RequestTooLarge {
+        /// Which cap.
+        reason: String,
+    },
+    /// The adapter's circuit breaker is open after repeated faults.
+    #[error("adapter is suspended after repeated faults; retry in {retry_after:?}")]
+    CircuitOpen {
+        /// When a trial call will be let through.
+        retry_after: Duration,
+    },
 }
 
 fn commerce_text(e: &CommerceError) -> String {
@@ -177,6 +236,8 @@ impl CallError {
             CallError::AdapterFault { .. } => "adapter-fault",
             CallError::NotDeclared { .. } => "unsupported",
             CallError::InvalidOutput { .. } => "invalid-output",
+            CallError::RequestTooLarge { .. } => "request-too-large",
+            CallError::CircuitOpen { .. } => "circuit-open",
         }
     }
 

@@ -12,19 +12,28 @@
 //!   instance per call.
 //! - [`sandbox`]: limits, outbound host grants, secrets, and the outbound gate.
 //! - [`broker`]: fan a request out to every eligible adapter and rank the answers.
+//! - [`signing`]: publisher signatures and the integrator's trust store.
+//! - [`policy`]: the integrator's host policy file.
+//! - [`audit`]: the audit report of `mercato inspect`.
 //! - [`contract`]: the contract's data types as plain Rust values.
 //! - `demo` (feature `demo`): the story `mercato demo` tells, against simulated suppliers.
 //!
 //! ## Using it
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! use mercato::{AdapterHost, EngineConfig, Grants};
-//! use mercato::sandbox::allowed_hosts::AllowedHosts;
+//! use mercato::sandbox::{Grants, HostGrant};
+//! use mercato::signing::{PublicKey, TrustStore};
+//! use mercato::{AdapterHost, HostConfig};
 //!
-//! let host = AdapterHost::new(EngineConfig::default())?;
-//! let grants = Grants::new(AllowedHosts::parse(&["https://api.supplier.example"])?)
-//!     .setting("base-url", "https://api.supplier.example/v1");
-//! let adapter = host.load_file("supplier.wasm".as_ref(), grants).await?;
+//! // Trust Voltaic's publisher key for Voltaic's adapters; refuse everything unsigned.
+//! let trust = TrustStore::new().trust("voltaic", PublicKey::parse("ed25519:…")?, None);
+//! let host = AdapterHost::new(HostConfig { trust, ..HostConfig::default() })?;
+//! // Grant what its manifest asks for: the API host, the base URL, the API key.
+//! let grants = Grants::new()
+//!     .host(HostGrant::parse("https://api.voltaic.example")?)
+//!     .setting("base-url", "https://api.voltaic.example/v1")
+//!     .secret("api-key", std::env::var("VOLTAIC_API_KEY")?);
+//! let adapter = host.load_file("voltaic.wasm".as_ref(), grants).await?;
 //! println!("{} offers {:?}", adapter.supplier(), adapter.profile().capabilities.names());
 //! # Ok(()) }
 //! ```
@@ -32,16 +41,19 @@
 #![deny(unsafe_code)]
 
 pub mod adapter;
+pub mod audit;
 pub mod broker;
 pub mod contract;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod engine;
 pub mod error;
+pub mod policy;
 pub mod sandbox;
+pub mod signing;
 pub mod wit;
 
-pub use adapter::{AdapterHost, Digest, LoadedAdapter, Operation, SupplierId};
+pub use adapter::{AdapterHost, Digest, HostConfig, LoadedAdapter, Operation, SupplierId};
 pub use engine::EngineConfig;
 pub use error::{CallError, LoadError, ResourceKind};
 pub use sandbox::Grants;

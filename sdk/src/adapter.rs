@@ -120,7 +120,8 @@ pub trait Adapter: Default {
     }
 }
 
-/// Register an [`Adapter`] as the component's exports.
+/// Register an [`Adapter`] as the component's exports, and embed the crate's `mercato.toml`
+/// (see [`manifest`](crate::manifest)) and the contract version in the component.
 ///
 /// ```ignore
 /// #[derive(Default)]
@@ -138,6 +139,23 @@ macro_rules! register_adapter {
         type __MercatoAdapterExports = $crate::__private::Exports<$adapter>;
         #[cfg(target_arch = "wasm32")]
         $crate::bindings::__export_supplier_adapter!(__MercatoAdapterExports with_types_in $crate::bindings);
+
+        // The crate's mercato.toml, shipped inside the component so one file is the whole
+        // adapter; the host reads it before compiling anything.
+        #[cfg(target_arch = "wasm32")]
+        #[doc(hidden)]
+        #[used]
+        #[unsafe(link_section = "mercato:manifest")]
+        static __MERCATO_MANIFEST: [u8; include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/mercato.toml")).len()] =
+            *include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/mercato.toml"));
+
+        // The contract version this SDK builds against, stamped by the SDK, not the author.
+        #[cfg(target_arch = "wasm32")]
+        #[doc(hidden)]
+        #[used]
+        #[unsafe(link_section = "mercato:contract")]
+        static __MERCATO_CONTRACT: [u8; $crate::__private::CONTRACT_VERSION.len()] =
+            $crate::__private::contract_stamp();
     };
 }
 
@@ -150,6 +168,20 @@ pub mod __private {
     };
     use crate::contract::*;
     use std::marker::PhantomData;
+
+    pub use crate::CONTRACT_VERSION;
+
+    /// The contract version as a byte array, for the custom section `register_adapter!` emits.
+    pub const fn contract_stamp<const N: usize>() -> [u8; N] {
+        let bytes = CONTRACT_VERSION.as_bytes();
+        let mut out = [0u8; N];
+        let mut i = 0;
+        while i < N && i < bytes.len() {
+            out[i] = bytes[i];
+            i += 1;
+        }
+        out
+    }
 
     /// The type handed to the generated export macro for adapter `A`.
     pub struct Exports<A>(PhantomData<A>);

@@ -20,6 +20,8 @@
 pub mod exact;
 pub mod formats;
 pub mod gtin;
+#[cfg(feature = "manifest")]
+pub mod manifest;
 #[cfg(feature = "xml")]
 pub mod xml;
 
@@ -44,6 +46,9 @@ pub mod time;
 #[cfg(feature = "guest")]
 #[doc(hidden)]
 pub use adapter::__private;
+/// The contract version this SDK builds adapters against (`mercato:supplier@0.1.0`).
+pub const CONTRACT_VERSION: &str = "0.1.0";
+
 #[cfg(feature = "guest")]
 pub use adapter::Adapter;
 #[cfg(feature = "guest")]

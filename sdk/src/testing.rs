@@ -85,6 +85,27 @@ pub fn logs() -> Vec<(LogLevel, String)> {
     STATE.with(|s| s.borrow().logs.clone())
 }
 
+/// Check an adapter's `mercato.toml`: it parses and validates, and its supplier id is the one
+/// [`Adapter::describe`](crate::Adapter::describe) answers (the host refuses a mismatch).
+///
+/// ```ignore
+/// testing::check_manifest::<MyAdapter>(include_str!("../mercato.toml")).unwrap();
+/// ```
+#[cfg(feature = "manifest")]
+pub fn check_manifest<A: crate::Adapter>(
+    toml_text: &str,
+) -> Result<crate::manifest::Manifest, String> {
+    let manifest = crate::manifest::Manifest::parse(toml_text).map_err(|e| e.to_string())?;
+    let described = A::default().describe().supplier_id;
+    if manifest.adapter.supplier != described {
+        return Err(format!(
+            "mercato.toml says supplier {:?} but describe() answers {described:?}",
+            manifest.adapter.supplier
+        ));
+    }
+    Ok(manifest)
+}
+
 /// A call context as the host would pass it, with a deadline a minute from now.
 pub fn call_context() -> CallContext {
     CallContext {

@@ -2,10 +2,13 @@
 //! with every way it can fail turned into a [`CallError`].
 
 use super::state::{AdapterGrants, AdapterState, LimitExceeded};
+use super::validate::{self, Declared, Invalid};
 use super::{HostInner, LoadedAdapter};
 use crate::contract::*;
 use crate::error::{CallError, ResourceKind};
+use crate::sandbox::size;
 use crate::wit::latest::{SupplierAdapter, SupplierAdapterPre};
+use serde::Serialize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmtime::{Store, Trap, UpdateDeadline};
@@ -222,15 +225,18 @@ pub(super) async fn describe(
     pre: &SupplierAdapterPre<AdapterState>,
     grants: &Arc<AdapterGrants>,
 ) -> Result<AdapterProfile, CallError> {
-    invoke(host, pre, grants, Operation::Describe, async |a, s| {
+    let profile = invoke(host, pre, grants, Operation::Describe, async |a, s| {
         a.mercato_supplier_adapter_info().call_describe(s).await
     })
-    .await
+    .await?;
+    size::check(&profile, grants.limits.output_caps()).map_err(|e| CallError::InvalidOutput {
+        reason: format!("describe: {e}"),
+    })?;
+    Ok(profile)
 }
 
-fn flatten<T>(r: Result<Result<T, CommerceError>, CallError>) -> Result<T, CallError> {
-    r?.map_err(CallError::Commerce)
-}
+/// The result type of the generated export calls.
+type Answer<T> = wasmtime::Result<Result<T, CommerceError>>;
 
 impl LoadedAdapter {
     fn declared(&self, operation: Operation) -> Result<(), CallError> {
@@ -242,17 +248,46 @@ impl LoadedAdapter {
         }
     }
 
-    async fn call<T>(
+    /// One operation: capability and breaker checks, the request measured before it goes in,
+    /// the answer (or commerce error) measured and validated after it comes out.
+    async fn call<T: Serialize>(
         &self,
         operation: Operation,
-        f: impl AsyncFnOnce(
-            &SupplierAdapter,
-            &mut Store<AdapterState>,
-        ) -> wasmtime::Result<Result<T, CommerceError>>,
+        input: &(impl Serialize + ?Sized),
+        f: impl AsyncFnOnce(&SupplierAdapter, &mut Store<AdapterState>) -> Answer<T>,
+        check: impl FnOnce(&T, &Declared<'_>) -> Result<(), Invalid>,
     ) -> Result<T, CallError> {
         self.declared(operation)?;
         let i = &self.inner;
-        flatten(invoke(&i.host, &i.pre, &i.grants, operation, f).await)
+        let limits = &i.grants.limits;
+        size::check(input, limits.input_caps()).map_err(|e| CallError::RequestTooLarge {
+            reason: format!("{}: {e}", operation.name()),
+        })?;
+        i.breaker
+            .admit()
+            .map_err(|retry_after| CallError::CircuitOpen { retry_after })?;
+        let result = invoke(&i.host, &i.pre, &i.grants, operation, f)
+            .await
+            .and_then(|answer| {
+                size::check(&answer, limits.output_caps()).map_err(|e| {
+                    CallError::InvalidOutput {
+                        reason: format!("{}: {e}", operation.name()),
+                    }
+                })?;
+                let value = answer.map_err(CallError::Commerce)?;
+                let declared = Declared {
+                    currencies: &i.profile.currencies,
+                };
+                check(&value, &declared).map_err(|reason| CallError::InvalidOutput {
+                    reason: format!("{}: {reason}", operation.name()),
+                })?;
+                Ok(value)
+            });
+        match &result {
+            Err(e) if e.is_fault() => i.breaker.record(Some(e.to_string())),
+            _ => i.breaker.record(None),
+        }
+        result
     }
 
     /// Ask the adapter to describe itself again (the load-time answer is in
@@ -268,11 +303,16 @@ impl LoadedAdapter {
         ctx: &CallContext,
         query: &SearchQuery,
     ) -> Result<SearchPage, CallError> {
-        self.call(Operation::Search, async |a, s| {
-            a.mercato_supplier_catalog()
-                .call_search(s, ctx, query)
-                .await
-        })
+        self.call(
+            Operation::Search,
+            &(ctx, query),
+            async |a, s| {
+                a.mercato_supplier_catalog()
+                    .call_search(s, ctx, query)
+                    .await
+            },
+            |page, d| validate::search(page, query, d),
+        )
         .await
     }
 
@@ -282,11 +322,16 @@ impl LoadedAdapter {
         ctx: &CallContext,
         refs: &[ItemRef],
     ) -> Result<Vec<CatalogItem>, CallError> {
-        self.call(Operation::GetItems, async |a, s| {
-            a.mercato_supplier_catalog()
-                .call_get_items(s, ctx, refs)
-                .await
-        })
+        self.call(
+            Operation::GetItems,
+            &(ctx, refs),
+            async |a, s| {
+                a.mercato_supplier_catalog()
+                    .call_get_items(s, ctx, refs)
+                    .await
+            },
+            |items, d| validate::items(items, d),
+        )
         .await
     }
 
@@ -297,11 +342,16 @@ impl LoadedAdapter {
         lines: &[AvailabilityRequest],
         ship_to: Option<&Address>,
     ) -> Result<Vec<AvailabilityAnswer>, CallError> {
-        self.call(Operation::CheckAvailability, async |a, s| {
-            a.mercato_supplier_catalog()
-                .call_check_availability(s, ctx, lines, ship_to)
-                .await
-        })
+        self.call(
+            Operation::CheckAvailability,
+            &(ctx, lines, ship_to),
+            async |a, s| {
+                a.mercato_supplier_catalog()
+                    .call_check_availability(s, ctx, lines, ship_to)
+                    .await
+            },
+            |answers, _| validate::availability(answers, lines),
+        )
         .await
     }
 
@@ -311,21 +361,36 @@ impl LoadedAdapter {
         ctx: &CallContext,
         req: &QuoteRequest,
     ) -> Result<Quote, CallError> {
-        self.call(Operation::RequestQuote, async |a, s| {
-            a.mercato_supplier_quoting()
-                .call_request_quote(s, ctx, req)
-                .await
-        })
+        self.call(
+            Operation::RequestQuote,
+            &(ctx, req),
+            async |a, s| {
+                a.mercato_supplier_quoting()
+                    .call_request_quote(s, ctx, req)
+                    .await
+            },
+            |q, d| validate::quote(q, Some(&req.lines), req.currency.as_deref(), d),
+        )
         .await
     }
 
     /// `quoting.get-quote`.
     pub async fn get_quote(&self, ctx: &CallContext, quote_id: &str) -> Result<Quote, CallError> {
-        self.call(Operation::GetQuote, async |a, s| {
-            a.mercato_supplier_quoting()
-                .call_get_quote(s, ctx, quote_id)
-                .await
-        })
+        self.call(
+            Operation::GetQuote,
+            &(ctx, quote_id),
+            async |a, s| {
+                a.mercato_supplier_quoting()
+                    .call_get_quote(s, ctx, quote_id)
+                    .await
+            },
+            |q, d| {
+                if q.quote_id != quote_id {
+                    return Err(format!("quote {} was returned for {quote_id}", q.quote_id));
+                }
+                validate::quote(q, None, None, d)
+            },
+        )
         .await
     }
 
@@ -335,21 +400,31 @@ impl LoadedAdapter {
         ctx: &CallContext,
         req: &OrderRequest,
     ) -> Result<Order, CallError> {
-        self.call(Operation::PlaceOrder, async |a, s| {
-            a.mercato_supplier_ordering()
-                .call_place_order(s, ctx, req)
-                .await
-        })
+        self.call(
+            Operation::PlaceOrder,
+            &(ctx, req),
+            async |a, s| {
+                a.mercato_supplier_ordering()
+                    .call_place_order(s, ctx, req)
+                    .await
+            },
+            |o, d| validate::placed(o, req, d),
+        )
         .await
     }
 
-    /// `ordering.get-order`.
+    /// `ordering.get-order`, by supplier order id or buyer PO.
     pub async fn get_order(&self, ctx: &CallContext, order_id: &str) -> Result<Order, CallError> {
-        self.call(Operation::GetOrder, async |a, s| {
-            a.mercato_supplier_ordering()
-                .call_get_order(s, ctx, order_id)
-                .await
-        })
+        self.call(
+            Operation::GetOrder,
+            &(ctx, order_id),
+            async |a, s| {
+                a.mercato_supplier_ordering()
+                    .call_get_order(s, ctx, order_id)
+                    .await
+            },
+            |o, d| validate::order_about(o, order_id, d),
+        )
         .await
     }
 
@@ -359,11 +434,16 @@ impl LoadedAdapter {
         ctx: &CallContext,
         req: &CancelRequest,
     ) -> Result<CancelOutcome, CallError> {
-        self.call(Operation::CancelOrder, async |a, s| {
-            a.mercato_supplier_ordering()
-                .call_cancel_order(s, ctx, req)
-                .await
-        })
+        self.call(
+            Operation::CancelOrder,
+            &(ctx, req),
+            async |a, s| {
+                a.mercato_supplier_ordering()
+                    .call_cancel_order(s, ctx, req)
+                    .await
+            },
+            |c, d| validate::order_about(&c.order, &req.order_id, d),
+        )
         .await
     }
 
@@ -373,11 +453,16 @@ impl LoadedAdapter {
         ctx: &CallContext,
         order_id: &str,
     ) -> Result<Vec<Shipment>, CallError> {
-        self.call(Operation::ListShipments, async |a, s| {
-            a.mercato_supplier_ordering()
-                .call_list_shipments(s, ctx, order_id)
-                .await
-        })
+        self.call(
+            Operation::ListShipments,
+            &(ctx, order_id),
+            async |a, s| {
+                a.mercato_supplier_ordering()
+                    .call_list_shipments(s, ctx, order_id)
+                    .await
+            },
+            |list, _| validate::shipments(list, order_id),
+        )
         .await
     }
 
@@ -387,11 +472,16 @@ impl LoadedAdapter {
         ctx: &CallContext,
         order_id: &str,
     ) -> Result<Vec<Invoice>, CallError> {
-        self.call(Operation::ListInvoices, async |a, s| {
-            a.mercato_supplier_ordering()
-                .call_list_invoices(s, ctx, order_id)
-                .await
-        })
+        self.call(
+            Operation::ListInvoices,
+            &(ctx, order_id),
+            async |a, s| {
+                a.mercato_supplier_ordering()
+                    .call_list_invoices(s, ctx, order_id)
+                    .await
+            },
+            |list, d| validate::invoices(list, order_id, d),
+        )
         .await
     }
 
@@ -401,11 +491,16 @@ impl LoadedAdapter {
         ctx: &CallContext,
         req: &ReturnRequest,
     ) -> Result<ReturnAuthorization, CallError> {
-        self.call(Operation::RequestReturn, async |a, s| {
-            a.mercato_supplier_ordering()
-                .call_request_return(s, ctx, req)
-                .await
-        })
+        self.call(
+            Operation::RequestReturn,
+            &(ctx, req),
+            async |a, s| {
+                a.mercato_supplier_ordering()
+                    .call_request_return(s, ctx, req)
+                    .await
+            },
+            |_, _| Ok(()),
+        )
         .await
     }
 
@@ -415,11 +510,16 @@ impl LoadedAdapter {
         ctx: &CallContext,
         doc: &InboundDocument,
     ) -> Result<InboundResult, CallError> {
-        self.call(Operation::HandleInbound, async |a, s| {
-            a.mercato_supplier_inbound()
-                .call_handle_inbound(s, ctx, doc)
-                .await
-        })
+        self.call(
+            Operation::HandleInbound,
+            &(ctx, doc),
+            async |a, s| {
+                a.mercato_supplier_inbound()
+                    .call_handle_inbound(s, ctx, doc)
+                    .await
+            },
+            validate::inbound,
+        )
         .await
     }
 }

@@ -1,14 +1,26 @@
 //! Loading adapters and calling them.
 //!
-//! Loading = read the bytes, hash them, compile once (or take the host's own cached
-//! artefact), check the component against the world, pre-link it into an `InstancePre`, ask it
-//! to `describe` itself. Calling = a fresh `Store` and instance from the pool for every call,
-//! bounded by the adapter's limits; any trap becomes a typed [`CallError`](crate::CallError)
-//! and the instance is thrown away.
+//! Loading, in order, each step refusing with an error that names what is wrong:
+//! 1. size cap, and no precompiled native code;
+//! 2. read the file without compiling it ([`package`]): manifest, contract stamp, signature;
+//! 3. the signature is judged against the integrator's trust store — before compilation;
+//! 4. the manifest's asks are intersected with the integrator's grants under the host's caps;
+//! 5. compile once (or take the host's own cached artefact), with a time limit;
+//! 6. check the component against the world ([`world`]), pre-link it into an `InstancePre`;
+//! 7. ask it to `describe` itself, in the sandbox, and check that against the manifest.
+//!
+//! Calling: a fresh `Store` and instance from the pool for every call, bounded by the
+//! adapter's effective limits; the request is measured before it is lowered and the result
+//! measured and validated after it is lifted; any trap becomes a typed
+//! [`CallError`](crate::CallError), the instance is thrown away, and repeated faults open the
+//! adapter's circuit [`breaker`].
 
+pub mod breaker;
 mod call;
 mod linker;
+pub mod package;
 pub(crate) mod state;
+mod validate;
 pub mod world;
 
 pub use call::Operation;
@@ -18,15 +30,24 @@ use crate::contract::AdapterProfile;
 use crate::engine::{EngineConfig, RuntimeEngine};
 use crate::error::LoadError;
 use crate::sandbox::Grants;
+use crate::sandbox::effective::{self, Effective};
+use crate::sandbox::limits::Limits;
+use crate::signing::{self, Trust, TrustStore};
 use crate::wit::latest::SupplierAdapterPre;
+use breaker::{Breaker, BreakerConfig, BreakerStatus};
+use mercato_sdk::manifest::Manifest;
 use sha2::{Digest as _, Sha256};
 use state::AdapterGrants;
 use std::fmt;
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 use wasmtime::component::{Component, Linker};
 
-/// SHA-256 of an adapter's component bytes: its identity.
+/// How long compiling one adapter may take before it is refused.
+pub const DEFAULT_COMPILE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// SHA-256 of an adapter's unsigned component bytes: its identity, unchanged by re-signing.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct Digest(String);
 
@@ -56,12 +77,7 @@ impl SupplierId {
     /// Check the form: 1–64 characters of lower-case letters, digits and '-', starting with a
     /// letter.
     pub fn parse(s: &str) -> Result<Self, String> {
-        let ok = !s.is_empty()
-            && s.len() <= 64
-            && s.starts_with(|c: char| c.is_ascii_lowercase())
-            && s.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-        if ok {
+        if mercato_sdk::manifest::is_supplier_id(s) {
             Ok(SupplierId(s.to_string()))
         } else {
             Err(format!(
@@ -82,7 +98,36 @@ impl fmt::Display for SupplierId {
     }
 }
 
-/// The runtime every adapter shares: one engine, one linker.
+/// Everything the host is configured with.
+#[derive(Debug, Clone)]
+pub struct HostConfig {
+    /// The engine.
+    pub engine: EngineConfig,
+    /// The most any adapter may get; grants and manifests can only lower these.
+    pub caps: Limits,
+    /// Which publisher keys are trusted for which suppliers, and whether unsigned adapters
+    /// are accepted (development only).
+    pub trust: TrustStore,
+    /// How long compiling one adapter may take.
+    pub compile_timeout: Duration,
+    /// When an adapter's circuit breaker opens.
+    pub breaker: BreakerConfig,
+}
+
+impl Default for HostConfig {
+    /// Default engine and caps, no trusted keys, unsigned adapters refused.
+    fn default() -> Self {
+        HostConfig {
+            engine: EngineConfig::default(),
+            caps: Limits::default(),
+            trust: TrustStore::new(),
+            compile_timeout: DEFAULT_COMPILE_TIMEOUT,
+            breaker: BreakerConfig::default(),
+        }
+    }
+}
+
+/// The runtime every adapter shares: one engine, one linker, one trust store.
 #[derive(Clone)]
 pub struct AdapterHost {
     inner: Arc<HostInner>,
@@ -91,23 +136,27 @@ pub struct AdapterHost {
 pub(crate) struct HostInner {
     pub(crate) runtime: RuntimeEngine,
     linker: Linker<AdapterState>,
+    config: HostConfig,
 }
 
 impl AdapterHost {
-    /// Start the engine (and its epoch ticker) with `config`.
-    pub fn new(config: EngineConfig) -> Result<Self, crate::error::StartError> {
-        let runtime =
-            RuntimeEngine::new(config).map_err(|e| crate::error::StartError(format!("{e:#}")))?;
-        let linker = linker::build(runtime.engine())
-            .map_err(|e| crate::error::StartError(format!("{e:#}")))?;
+    /// Start the engine (and its epoch ticker).
+    pub fn new(config: HostConfig) -> Result<Self, crate::error::StartError> {
+        let start = |e: wasmtime::Error| crate::error::StartError(format!("{e:#}"));
+        let runtime = RuntimeEngine::new(config.engine.clone()).map_err(start)?;
+        let linker = linker::build(runtime.engine()).map_err(start)?;
         Ok(AdapterHost {
-            inner: Arc::new(HostInner { runtime, linker }),
+            inner: Arc::new(HostInner {
+                runtime,
+                linker,
+                config,
+            }),
         })
     }
 
-    /// The engine's configuration.
-    pub fn config(&self) -> &EngineConfig {
-        self.inner.runtime.config()
+    /// The host's configuration.
+    pub fn config(&self) -> &HostConfig {
+        &self.inner.config
     }
 
     /// Load the adapter in the file at `path`.
@@ -121,9 +170,10 @@ impl AdapterHost {
         self.load(bytes, grants).await
     }
 
-    /// Load an adapter from its component bytes.
+    /// Load an adapter from its component bytes, with what the integrator grants it.
     pub async fn load(&self, bytes: Vec<u8>, grants: Grants) -> Result<LoadedAdapter, LoadError> {
-        let max = self.config().max_component_bytes;
+        let config = &self.inner.config;
+        let max = config.engine.max_component_bytes;
         if bytes.len() > max {
             return Err(LoadError::TooLarge {
                 size: bytes.len(),
@@ -133,8 +183,29 @@ impl AdapterHost {
         if wasmtime::Engine::detect_precompiled(&bytes).is_some() {
             return Err(LoadError::Precompiled);
         }
-        let digest = Digest::of(&bytes);
+        let inspected = inspect(&bytes, &config.trust)?;
+        match &inspected.trust {
+            Trust::Trusted(_) | Trust::UnsignedAllowed => {}
+            Trust::Unsigned => {
+                return Err(LoadError::Unsigned {
+                    supplier: inspected.manifest.adapter.supplier.clone(),
+                });
+            }
+            Trust::UnknownKey(key) => {
+                return Err(LoadError::UnknownKey {
+                    supplier: inspected.manifest.adapter.supplier.clone(),
+                    key: key.to_string(),
+                });
+            }
+            Trust::Tampered(reason) => {
+                return Err(LoadError::Tampered {
+                    reason: reason.clone(),
+                });
+            }
+        }
+        let effective = effective::compute(&inspected.manifest, &grants, &config.caps)?;
         let size = bytes.len();
+        let digest = inspected.digest.clone();
         let (component, from_cache) = self.compile(&digest, bytes).await?;
         let engine = self.inner.runtime.engine();
         world::check(engine, &component)?;
@@ -147,34 +218,43 @@ impl AdapterHost {
             detail: format!("{e:#}"),
         })?;
 
-        // `describe` runs under the same sandbox, with the grants but under a provisional
-        // name; the adapter's real supplier id is only known from its answer.
-        let provisional = Arc::new(AdapterGrants::new(
-            &format!("sha256:{}", &digest.as_hex()[..12]),
-            grants.clone(),
-        ));
-        let profile = call::describe(&self.inner, &pre, &provisional)
+        let supplier_name = inspected.manifest.adapter.supplier.clone();
+        let grants = Arc::new(AdapterGrants::new(&supplier_name, &effective));
+        let profile = call::describe(&self.inner, &pre, &grants)
             .await
             .map_err(|e| LoadError::Describe {
                 detail: e.to_string(),
             })?;
         let supplier =
             validate_profile(&profile).map_err(|detail| LoadError::Describe { detail })?;
+        if profile.supplier_id != supplier_name {
+            return Err(LoadError::ManifestMismatch {
+                detail: format!(
+                    "the manifest names supplier `{supplier_name}` but describe answers `{}`",
+                    profile.supplier_id
+                ),
+            });
+        }
         Ok(LoadedAdapter {
             inner: Arc::new(AdapterInner {
                 host: self.inner.clone(),
-                grants: Arc::new(AdapterGrants::new(supplier.as_str(), grants)),
+                grants,
                 supplier,
                 digest,
                 size,
                 from_cache,
                 pre,
                 profile,
+                manifest: inspected.manifest,
+                trust: inspected.trust,
+                effective,
+                breaker: Breaker::new(config.breaker),
             }),
         })
     }
 
-    /// The compiled component, and whether it came from the cache.
+    /// The compiled component, and whether it came from the cache. Compilation runs off the
+    /// async workers and is abandoned (refused) after the compile timeout.
     async fn compile(
         &self,
         digest: &Digest,
@@ -186,9 +266,11 @@ impl AdapterHost {
         {
             return Ok((component, true));
         }
-        // Compilation is CPU-heavy; keep it off the async workers.
-        let component = tokio::task::spawn_blocking(move || Component::new(&engine, &bytes))
+        let limit = self.inner.config.compile_timeout;
+        let job = tokio::task::spawn_blocking(move || Component::new(&engine, &bytes));
+        let component = tokio::time::timeout(limit, job)
             .await
+            .map_err(|_| LoadError::CompileTimeout { limit })?
             .map_err(|e| LoadError::Compile {
                 detail: e.to_string(),
             })?
@@ -200,6 +282,65 @@ impl AdapterHost {
         }
         Ok((component, false))
     }
+}
+
+/// What the host reads from a component file before compiling it.
+#[derive(Debug, Clone)]
+pub struct Inspected {
+    /// Identity: SHA-256 of the unsigned bytes.
+    pub digest: Digest,
+    /// The embedded manifest.
+    pub manifest: Manifest,
+    /// The contract version the SDK stamped, if any.
+    pub contract: Option<String>,
+    /// The trust verdict.
+    pub trust: Trust,
+    /// Top-level import names.
+    pub imports: Vec<String>,
+    /// Top-level export names.
+    pub exports: Vec<String>,
+}
+
+/// Read a component's manifest, contract stamp and signature, and judge the signature —
+/// without compiling or running anything.
+pub fn inspect(bytes: &[u8], trust: &TrustStore) -> Result<Inspected, LoadError> {
+    let package = package::read(bytes).map_err(|e| match e {
+        package::PackageError::SignatureNotLast => LoadError::Tampered {
+            reason: e.to_string(),
+        },
+        other => LoadError::Invalid {
+            detail: other.to_string(),
+        },
+    })?;
+    let text = package.manifest.ok_or(LoadError::MissingManifest)?;
+    let text = std::str::from_utf8(text).map_err(|_| LoadError::ManifestMismatch {
+        detail: "the manifest section is not UTF-8 text".into(),
+    })?;
+    let manifest = Manifest::parse(text)?;
+    let contract = package
+        .contract
+        .map(|c| String::from_utf8_lossy(c).into_owned());
+    if let Some(stamped) = &contract {
+        let served = stamped
+            .split('.')
+            .take(2)
+            .eq(crate::wit::latest::VERSION.split('.').take(2));
+        if !served {
+            return Err(LoadError::UnsupportedContract {
+                found: stamped.clone(),
+                supported: world::SUPPORTED_CONTRACTS,
+            });
+        }
+    }
+    let verdict = trust.judge(&signing::check(&package), &manifest.adapter.supplier);
+    Ok(Inspected {
+        digest: Digest::of(package.unsigned),
+        manifest,
+        contract,
+        trust: verdict,
+        imports: package.imports,
+        exports: package.exports,
+    })
 }
 
 fn validate_profile(profile: &AdapterProfile) -> Result<SupplierId, String> {
@@ -235,6 +376,10 @@ struct AdapterInner {
     from_cache: bool,
     pre: SupplierAdapterPre<AdapterState>,
     profile: AdapterProfile,
+    manifest: Manifest,
+    trust: Trust,
+    effective: Effective,
+    breaker: Breaker,
 }
 
 impl LoadedAdapter {
@@ -246,6 +391,11 @@ impl LoadedAdapter {
     /// What it said about itself at load time.
     pub fn profile(&self) -> &AdapterProfile {
         &self.inner.profile
+    }
+
+    /// Its manifest.
+    pub fn manifest(&self) -> &Manifest {
+        &self.inner.manifest
     }
 
     /// Its identity.
@@ -264,9 +414,19 @@ impl LoadedAdapter {
         self.inner.from_cache
     }
 
-    /// What the integrator granted it.
-    pub fn grants(&self) -> &Grants {
-        &self.inner.grants.grants
+    /// Who signed it and whether that key is trusted.
+    pub fn trust(&self) -> &Trust {
+        &self.inner.trust
+    }
+
+    /// What it may actually do, and what was refused.
+    pub fn effective(&self) -> &Effective {
+        &self.inner.effective
+    }
+
+    /// Its circuit breaker's state.
+    pub fn breaker(&self) -> BreakerStatus {
+        self.inner.breaker.status()
     }
 }
 

@@ -4,11 +4,16 @@
 //! except the read-only grants behind the `Arc`s.
 
 use crate::error::ResourceKind;
-use crate::sandbox::Grants;
+use crate::sandbox::HostGrant;
+use crate::sandbox::effective::Effective;
+use crate::sandbox::limits::Limits;
 use crate::sandbox::outbound::OutboundGate;
+use crate::sandbox::secrets::{SecretBinding, Secrets};
 use crate::sandbox::stdio::CapturedOutput;
 use crate::wit::latest::mercato::supplier::{host, types};
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
 use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
@@ -19,26 +24,68 @@ pub const MAX_LOG_LINE_BYTES: usize = 4 * 1024;
 /// Log lines kept per call; the rest are counted and dropped.
 pub const MAX_LOG_LINES_PER_CALL: u32 = 256;
 
-/// What one adapter was granted, shared read-only by all its calls.
+/// What one adapter may do, shared by all its calls.
 #[derive(Debug)]
 pub(crate) struct AdapterGrants {
     pub supplier: Arc<str>,
-    pub grants: Grants,
-    pub hosts: Arc<crate::sandbox::allowed_hosts::AllowedHosts>,
-    pub secrets: Arc<crate::sandbox::secrets::Secrets>,
-    pub bindings: Arc<[crate::sandbox::secrets::SecretBinding]>,
-    pub limits: Arc<crate::sandbox::limits::Limits>,
+    pub settings: BTreeMap<String, String>,
+    pub destinations: Arc<[HostGrant]>,
+    pub secrets: Arc<Secrets>,
+    pub bindings: Arc<[SecretBinding]>,
+    pub limits: Arc<Limits>,
+    log_budget: Mutex<LogBudget>,
 }
 
 impl AdapterGrants {
-    pub(crate) fn new(supplier: &str, grants: Grants) -> Self {
+    pub(crate) fn new(supplier: &str, effective: &Effective) -> Self {
         AdapterGrants {
             supplier: Arc::from(supplier),
-            hosts: Arc::new(grants.allowed_hosts.clone()),
-            secrets: Arc::new(grants.secrets.clone()),
-            bindings: Arc::from(grants.secret_bindings.clone()),
-            limits: Arc::new(grants.limits.clone()),
-            grants,
+            settings: effective.settings.clone(),
+            destinations: Arc::from(effective.destinations.clone()),
+            secrets: Arc::new(effective.secrets.clone()),
+            bindings: Arc::from(effective.bindings.clone()),
+            limits: Arc::new(effective.limits.clone()),
+            log_budget: Mutex::new(LogBudget::new(effective.limits.log_lines_per_second)),
+        }
+    }
+
+    /// Take one log line from the adapter's budget across calls.
+    fn may_log(&self) -> bool {
+        self.log_budget
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+}
+
+/// A token bucket of log lines: `rate` per second, bursts of ten seconds' worth.
+#[derive(Debug)]
+struct LogBudget {
+    rate: f64,
+    tokens: f64,
+    at: Instant,
+}
+
+impl LogBudget {
+    fn new(per_second: u32) -> Self {
+        let rate = f64::from(per_second);
+        LogBudget {
+            rate,
+            tokens: rate * 10.0,
+            at: Instant::now(),
+        }
+    }
+
+    fn take(&mut self) -> bool {
+        let now = Instant::now();
+        self.tokens = (self.tokens + now.duration_since(self.at).as_secs_f64() * self.rate)
+            .min(self.rate * 10.0);
+        self.at = now;
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
         }
     }
 }
@@ -139,7 +186,7 @@ impl AdapterState {
             http: WasiHttpCtx::new(),
             gate: OutboundGate::new(
                 grants.supplier.clone(),
-                grants.hosts.clone(),
+                grants.destinations.clone(),
                 grants.secrets.clone(),
                 grants.bindings.clone(),
                 grants.limits.clone(),
@@ -185,7 +232,7 @@ impl types::Host for AdapterState {}
 
 impl host::Host for AdapterState {
     fn log(&mut self, level: host::LogLevel, message: String) -> wasmtime::Result<()> {
-        if self.log_lines >= MAX_LOG_LINES_PER_CALL {
+        if self.log_lines >= MAX_LOG_LINES_PER_CALL || !self.grants.may_log() {
             self.logs_dropped += 1;
             return Ok(());
         }
@@ -211,7 +258,7 @@ impl host::Host for AdapterState {
     }
 
     fn get_setting(&mut self, key: String) -> wasmtime::Result<Option<String>> {
-        Ok(self.grants.grants.settings.get(&key).cloned())
+        Ok(self.grants.settings.get(&key).cloned())
     }
 
     fn hmac_sha256(

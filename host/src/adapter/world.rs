@@ -68,32 +68,43 @@ fn parse_version(v: &str) -> Option<(u32, u32, u32)> {
     Some((parts.next()??, parts.next()??, parts.next()??))
 }
 
+/// Whether the host links an import of this name.
+pub fn import_allowed(name: &str) -> bool {
+    let parsed = parse_name(name);
+    ALLOWED_IMPORTS.contains(&parsed.path)
+        && match parsed.version {
+            Some((0, 2, patch)) if parsed.path.starts_with("wasi:") => patch <= WASI_PATCH,
+            Some((0, 1, _)) => parsed.path.starts_with(CONTRACT_PACKAGE),
+            _ => false,
+        }
+}
+
 /// Check a compiled component's exports and imports against the world.
 pub fn check(engine: &Engine, component: &Component) -> Result<(), LoadError> {
     let ty = component.component_type();
-
-    for (name, _) in ty.imports(engine) {
-        let parsed = parse_name(name);
-        let allowed = ALLOWED_IMPORTS.contains(&parsed.path)
-            && match parsed.version {
-                Some((0, 2, patch)) if parsed.path.starts_with("wasi:") => patch <= WASI_PATCH,
-                Some((0, 1, _)) => parsed.path.starts_with(CONTRACT_PACKAGE),
-                _ => false,
-            };
-        if !allowed {
-            return Err(LoadError::UnexpectedImport {
-                name: name.to_string(),
-                allowed: ALLOWED_SUMMARY,
-            });
-        }
-    }
-
+    let imports: Vec<&str> = ty.imports(engine).map(|(n, _)| n).collect();
     let exports: Vec<&str> = ty.exports(engine).map(|(n, _)| n).collect();
+    check_names(&imports, &exports)
+}
+
+/// Check import and export names against the world (imports first: an unexpected import is
+/// the more serious finding).
+pub fn check_names<S: AsRef<str>>(imports: &[S], exports: &[S]) -> Result<(), LoadError> {
+    if let Some(name) = imports
+        .iter()
+        .map(AsRef::as_ref)
+        .find(|n| !import_allowed(n))
+    {
+        return Err(LoadError::UnexpectedImport {
+            name: name.to_string(),
+            allowed: ALLOWED_SUMMARY,
+        });
+    }
     for required in REQUIRED_EXPORTS {
         let path = format!("{CONTRACT_PACKAGE}/{required}");
         let found = exports
             .iter()
-            .map(|e| parse_name(e))
+            .map(|e| parse_name(e.as_ref()))
             .find(|e| e.path == path);
         match found {
             Some(InterfaceName {

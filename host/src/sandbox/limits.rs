@@ -25,6 +25,16 @@ pub const DEFAULT_BETWEEN_BYTES_TIMEOUT: Duration = Duration::from_secs(5);
 pub const DEFAULT_RESPONSE_BODY_BYTES: u64 = 8 * 1024 * 1024;
 /// Bytes kept of an adapter's stdout and stderr per call.
 pub const DEFAULT_STDIO_BYTES: usize = 64 * 1024;
+/// Bytes of one outbound request body (orders and searches are small).
+pub const DEFAULT_REQUEST_BODY_BYTES: u64 = 1024 * 1024;
+/// Measured size of a call's arguments; larger requests never reach the adapter.
+pub const DEFAULT_INPUT_BYTES: usize = 1024 * 1024;
+/// Measured size of a call's result; larger results are dropped and refused.
+pub const DEFAULT_OUTPUT_BYTES: usize = 4 * 1024 * 1024;
+/// Elements of any one list in arguments or results.
+pub const DEFAULT_LIST_LEN: usize = 10_000;
+/// Log lines per second an adapter may write, across its calls (burst: ten seconds' worth).
+pub const DEFAULT_LOG_LINES_PER_SECOND: u32 = 100;
 
 /// Limits for each call of one adapter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,6 +63,34 @@ pub struct Limits {
     pub response_body_bytes: u64,
     /// Captured stdout/stderr per call.
     pub stdio_bytes: usize,
+    /// Outbound request body size.
+    pub request_body_bytes: u64,
+    /// Measured size of a call's arguments.
+    pub input_bytes: usize,
+    /// Measured size of a call's result.
+    pub output_bytes: usize,
+    /// Elements of any one list crossing the boundary.
+    pub list_len: usize,
+    /// Log lines per second, across calls.
+    pub log_lines_per_second: u32,
+}
+
+impl Limits {
+    /// Caps for a call's arguments.
+    pub fn input_caps(&self) -> super::size::SizeCaps {
+        super::size::SizeCaps {
+            bytes: self.input_bytes,
+            list_len: self.list_len,
+        }
+    }
+
+    /// Caps for a call's result.
+    pub fn output_caps(&self) -> super::size::SizeCaps {
+        super::size::SizeCaps {
+            bytes: self.output_bytes,
+            list_len: self.list_len,
+        }
+    }
 }
 
 impl Default for Limits {
@@ -70,6 +108,11 @@ impl Default for Limits {
             between_bytes_timeout: DEFAULT_BETWEEN_BYTES_TIMEOUT,
             response_body_bytes: DEFAULT_RESPONSE_BODY_BYTES,
             stdio_bytes: DEFAULT_STDIO_BYTES,
+            request_body_bytes: DEFAULT_REQUEST_BODY_BYTES,
+            input_bytes: DEFAULT_INPUT_BYTES,
+            output_bytes: DEFAULT_OUTPUT_BYTES,
+            list_len: DEFAULT_LIST_LEN,
+            log_lines_per_second: DEFAULT_LOG_LINES_PER_SECOND,
         }
     }
 }

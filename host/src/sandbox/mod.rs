@@ -1,67 +1,129 @@
-//! What an adapter may do: limits, network grants and secrets, and the code that enforces them.
+//! What an adapter may do, and the code that enforces it.
 //!
-//! The rules live here, apart from the runtime plumbing: [`allowed_hosts`] is pure parsing and
-//! matching, [`limits`] is the numbers, [`outbound`] is the one door to the network,
-//! [`secrets`] keeps credentials on the host side, and [`Grants`] ties them together per adapter.
+//! Two keys open every capability (Zed's and Spin's model): the adapter's manifest *asks*
+//! (`mercato.toml`, shipped in the component) and the integrator *grants* ([`Grants`], from the
+//! host policy). [`effective`] intersects them under the host's caps into what one adapter may
+//! actually do, and records everything it refused and why. Enforcement: [`limits`] are the
+//! numbers, [`outbound`] is the one door to the network (with [`connect`] resolving and
+//! re-checking addresses), [`secrets`] keep credentials on the host side, [`stdio`] bounds what
+//! an adapter prints, and [`size`] measures what crosses the boundary.
 
-pub mod allowed_hosts;
+pub mod connect;
+pub mod effective;
 pub mod limits;
 pub mod outbound;
 pub mod secrets;
+pub mod size;
 pub mod stdio;
 
-use allowed_hosts::AllowedHosts;
-use limits::Limits;
-use secrets::{SecretBinding, Secrets};
+pub use mercato_sdk::manifest::hosts as allowed_hosts;
+
+use allowed_hosts::{AllowedHost, AllowedHostError, GrantScheme};
+use secrets::Secrets;
 use std::collections::BTreeMap;
 
-/// What the integrator grants one adapter.
+/// One destination the integrator grants.
 ///
-/// Everything defaults to nothing: no hosts, no settings, no secrets, the default limits.
+/// By default a destination is https only and must resolve to a public address; plain http
+/// and loopback/private/link-local addresses each need their own explicit flag.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostGrant {
+    /// `scheme://host:port`.
+    pub host: AllowedHost,
+    /// Allow plain `http://` to this destination.
+    pub insecure_http: bool,
+    /// Allow it to resolve to loopback, private, link-local or shared addresses.
+    pub private_network: bool,
+}
+
+impl HostGrant {
+    /// Grant `scheme://host[:port]` with the strict defaults.
+    pub fn parse(url: &str) -> Result<Self, AllowedHostError> {
+        Ok(HostGrant {
+            host: AllowedHost::parse(url)?,
+            insecure_http: false,
+            private_network: false,
+        })
+    }
+
+    /// Allow plain http as well (for a test supplier on the integrator's own network).
+    pub fn insecure_http(mut self) -> Self {
+        self.insecure_http = true;
+        self
+    }
+
+    /// Allow private and loopback addresses (for a supplier inside the integrator's network).
+    pub fn private_network(mut self) -> Self {
+        self.private_network = true;
+        self
+    }
+
+    /// A local test supplier at `http://127.0.0.1:port`: both flags set.
+    pub fn local(url: &str) -> Result<Self, AllowedHostError> {
+        Ok(HostGrant::parse(url)?.insecure_http().private_network())
+    }
+
+    /// Whether the grant is usable at all: http needs its flag.
+    pub fn scheme_allowed(&self) -> bool {
+        self.host.scheme() == GrantScheme::Https || self.insecure_http
+    }
+}
+
+/// Limits the integrator grants one adapter; absent fields take the host's cap.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LimitGrants {
+    /// Wall-clock time per call.
+    pub call_timeout: Option<std::time::Duration>,
+    /// Linear memory per instance, bytes.
+    pub memory_bytes: Option<usize>,
+    /// Instructions per call.
+    pub fuel: Option<u64>,
+    /// Outbound requests per call.
+    pub outbound_requests: Option<u32>,
+    /// Bytes of one upstream response body.
+    pub response_body_bytes: Option<u64>,
+}
+
+/// What the integrator grants one adapter. Everything defaults to nothing: no destinations, no
+/// settings, no secrets, and the host's caps as limits.
 #[derive(Debug, Clone, Default)]
 pub struct Grants {
-    /// Hosts the adapter may call.
-    pub allowed_hosts: AllowedHosts,
-    /// Non-secret settings, readable by the adapter (`host.get-setting`).
+    /// Destinations the adapter may call (only those its manifest asks for take effect).
+    pub hosts: Vec<HostGrant>,
+    /// Setting values, by key (only keys the manifest declares are passed on).
     pub settings: BTreeMap<String, String>,
-    /// Secrets: usable through `host.hmac-sha256` and attached to requests by the host,
-    /// never readable by the adapter.
+    /// Secret values, by name (only names the manifest declares are used).
     pub secrets: Secrets,
-    /// How secrets attach to outgoing requests.
-    pub secret_bindings: Vec<SecretBinding>,
-    /// Limits for each call.
-    pub limits: Limits,
+    /// Limits, each no higher than the host's cap.
+    pub limits: LimitGrants,
 }
 
 impl Grants {
-    /// Grants with these hosts and settings and the default limits.
-    pub fn new(allowed_hosts: AllowedHosts) -> Self {
-        Grants {
-            allowed_hosts,
-            ..Grants::default()
-        }
+    /// No grants.
+    pub fn new() -> Self {
+        Grants::default()
     }
 
-    /// Add a setting.
+    /// Grant a destination.
+    pub fn host(mut self, grant: HostGrant) -> Self {
+        self.hosts.push(grant);
+        self
+    }
+
+    /// Give a setting a value.
     pub fn setting(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.settings.insert(key.into(), value.into());
         self
     }
 
-    /// Add a secret.
+    /// Give a secret a value.
     pub fn secret(mut self, name: impl Into<String>, value: impl Into<Vec<u8>>) -> Self {
         self.secrets.insert(name.into(), value.into());
         self
     }
 
-    /// Attach a secret to requests as a header.
-    pub fn bind_secret(mut self, binding: SecretBinding) -> Self {
-        self.secret_bindings.push(binding);
-        self
-    }
-
-    /// Use these limits.
-    pub fn limits(mut self, limits: Limits) -> Self {
+    /// Grant these limits.
+    pub fn limits(mut self, limits: LimitGrants) -> Self {
         self.limits = limits;
         self
     }

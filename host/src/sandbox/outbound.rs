@@ -1,11 +1,14 @@
 //! The outbound gate: the one door from an adapter to the network.
 //!
 //! Every `wasi:http/outgoing-handler.handle` call lands in [`OutboundGate::send_request`],
-//! which refuses what the adapter was not granted, clamps timeouts, caps the response body
-//! and the number of requests per call, and attaches the adapter's secrets only to requests
-//! bound for the destination each secret belongs to.
+//! which refuses what the adapter was not effectively granted, clamps timeouts, caps request
+//! and response bodies and the number of requests per call, attaches the adapter's secrets
+//! only to requests bound for the destination each secret belongs to, and hands the request to
+//! [`connect`](super::connect), which resolves and checks the address itself. Redirects are
+//! never followed: a 3xx goes back to the adapter like any other answer.
 
-use super::allowed_hosts::{AllowedHosts, GrantScheme, split_host_port};
+use super::HostGrant;
+use super::allowed_hosts::{GrantScheme, split_host_port};
 use super::limits::Limits;
 use super::secrets::{SecretBinding, Secrets};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -38,7 +41,7 @@ pub enum Denial {
 /// Per-call state of the gate.
 pub struct OutboundGate {
     supplier: Arc<str>,
-    hosts: Arc<AllowedHosts>,
+    hosts: Arc<[HostGrant]>,
     secrets: Arc<Secrets>,
     bindings: Arc<[SecretBinding]>,
     limits: Arc<Limits>,
@@ -46,11 +49,17 @@ pub struct OutboundGate {
     denials: Vec<Denial>,
 }
 
+/// A request the gate lets through.
+struct Admitted {
+    grant: HostGrant,
+    headers: Vec<(http::HeaderName, http::HeaderValue)>,
+}
+
 impl OutboundGate {
     /// A gate for one call of `supplier`'s adapter.
     pub fn new(
         supplier: Arc<str>,
-        hosts: Arc<AllowedHosts>,
+        hosts: Arc<[HostGrant]>,
         secrets: Arc<Secrets>,
         bindings: Arc<[SecretBinding]>,
         limits: Arc<Limits>,
@@ -82,11 +91,8 @@ impl OutboundGate {
         HttpError::HttpRequestDenied
     }
 
-    /// Decide on a request; on success return the secret headers to attach.
-    fn admit(
-        &mut self,
-        request: &http::Request<WasiBody>,
-    ) -> Result<Vec<(http::HeaderName, http::HeaderValue)>, HttpError> {
+    /// Decide on a request; on success return its grant and the secret headers to attach.
+    fn admit(&mut self, request: &http::Request<WasiBody>) -> Result<Admitted, HttpError> {
         let uri = request.uri();
         let scheme = match uri.scheme_str() {
             Some("http") => GrantScheme::Http,
@@ -108,7 +114,12 @@ impl OutboundGate {
                 uri: uri.to_string(),
             }));
         };
-        let Some(grant) = self.hosts.find(scheme, host, port).cloned() else {
+        let Some(grant) = self
+            .hosts
+            .iter()
+            .find(|g| g.host.matches(scheme, host, port))
+            .cloned()
+        else {
             return Err(self.deny(Denial::HostNotGranted {
                 destination: format!("{}://{}", scheme.as_str(), authority),
             }));
@@ -119,12 +130,13 @@ impl OutboundGate {
             }));
         }
         self.sent += 1;
-        Ok(self
+        let headers = self
             .bindings
             .iter()
-            .filter(|b| b.destination == grant)
+            .filter(|b| b.destination == grant.host)
             .filter_map(|b| Some((b.header.clone(), b.header_value(&self.secrets)?)))
-            .collect())
+            .collect();
+        Ok(Admitted { grant, headers })
     }
 
     fn clamp(&self, options: Option<RequestOptions>) -> RequestOptions {
@@ -148,12 +160,12 @@ type SendFuture =
 
 impl WasiHttpHooks for OutboundGate {
     fn forbidden_header_filter(&mut self) -> ForbiddenHeaderFilter {
-        // Headers the host sets itself may not come from the adapter: refused, not merged.
-        let secret_headers: Vec<http::HeaderName> =
+        // Headers the host sets itself may not come from the adapter: refused, not merged. The
+        // Host header is the authority the gate checked; an adapter may not name another.
+        let mut reserved: Vec<http::HeaderName> =
             self.bindings.iter().map(|b| b.header.clone()).collect();
-        Arc::new(move |name| {
-            DEFAULT_FORBIDDEN_HEADERS.contains(name) || secret_headers.contains(name)
-        })
+        reserved.push(http::header::HOST);
+        Arc::new(move |name| DEFAULT_FORBIDDEN_HEADERS.contains(name) || reserved.contains(name))
     }
 
     fn send_request(
@@ -162,48 +174,76 @@ impl WasiHttpHooks for OutboundGate {
         options: Option<RequestOptions>,
         _fut: IoFuture,
     ) -> SendFuture {
-        let secret_headers = match self.admit(&request) {
-            Ok(headers) => headers,
+        let admitted = match self.admit(&request) {
+            Ok(a) => a,
             Err(e) => return Box::new(async move { Err(e) }),
         };
-        for (name, value) in secret_headers {
+        for (name, value) in admitted.headers {
             request.headers_mut().insert(name, value);
         }
         let options = self.clamp(options);
-        let max_body = self.limits.response_body_bytes;
+        let max_response = self.limits.response_body_bytes;
+        let max_request = self.limits.request_body_bytes;
+        let request = request.map(|body| {
+            capped(
+                body,
+                max_request,
+                HttpError::HttpRequestBodySize(Some(max_request)),
+            )
+        });
         Box::new(async move {
-            let (response, io) =
-                wasmtime_wasi_http::default_send_request(request, Some(options)).await?;
+            let (response, io) = super::connect::send(request, options, admitted.grant).await?;
             let response = response.map(|body| {
-                let cap = usize::try_from(max_body).unwrap_or(usize::MAX);
-                Limited::new(body, cap)
-                    .map_err(move |e| body_error(e, max_body))
-                    .boxed_unsync()
+                capped(
+                    body,
+                    max_response,
+                    HttpError::HttpResponseBodySize(Some(max_response)),
+                )
             });
             Ok((response, Box::new(io) as IoFuture))
         })
     }
 }
 
-fn body_error(e: Box<dyn std::error::Error + Send + Sync>, max: u64) -> HttpError {
-    if e.is::<LengthLimitError>() {
-        return HttpError::HttpResponseBodySize(Some(max));
-    }
-    match e.downcast::<HttpError>() {
-        Ok(inner) => *inner,
-        Err(other) => HttpError::InternalError(Some(other.to_string())),
+/// `body`, failing with `too_large` once it passes `max` bytes.
+fn capped<B>(body: B, max: u64, too_large: HttpError) -> WasiBody
+where
+    B: http_body::Body<Data = bytes::Bytes, Error = HttpError> + Send + 'static,
+{
+    let cap = usize::try_from(max).unwrap_or(usize::MAX);
+    Limited::new(body, cap)
+        .map_err(move |e| {
+            if e.is::<LengthLimitError>() {
+                return clone_error(&too_large);
+            }
+            match e.downcast::<HttpError>() {
+                Ok(inner) => *inner,
+                Err(other) => HttpError::InternalError(Some(other.to_string())),
+            }
+        })
+        .boxed_unsync()
+}
+
+fn clone_error(e: &HttpError) -> HttpError {
+    match e {
+        HttpError::HttpRequestBodySize(n) => HttpError::HttpRequestBodySize(*n),
+        HttpError::HttpResponseBodySize(n) => HttpError::HttpResponseBodySize(*n),
+        other => HttpError::InternalError(Some(other.to_string())),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sandbox::HostGrant;
     use crate::sandbox::allowed_hosts::AllowedHost;
     use http_body_util::Empty;
 
     fn gate(limit: u32) -> OutboundGate {
-        let hosts = AllowedHosts::parse(&["http://127.0.0.1:9000", "https://api.supplier.example"])
-            .expect("valid grants");
+        let hosts: Vec<HostGrant> = vec![
+            HostGrant::local("http://127.0.0.1:9000").expect("valid"),
+            HostGrant::parse("https://api.supplier.example").expect("valid"),
+        ];
         let mut secrets = Secrets::default();
         secrets.insert("api-key".into(), b"k-123".to_vec());
         let binding = SecretBinding {
@@ -214,7 +254,7 @@ mod tests {
         };
         OutboundGate::new(
             Arc::from("test"),
-            Arc::new(hosts),
+            Arc::from(hosts),
             Arc::new(secrets),
             Arc::from(vec![binding]),
             Arc::new(Limits {
@@ -256,13 +296,15 @@ mod tests {
         let mut g = gate(16);
         let headers = g
             .admit(&request("https://api.supplier.example/v1/search"))
-            .expect("granted");
+            .expect("granted")
+            .headers;
         assert_eq!(headers.len(), 1);
         assert_eq!(headers[0].0, "x-api-key");
         assert_eq!(headers[0].1, "k-123");
         let other = g
             .admit(&request("http://127.0.0.1:9000/"))
-            .expect("granted");
+            .expect("granted")
+            .headers;
         assert!(other.is_empty(), "the key must not travel to another host");
     }
 
@@ -272,6 +314,10 @@ mod tests {
         let forbidden = g.forbidden_header_filter();
         assert!(forbidden(&http::HeaderName::from_static("x-api-key")));
         assert!(forbidden(&http::HeaderName::from_static("connection")));
+        assert!(
+            forbidden(&http::header::HOST),
+            "the Host header is the checked authority"
+        );
         assert!(!forbidden(&http::HeaderName::from_static("accept")));
     }
 

@@ -1,7 +1,8 @@
 //! Shared set-up: a host and request builders.
 
 use mercato::contract::*;
-use mercato::{AdapterHost, EngineConfig};
+use mercato::signing::TrustStore;
+use mercato::{AdapterHost, EngineConfig, HostConfig};
 use std::sync::OnceLock;
 
 /// A compile cache shared by every host of this test run, so each component is compiled once.
@@ -12,19 +13,49 @@ fn shared_cache() -> std::path::PathBuf {
         .to_path_buf()
 }
 
-/// A host with a small pool and the shared compile cache. Logs go to the test output when
-/// `RUST_LOG` is set.
+/// A host with a small pool and the shared compile cache that accepts unsigned adapters (the
+/// signing tests use [`host_with`]). Logs go to the test output when `RUST_LOG` is set.
 pub fn host() -> AdapterHost {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_test_writer()
         .try_init();
-    AdapterHost::new(EngineConfig {
-        pool_size: 64,
-        cache_dir: Some(shared_cache()),
-        ..EngineConfig::default()
+    host_with(TrustStore::new().allow_unsigned(true))
+}
+
+/// A host like [`host`] with this trust store.
+pub fn host_with(trust: TrustStore) -> AdapterHost {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_test_writer()
+        .try_init();
+    AdapterHost::new(HostConfig {
+        engine: EngineConfig {
+            pool_size: 64,
+            cache_dir: Some(shared_cache()),
+            ..EngineConfig::default()
+        },
+        trust,
+        ..HostConfig::default()
     })
     .expect("host starts")
+}
+
+/// A minimal valid manifest for supplier `supplier`.
+pub fn manifest_for(supplier: &str) -> String {
+    format!(
+        "[adapter]\nsupplier = \"{supplier}\"\nversion = \"0.1.0\"\npublisher = \"Mercato tests\"\n"
+    )
+}
+
+/// A component from WAT text, with a manifest section so it gets past the manifest check.
+pub fn wat_component(wat: &str) -> Vec<u8> {
+    let bytes = wat::parse_str(wat).expect("valid WAT");
+    mercato::adapter::package::append_custom_section(
+        &bytes,
+        mercato_sdk::manifest::SECTION,
+        manifest_for("wat-fixture").as_bytes(),
+    )
 }
 
 /// A decimal `mantissa × 10^-scale`.

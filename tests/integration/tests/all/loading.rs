@@ -1,13 +1,11 @@
 //! Loading: the world check names what is wrong; the compile cache is used and trusted only
 //! when the host wrote it.
 
-use crate::common::host;
+use crate::common::{host, wat_component};
 use mercato::{LoadError, sandbox::Grants};
 
 async fn load_wat(wat: &str) -> Result<mercato::LoadedAdapter, LoadError> {
-    host()
-        .load(wat.as_bytes().to_vec(), Grants::default())
-        .await
+    host().load(wat_component(wat), Grants::default()).await
 }
 
 #[tokio::test]
@@ -92,8 +90,25 @@ async fn a_contract_of_another_major_version_is_refused_with_the_version() {
 
 #[tokio::test]
 async fn a_core_module_is_not_a_component() {
-    let err = load_wat("(module)").await.expect_err("core module");
-    assert!(matches!(err, LoadError::Invalid { .. }), "{err:?}");
+    let module = wat::parse_str("(module)").expect("wat");
+    let err = host()
+        .load(module, Grants::default())
+        .await
+        .expect_err("core module");
+    assert!(
+        matches!(&err, LoadError::Invalid { detail } if detail.contains("core module")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_component_without_a_manifest_is_refused() {
+    let bare = wat::parse_str("(component)").expect("wat");
+    let err = host()
+        .load(bare, Grants::default())
+        .await
+        .expect_err("no manifest");
+    assert!(matches!(err, LoadError::MissingManifest), "{err:?}");
 }
 
 #[tokio::test]
@@ -106,7 +121,7 @@ async fn the_compile_cache_is_used_and_a_tampered_artefact_is_recompiled() {
     };
     let bytes = mercato_artifacts::HANSA_CSV.bytes.to_vec();
 
-    let first = mercato::AdapterHost::new(config()).expect("host");
+    let first = host_from(config());
     let a = first
         .load(bytes.clone(), Grants::default())
         .await
@@ -121,7 +136,7 @@ async fn the_compile_cache_is_used_and_a_tampered_artefact_is_recompiled() {
     assert!(artefact.to_string_lossy().contains(a.digest().as_hex()));
 
     // A second host loads from the cache and behaves the same.
-    let second = mercato::AdapterHost::new(config()).expect("host");
+    let second = host_from(config());
     let b = second
         .load(bytes.clone(), Grants::default())
         .await
@@ -134,7 +149,7 @@ async fn the_compile_cache_is_used_and_a_tampered_artefact_is_recompiled() {
     let mid = tampered.len() / 2;
     tampered[mid] ^= 0xff;
     std::fs::write(&artefact, &tampered).expect("write");
-    let third = mercato::AdapterHost::new(config()).expect("host");
+    let third = host_from(config());
     let c = third
         .load(bytes, Grants::default())
         .await
@@ -158,6 +173,15 @@ async fn precompiled_native_code_is_refused() {
         .await
         .expect_err("native code");
     assert!(matches!(err, LoadError::Precompiled), "{err:?}");
+}
+
+fn host_from(engine: mercato::EngineConfig) -> mercato::AdapterHost {
+    mercato::AdapterHost::new(mercato::HostConfig {
+        engine,
+        trust: mercato::signing::TrustStore::new().allow_unsigned(true),
+        ..mercato::HostConfig::default()
+    })
+    .expect("host")
 }
 
 fn wasmtime_engine() -> wasmtime::Engine {

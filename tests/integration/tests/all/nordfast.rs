@@ -393,9 +393,9 @@ async fn supplier_errors_reach_the_caller_typed() {
         })
     );
 
-    // A grant without the token binding: the supplier refuses, typed.
+    // A grant without the token: the supplier refuses, typed.
     let mut grants = nordfast_grants(&backend).expect("grants");
-    grants.secret_bindings.clear();
+    grants.secrets = Default::default();
     let anonymous = host()
         .load(mercato_artifacts::NORDFAST_UBL.bytes.to_vec(), grants)
         .await

@@ -424,9 +424,10 @@ async fn the_api_key_comes_from_the_host_not_the_adapter() {
     let backend = voltaic::start(VoltaicConfig::default())
         .await
         .expect("backend");
-    // The same grants without the secret binding: the adapter cannot authenticate by itself.
+    // The same grants without the key: the adapter cannot authenticate by itself, because it
+    // never holds the key; the host would have attached it.
     let mut grants = voltaic_grants(&backend).expect("grants");
-    grants.secret_bindings.clear();
+    grants.secrets = Default::default();
     let a = host()
         .load(mercato_artifacts::VOLTAIC_REST.bytes.to_vec(), grants)
         .await

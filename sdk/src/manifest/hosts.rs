@@ -1,5 +1,5 @@
-//! Outbound host grants in Spin's `scheme://host:port` form, parsed and matched without any
-//! runtime types so they can be tested and reused by tooling.
+//! Outbound destinations in Spin's `scheme://host:port` form, parsed and matched without any
+//! runtime types, so the host, the manifest and tooling agree on what a grant means.
 
 use std::fmt;
 
@@ -124,7 +124,7 @@ impl fmt::Display for AllowedHost {
 }
 
 /// Split `host[:port]`, with IPv6 literals in brackets.
-pub(crate) fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
+pub fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
     if let Some(rest) = authority.strip_prefix('[') {
         let (host, after) = rest.split_once(']')?;
         return match after {

@@ -1,0 +1,446 @@
+//! The integrator's host policy (`mercato-host.toml`): host-wide caps, trusted publisher keys,
+//! and per-adapter grants. Every table rejects unknown keys.
+//!
+//! ```toml
+//! [host]
+//! allow-unsigned = false          # development only; every audit report says when it is on
+//! pool-size = 256
+//! cache-dir = "/var/cache/mercato"
+//!
+//! [host.caps]                     # the most any adapter gets
+//! call-timeout-ms = 2000
+//! memory-mib = 64
+//! outbound-requests = 16
+//! response-body-kib = 8192
+//! fuel = 50000000                 # turns fuel metering on
+//!
+//! [[trust]]                       # who may sign which supplier's adapters
+//! supplier = "voltaic"
+//! key = "ed25519:…"
+//! publisher = "Voltaic Components"
+//!
+//! [[adapter]]
+//! file = "adapters/voltaic_rest_adapter.wasm"   # relative to this file
+//! supplier = "voltaic"                           # optional check against the manifest
+//! hosts = [
+//!     "https://api.voltaic.example",
+//!     { url = "http://127.0.0.1:8080", insecure-http = true, private-network = true },
+//! ]
+//! settings = { base-url = "https://api.voltaic.example/v1" }
+//! secrets = { api-key = { env = "VOLTAIC_API_KEY" }, webhook-secret = { file = "/run/secrets/voltaic-hook" } }
+//! limits = { call-timeout-ms = 1500 }
+//! ```
+
+use crate::adapter::HostConfig;
+use crate::adapter::breaker::BreakerConfig;
+use crate::engine::EngineConfig;
+use crate::sandbox::limits::Limits;
+use crate::sandbox::secrets::Secrets;
+use crate::sandbox::{Grants, HostGrant, LimitGrants};
+use crate::signing::{PublicKey, TrustStore};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Why a policy cannot be used. Each case says where.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// The file could not be read.
+    #[error("cannot read host policy {path}: {source}")]
+    Read {
+        /// The path.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Not TOML, an unknown key, or a wrong type.
+    #[error("host policy: {0}")]
+    Syntax(String),
+    /// A value is unusable.
+    #[error("host policy: `{key}`: {reason}")]
+    Invalid {
+        /// Where.
+        key: String,
+        /// Why.
+        reason: String,
+    },
+    /// A secret's source could not be read.
+    #[error("host policy: secret `{name}` of adapter {adapter}: {reason}")]
+    Secret {
+        /// The adapter's position or file.
+        adapter: String,
+        /// The secret.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct PolicyFile {
+    #[serde(default)]
+    host: HostSection,
+    #[serde(default)]
+    trust: Vec<TrustEntry>,
+    #[serde(default)]
+    adapter: Vec<AdapterEntry>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct HostSection {
+    #[serde(default)]
+    allow_unsigned: bool,
+    pool_size: Option<u32>,
+    cache_dir: Option<PathBuf>,
+    compile_timeout_ms: Option<u64>,
+    #[serde(default)]
+    caps: LimitTable,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct LimitTable {
+    call_timeout_ms: Option<u64>,
+    memory_mib: Option<u64>,
+    fuel: Option<u64>,
+    outbound_requests: Option<u32>,
+    response_body_kib: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct TrustEntry {
+    supplier: String,
+    key: String,
+    publisher: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct AdapterEntry {
+    file: PathBuf,
+    supplier: Option<String>,
+    #[serde(default)]
+    hosts: Vec<HostEntry>,
+    #[serde(default)]
+    settings: BTreeMap<String, String>,
+    #[serde(default)]
+    secrets: BTreeMap<String, SecretSource>,
+    #[serde(default)]
+    limits: LimitTable,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum HostEntry {
+    Url(String),
+    Detailed(DetailedHost),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct DetailedHost {
+    url: String,
+    #[serde(default)]
+    insecure_http: bool,
+    #[serde(default)]
+    private_network: bool,
+}
+
+/// Where a secret's value comes from. Values written into the policy file are allowed for
+/// development; `env` and `file` keep them out of it.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct SecretSource {
+    value: Option<String>,
+    env: Option<String>,
+    file: Option<PathBuf>,
+}
+
+/// One adapter the policy loads.
+#[derive(Debug, Clone)]
+pub struct AdapterPolicy {
+    /// The component file.
+    pub file: PathBuf,
+    /// The supplier it must be for, if the policy says.
+    pub supplier: Option<String>,
+    /// What it is granted.
+    pub grants: Grants,
+}
+
+/// A parsed host policy.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Host configuration: engine, caps, trust.
+    pub host: HostConfig,
+    /// Adapters to load.
+    pub adapters: Vec<AdapterPolicy>,
+}
+
+impl Policy {
+    /// Read a policy file; relative adapter and secret paths are relative to it.
+    pub fn load(path: &Path) -> Result<Self, PolicyError> {
+        let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Policy::parse(&text, path.parent().unwrap_or(Path::new(".")))
+    }
+
+    /// Parse a policy; relative paths are relative to `base`.
+    pub fn parse(text: &str, base: &Path) -> Result<Self, PolicyError> {
+        let file: PolicyFile =
+            toml::from_str(text).map_err(|e| PolicyError::Syntax(e.to_string()))?;
+        let caps = caps_from(&file.host.caps)?;
+        let mut trust = TrustStore::new().allow_unsigned(file.host.allow_unsigned);
+        for (i, t) in file.trust.iter().enumerate() {
+            let key = PublicKey::parse(&t.key).map_err(|e| PolicyError::Invalid {
+                key: format!("trust[{i}].key"),
+                reason: e.to_string(),
+            })?;
+            trust = trust.trust(t.supplier.clone(), key, t.publisher.clone());
+        }
+        let mut engine = EngineConfig {
+            consume_fuel: caps.fuel.is_some(),
+            cache_dir: file.host.cache_dir.as_ref().map(|d| base.join(d)),
+            ..EngineConfig::default()
+        };
+        if let Some(n) = file.host.pool_size {
+            engine.pool_size = n;
+        }
+        let mut host = HostConfig {
+            engine,
+            caps: caps.clone(),
+            trust,
+            breaker: BreakerConfig::default(),
+            ..HostConfig::default()
+        };
+        if let Some(ms) = file.host.compile_timeout_ms {
+            host.compile_timeout = Duration::from_millis(ms);
+        }
+
+        let mut adapters = Vec::new();
+        for (i, entry) in file.adapter.into_iter().enumerate() {
+            adapters.push(adapter_policy(i, entry, &caps, base)?);
+        }
+        Ok(Policy { host, adapters })
+    }
+}
+
+fn caps_from(t: &LimitTable) -> Result<Limits, PolicyError> {
+    let mut caps = Limits::default();
+    if let Some(ms) = t.call_timeout_ms {
+        caps.call_timeout = Duration::from_millis(ms);
+    }
+    if let Some(mib) = t.memory_mib {
+        caps.memory_bytes = usize::try_from(mib.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX);
+        if caps.memory_bytes > crate::engine::DEFAULT_MAX_MEMORY_BYTES {
+            return Err(PolicyError::Invalid {
+                key: "host.caps.memory-mib".into(),
+                reason: format!(
+                    "the instance pool holds at most {} MiB per instance",
+                    crate::engine::DEFAULT_MAX_MEMORY_BYTES / (1024 * 1024)
+                ),
+            });
+        }
+    }
+    caps.fuel = t.fuel;
+    if let Some(n) = t.outbound_requests {
+        caps.outbound_requests = n;
+    }
+    if let Some(kib) = t.response_body_kib {
+        caps.response_body_bytes = kib.saturating_mul(1024);
+    }
+    Ok(caps)
+}
+
+fn adapter_policy(
+    i: usize,
+    entry: AdapterEntry,
+    caps: &Limits,
+    base: &Path,
+) -> Result<AdapterPolicy, PolicyError> {
+    let label = format!("adapter[{i}] ({})", entry.file.display());
+    let mut hosts = Vec::new();
+    for (j, h) in entry.hosts.iter().enumerate() {
+        let (url, insecure_http, private_network) = match h {
+            HostEntry::Url(u) => (u.as_str(), false, false),
+            HostEntry::Detailed(d) => (d.url.as_str(), d.insecure_http, d.private_network),
+        };
+        let mut grant = HostGrant::parse(url).map_err(|e| PolicyError::Invalid {
+            key: format!("adapter[{i}].hosts[{j}]"),
+            reason: e.to_string(),
+        })?;
+        grant.insecure_http = insecure_http;
+        grant.private_network = private_network;
+        if !grant.scheme_allowed() {
+            return Err(PolicyError::Invalid {
+                key: format!("adapter[{i}].hosts[{j}]"),
+                reason: format!(
+                    "{url} is plain http; grant it as {{ url = \"{url}\", insecure-http = true }}"
+                ),
+            });
+        }
+        hosts.push(grant);
+    }
+    let mut secrets = Secrets::default();
+    for (name, source) in &entry.secrets {
+        let value = read_secret(source, base).map_err(|reason| PolicyError::Secret {
+            adapter: label.clone(),
+            name: name.clone(),
+            reason,
+        })?;
+        secrets.insert(name.clone(), value);
+    }
+    let l = &entry.limits;
+    let limits = LimitGrants {
+        call_timeout: l.call_timeout_ms.map(Duration::from_millis),
+        memory_bytes: l
+            .memory_mib
+            .map(|m| usize::try_from(m.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX)),
+        fuel: l.fuel,
+        outbound_requests: l.outbound_requests,
+        response_body_bytes: l.response_body_kib.map(|k| k.saturating_mul(1024)),
+    };
+    check_under_caps(i, &limits, caps)?;
+    Ok(AdapterPolicy {
+        file: base.join(&entry.file),
+        supplier: entry.supplier,
+        grants: Grants {
+            hosts,
+            settings: entry.settings,
+            secrets,
+            limits,
+        },
+    })
+}
+
+fn check_under_caps(i: usize, l: &LimitGrants, caps: &Limits) -> Result<(), PolicyError> {
+    let over = |name: &str, over: bool| {
+        if over {
+            Err(PolicyError::Invalid {
+                key: format!("adapter[{i}].limits.{name}"),
+                reason: "higher than the host's cap in [host.caps]".into(),
+            })
+        } else {
+            Ok(())
+        }
+    };
+    over(
+        "call-timeout-ms",
+        l.call_timeout.is_some_and(|t| t > caps.call_timeout),
+    )?;
+    over(
+        "memory-mib",
+        l.memory_bytes.is_some_and(|m| m > caps.memory_bytes),
+    )?;
+    over(
+        "outbound-requests",
+        l.outbound_requests
+            .is_some_and(|n| n > caps.outbound_requests),
+    )?;
+    over(
+        "response-body-kib",
+        l.response_body_bytes
+            .is_some_and(|n| n > caps.response_body_bytes),
+    )?;
+    over(
+        "fuel",
+        l.fuel.is_some_and(|f| caps.fuel.is_none_or(|c| f > c)),
+    )?;
+    Ok(())
+}
+
+fn read_secret(source: &SecretSource, base: &Path) -> Result<Vec<u8>, String> {
+    match (&source.value, &source.env, &source.file) {
+        (Some(v), None, None) => Ok(v.as_bytes().to_vec()),
+        (None, Some(var), None) => std::env::var(var)
+            .map(String::into_bytes)
+            .map_err(|_| format!("environment variable {var} is not set")),
+        (None, None, Some(path)) => {
+            let path = base.join(path);
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok(text.trim_end_matches(['\n', '\r']).as_bytes().to_vec())
+        }
+        _ => Err("give exactly one of value, env or file".to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POLICY: &str = r#"
+[host]
+allow-unsigned = true
+pool-size = 32
+
+[host.caps]
+call-timeout-ms = 1500
+
+[[trust]]
+supplier = "acme"
+key = "ed25519:11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
+
+[[adapter]]
+file = "acme.wasm"
+hosts = ["https://api.acme.example", { url = "http://127.0.0.1:9000", insecure-http = true, private-network = true }]
+settings = { base-url = "https://api.acme.example/v1" }
+secrets = { api-key = { value = "k-1" } }
+limits = { call-timeout-ms = 1000 }
+"#;
+
+    #[test]
+    fn a_policy_parses_into_host_config_and_grants() {
+        let p = Policy::parse(POLICY, Path::new("/etc/mercato")).expect("valid");
+        assert!(p.host.trust.allows_unsigned());
+        assert_eq!(p.host.trust.keys().len(), 1);
+        assert_eq!(p.host.caps.call_timeout, Duration::from_millis(1500));
+        assert_eq!(p.host.engine.pool_size, 32);
+        let a = &p.adapters[0];
+        assert_eq!(a.file, Path::new("/etc/mercato/acme.wasm"));
+        assert_eq!(a.grants.hosts.len(), 2);
+        assert!(a.grants.hosts[1].insecure_http && a.grants.hosts[1].private_network);
+        assert!(a.grants.secrets.contains("api-key"));
+        assert_eq!(
+            a.grants.limits.call_timeout,
+            Some(Duration::from_millis(1000))
+        );
+    }
+
+    #[test]
+    fn mistakes_are_named() {
+        let e = Policy::parse(&POLICY.replace("pool-size", "pool-sise"), Path::new("."))
+            .expect_err("typo");
+        assert!(e.to_string().contains("pool-sise"), "{e}");
+        let e = Policy::parse(
+            &POLICY.replace("call-timeout-ms = 1000", "call-timeout-ms = 5000"),
+            Path::new("."),
+        )
+        .expect_err("above cap");
+        assert!(
+            e.to_string().contains("adapter[0].limits.call-timeout-ms"),
+            "{e}"
+        );
+        let e = Policy::parse(
+            &POLICY.replace(", insecure-http = true", ""),
+            Path::new("."),
+        )
+        .expect_err("http");
+        assert!(e.to_string().contains("insecure-http"), "{e}");
+        let e = Policy::parse(
+            &POLICY.replace(
+                "{ value = \"k-1\" }",
+                "{ env = \"MERCATO_TEST_UNSET_VAR\" }",
+            ),
+            Path::new("."),
+        )
+        .expect_err("unset env");
+        assert!(e.to_string().contains("MERCATO_TEST_UNSET_VAR"), "{e}");
+    }
+}
