@@ -38,6 +38,18 @@ const COMPONENTS: &[(&str, &str, &str, &str)] = &[
         "fixture_panicking",
         "tests/fixtures/panicking",
     ),
+    (
+        "HOSTILE",
+        "hostile-adapter",
+        "hostile_adapter",
+        "tests/hostile",
+    ),
+    (
+        "HOSTILE_SOCKETS",
+        "hostile-sockets",
+        "hostile_sockets",
+        "tests/hostile/sockets",
+    ),
 ];
 
 fn main() {

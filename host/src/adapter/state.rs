@@ -269,3 +269,104 @@ impl host::Host for AdapterState {
         Ok(self.grants.secrets.hmac_sha256(&secret_name, &data))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! Matrix row S5: table, instance and memory count bombs, refused at instantiation or at
+    //! growth. Core modules stand in for an adapter here: a component's world cannot express
+    //! a table or instance count, so the limits are exercised on the same engine, store data
+    //! and limiter every adapter call uses.
+    use super::*;
+    use crate::engine::{EngineConfig, RuntimeEngine};
+    use wasmtime::{Instance, Module, Store};
+
+    fn store(runtime: &RuntimeEngine) -> Store<AdapterState> {
+        store_with(runtime, Limits::default())
+    }
+
+    fn store_with(runtime: &RuntimeEngine, limits: Limits) -> Store<AdapterState> {
+        let effective = Effective {
+            limits,
+            ..Effective::default()
+        };
+        let grants = Arc::new(AdapterGrants::new("s5", &effective));
+        let mut store = Store::new(runtime.engine(), AdapterState::new(grants));
+        store.limiter(|s| &mut s.limiter);
+        store.set_epoch_deadline(1_000);
+        store
+    }
+
+    fn runtime() -> RuntimeEngine {
+        RuntimeEngine::new(EngineConfig {
+            pool_size: 64,
+            ..EngineConfig::default()
+        })
+        .expect("engine")
+    }
+
+    fn limit_of(e: &wasmtime::Error) -> Option<ResourceKind> {
+        e.downcast_ref::<LimitExceeded>().map(|l| l.kind)
+    }
+
+    #[test]
+    fn an_initial_memory_above_the_pool_is_refused_before_it_runs() {
+        let rt = runtime();
+        // 2000 pages = 125 MiB: no pool slot holds it, so it does not even compile.
+        let e = Module::new(rt.engine(), "(module (memory 2000))").expect_err("too big");
+        assert!(format!("{e:#}").contains("pooling allocator"), "{e:#}");
+    }
+
+    #[test]
+    fn an_initial_memory_above_the_adapter_limit_is_refused_at_instantiation() {
+        let rt = runtime();
+        // 500 pages = 31 MiB: fits the pool, not an adapter limited to 16 MiB.
+        let module = Module::new(rt.engine(), "(module (memory 500))").expect("module");
+        let limits = Limits {
+            memory_bytes: 16 << 20,
+            ..Limits::default()
+        };
+        let e = Instance::new(&mut store_with(&rt, limits), &module, &[]).expect_err("too big");
+        assert_eq!(limit_of(&e), Some(ResourceKind::Memory), "{e:?}");
+    }
+
+    #[test]
+    fn table_growth_past_the_limit_traps_with_the_table_kind() {
+        let rt = runtime();
+        let module = Module::new(
+            rt.engine(),
+            r#"(module
+                (table 1 funcref)
+                (func (export "bomb")
+                    (loop
+                        (drop (table.grow (ref.null func) (i32.const 10000)))
+                        (br 0))))"#,
+        )
+        .expect("module");
+        let mut store = store(&rt);
+        let instance = Instance::new(&mut store, &module, &[]).expect("instantiates");
+        let bomb = instance
+            .get_typed_func::<(), ()>(&mut store, "bomb")
+            .expect("export");
+        let e = bomb.call(&mut store, ()).expect_err("bomb stopped");
+        assert_eq!(limit_of(&e), Some(ResourceKind::Table), "{e:?}");
+    }
+
+    #[test]
+    fn more_memories_than_a_pool_slot_holds_are_refused_before_they_run() {
+        let rt = runtime();
+        let memories = "(memory 1) ".repeat(12);
+        let e = Module::new(rt.engine(), format!("(module {memories})")).expect_err("12 memories");
+        assert!(format!("{e:#}").contains("pooling allocator"), "{e:#}");
+    }
+
+    #[test]
+    fn more_instances_than_allowed_are_refused() {
+        let rt = runtime();
+        let module = Module::new(rt.engine(), "(module (memory 1))").expect("module");
+        let mut store = store(&rt);
+        let made = (0..64)
+            .take_while(|_| Instance::new(&mut store, &module, &[]).is_ok())
+            .count();
+        assert!(made <= 8, "{made} instances with memories in one store");
+    }
+}

@@ -6,6 +6,7 @@ mod common;
 mod demo;
 mod faults;
 mod hansa;
+mod hostile;
 mod loading;
 mod nordfast;
 mod voltaic;

@@ -1,0 +1,392 @@
+//! An adapter that attacks the sandbox. Each attack is one row of the hostile-adapter matrix
+//! in `shared/design/security.md`, chosen at load time by the integrator setting `attack`;
+//! the integration tests in `tests/integration/tests/all/hostile.rs` load it once per row and
+//! assert the host's exact answer while a healthy adapter keeps serving.
+//!
+//! Attacks that *probe* (files, environment, network) report what they saw as the attributes
+//! of a single catalogue item, so the test reads the adapter's view of the sandbox directly.
+//!
+//! | attack | row | what it does |
+//! |---|---|---|
+//! | `infinite-loop` | S1 | spins forever |
+//! | `sleep`, `hang-upstream` | S3 | waits on a clock for an hour; waits on an upstream that never answers |
+//! | `memory-bomb` | S4 | allocates until memory runs out |
+//! | `deep-recursion` | S6 | recurses without end |
+//! | `panic` | S7 | panics |
+//! | `huge-output`, `long-string` | S9 | returns 2 000 items; one 16 MiB title |
+//! | `invalid-utf8` | S10 | returns a string that is not UTF-8 |
+//! | `log-flood`, `hmac-flood`, `handle-flood` | S11 | floods the host's imports |
+//! | `fs-probe` | S12 | tries to read files and directories |
+//! | `env-probe` | S13 | looks for environment, arguments, settings and secrets |
+//! | `network-probe` | S15 | calls every URL in the `targets` setting |
+//! | `slow-upstream`, `huge-body`, `request-flood`, `forbidden-headers` | S16 | reads a trickling or huge answer; sends many requests; sets the host's own headers |
+//! | `stdout-flood` | S17 | prints 64 MiB |
+//! | `huge-request` | S18 | sends a 32 MiB request body |
+//! | `leak` | S19 | reads what an earlier call left in memory, then leaves a marker |
+//! | `wrong-currency`, `other-order`, `undeclared-currency`, `bad-totals` | S25 | answers about another currency, order or total |
+
+use mercato_sdk::http::{Client, Method};
+use mercato_sdk::prelude::*;
+use std::hint::black_box;
+use std::io::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// The hostile adapter.
+#[derive(Default)]
+pub struct Hostile;
+
+/// A marker in the adapter's memory, to show the next call does not see it (S19).
+static MARKER: AtomicU64 = AtomicU64::new(0);
+
+fn attack() -> String {
+    host::setting("attack").unwrap_or_default()
+}
+
+/// A page with one item whose attributes report what the probes saw.
+fn report(findings: Vec<(String, String)>) -> SearchPage {
+    let mut item = item("REPORT", "probe report");
+    item.attributes = findings;
+    SearchPage {
+        items: vec![item],
+        next_cursor: None,
+    }
+}
+
+fn item(sku: &str, title: &str) -> CatalogItem {
+    CatalogItem {
+        ids: ItemIds::sku(sku),
+        title: title.to_string(),
+        description: None,
+        brand: None,
+        classifications: vec![],
+        sale_unit: "C62".into(),
+        content_per_sale_unit: None,
+        rules: OrderRules {
+            minimum: None,
+            increment: None,
+            maximum: None,
+        },
+        price_tiers: vec![],
+        list_price: None,
+        prices_include_tax: false,
+        availability: None,
+        url: None,
+        image_urls: vec![],
+        attributes: vec![],
+        price_observed_at: 0,
+    }
+}
+
+#[allow(unconditional_recursion, reason = "the attack is to never return")]
+fn recurse(depth: u64) -> u64 {
+    // black_box keeps the optimiser from turning the recursion into a loop.
+    black_box(depth) + recurse(black_box(depth + 1))
+}
+
+fn upstream() -> CommerceResult<Client> {
+    Ok(Client::from_setting("upstream")?.with_timeout(Duration::from_secs(3600)))
+}
+
+fn outcome<T>(r: Result<T, impl std::fmt::Display>, ok: impl FnOnce(T) -> String) -> String {
+    match r {
+        Ok(v) => ok(v),
+        Err(e) => format!("error: {e}"),
+    }
+}
+
+fn quote(currency: &str, grand: i64) -> Quote {
+    let m = |minor| Money {
+        currency: currency.into(),
+        minor,
+    };
+    Quote {
+        quote_id: "Q-1".into(),
+        status: QuoteStatus::Firm,
+        created_at: 0,
+        valid_until: None,
+        currency: currency.into(),
+        lines: vec![],
+        charges: vec![],
+        totals: Totals {
+            lines: m(1000),
+            discounts: m(0),
+            shipping: m(0),
+            tax: m(0),
+            fees: m(0),
+            grand_total: m(grand),
+            tax_included: false,
+        },
+        fulfillment_options: vec![],
+        payment_terms: vec![],
+        messages: vec![],
+        attestation: None,
+        continue_url: None,
+    }
+}
+
+impl Adapter for Hostile {
+    fn describe(&self) -> AdapterProfile {
+        AdapterProfile {
+            supplier_id: "hostile".into(),
+            display_name: "Hostile test adapter".into(),
+            adapter_version: "0.1.0".into(),
+            protocols: vec![],
+            capabilities: Capabilities::SEARCH
+                | Capabilities::INSTANT_QUOTE
+                | Capabilities::ORDER_STATUS,
+            currencies: vec!["EUR".into()],
+            ship_to_countries: vec!["DE".into()],
+            max_lines_per_order: None,
+        }
+    }
+
+    fn search(&self, _ctx: &CallContext, _q: SearchQuery) -> CommerceResult<SearchPage> {
+        match attack().as_str() {
+            "infinite-loop" => loop {
+                black_box(());
+            },
+            "sleep" => {
+                std::thread::sleep(Duration::from_secs(3600));
+                Ok(report(vec![("slept".into(), "an hour".into())]))
+            }
+            "hang-upstream" => {
+                let r = upstream()?.get("/hang").send();
+                Ok(report(vec![(
+                    "hang".into(),
+                    outcome(r, |r| r.status.to_string()),
+                )]))
+            }
+            "memory-bomb" => {
+                let mut hoard: Vec<Vec<u8>> = Vec::new();
+                loop {
+                    hoard.push(vec![0xAB; 1 << 20]);
+                    black_box(&hoard);
+                }
+            }
+            "deep-recursion" => Ok(report(vec![("depth".into(), recurse(0).to_string())])),
+            "panic" => panic!("hostile adapter panics on purpose"),
+            "huge-output" => Ok(SearchPage {
+                items: (0..2_000).map(|i| item(&format!("X{i}"), "x")).collect(),
+                next_cursor: None,
+            }),
+            "long-string" => Ok(SearchPage {
+                items: vec![item("LONG", &"x".repeat(16 << 20))],
+                next_cursor: None,
+            }),
+            "invalid-utf8" => {
+                // SAFETY: deliberately not UTF-8; the point is to hand the host a malformed
+                // canonical-ABI string and see it refused.
+                #[allow(unsafe_code)]
+                let bad = unsafe { String::from_utf8_unchecked(vec![0x66, 0xff, 0xfe, 0x6f]) };
+                Ok(SearchPage {
+                    items: vec![item("BAD", &bad)],
+                    next_cursor: None,
+                })
+            }
+            "log-flood" => {
+                for i in 0..100_000 {
+                    host::info(&format!("flood line {i} {}", "y".repeat(100)));
+                }
+                Ok(report(vec![("logged".into(), "100000".into())]))
+            }
+            "hmac-flood" => {
+                let data = vec![7u8; 32 << 20];
+                let mac = host::hmac_sha256("api-key", &data);
+                Ok(report(vec![(
+                    "hmac".into(),
+                    format!("{:?}", mac.map(|m| m.len())),
+                )]))
+            }
+            "handle-flood" => {
+                for _ in 0..100_000 {
+                    std::mem::forget(wasip2::http::types::Fields::new());
+                }
+                Ok(report(vec![("handles".into(), "100000 kept".into())]))
+            }
+            "fs-probe" => {
+                let mut findings = Vec::new();
+                for path in ["/", "/etc/passwd", "/proc/self/environ", ".", "/tmp"] {
+                    findings.push((
+                        format!("read {path}"),
+                        outcome(std::fs::read(path), |b| format!("READ {} bytes", b.len())),
+                    ));
+                    findings.push((
+                        format!("list {path}"),
+                        outcome(std::fs::read_dir(path), |d| {
+                            format!("LISTED {} entries", d.count())
+                        }),
+                    ));
+                }
+                findings.push((
+                    "write /tmp/x".into(),
+                    outcome(std::fs::write("/tmp/x", b"x"), |_| "WROTE".into()),
+                ));
+                Ok(report(findings))
+            }
+            "env-probe" => Ok(report(vec![
+                ("env".into(), format!("{}", std::env::vars().count())),
+                ("args".into(), format!("{}", std::env::args().count())),
+                (
+                    "cwd".into(),
+                    outcome(std::env::current_dir(), |d| d.display().to_string()),
+                ),
+                (
+                    "setting api-key".into(),
+                    format!("{:?}", host::setting("api-key")),
+                ),
+                (
+                    "hmac undeclared".into(),
+                    format!(
+                        "{:?}",
+                        host::hmac_sha256("not-granted", b"x").map(|m| m.len())
+                    ),
+                ),
+            ])),
+            "network-probe" => {
+                let targets = host::setting("targets").unwrap_or_default();
+                let findings = targets
+                    .split_whitespace()
+                    .map(|url| {
+                        let r = Client::new(url)
+                            .map_err(CommerceError::from)
+                            .and_then(|c| Ok(c.get("/probe").send()?));
+                        (
+                            url.to_string(),
+                            outcome(r, |r| format!("REACHED {}", r.status)),
+                        )
+                    })
+                    .collect();
+                Ok(report(findings))
+            }
+            "slow-upstream" => {
+                let r = upstream()?.get("/slow").send();
+                Ok(report(vec![(
+                    "slow".into(),
+                    outcome(r, |r| format!("READ {} bytes", r.body.len())),
+                )]))
+            }
+            "huge-body" => {
+                let r = upstream()?.get("/huge").send();
+                Ok(report(vec![(
+                    "huge".into(),
+                    outcome(r, |r| format!("READ {} bytes", r.body.len())),
+                )]))
+            }
+            "request-flood" => {
+                let client = upstream()?;
+                let mut sent = 0;
+                let mut refused = 0;
+                for i in 0..100 {
+                    match client.get(&format!("/flood/{i}")).send() {
+                        Ok(_) => sent += 1,
+                        Err(_) => refused += 1,
+                    }
+                }
+                Ok(report(vec![
+                    ("sent".into(), sent.to_string()),
+                    ("refused".into(), refused.to_string()),
+                ]))
+            }
+            "forbidden-headers" => {
+                let client = upstream()?;
+                let host_header = client.get("/h").header("host", "metadata.internal").send();
+                let key_header = client.get("/h").header("x-api-key", "stolen").send();
+                Ok(report(vec![
+                    (
+                        "host".into(),
+                        outcome(host_header, |r| format!("SENT {}", r.status)),
+                    ),
+                    (
+                        "x-api-key".into(),
+                        outcome(key_header, |r| format!("SENT {}", r.status)),
+                    ),
+                ]))
+            }
+            "stdout-flood" => {
+                let chunk = vec![b'z'; 1 << 20];
+                let mut out = std::io::stdout();
+                let mut err = std::io::stderr();
+                for _ in 0..32 {
+                    let _ = out.write_all(&chunk);
+                    let _ = err.write_all(&chunk);
+                }
+                Ok(report(vec![("printed".into(), "64 MiB".into())]))
+            }
+            "huge-request" => {
+                let body = vec![b'q'; 32 << 20];
+                let r = upstream()?
+                    .request(Method::Post, "/upload")
+                    .body("application/octet-stream", body)
+                    .send();
+                Ok(report(vec![(
+                    "upload".into(),
+                    outcome(r, |r| format!("SENT {}", r.status)),
+                )]))
+            }
+            "leak" => {
+                // Read what an earlier call left, then leave a marker for the next one.
+                let before = MARKER.swap(0xDEAD_BEEF, Ordering::SeqCst);
+                Ok(report(vec![(
+                    "marker before".into(),
+                    format!("{before:#x}"),
+                )]))
+            }
+            "undeclared-currency" => {
+                let mut i = item("JPY-1", "priced in yen");
+                i.price_tiers.push(PriceTier {
+                    min_quantity: Quantity::pieces(1),
+                    unit_price: Price::per_piece(
+                        exact::Currency::JPY,
+                        exact::Decimal::from_int(100),
+                    ),
+                    valid_until: None,
+                });
+                Ok(SearchPage {
+                    items: vec![i],
+                    next_cursor: None,
+                })
+            }
+            other => Err(errors::invalid(
+                "attack",
+                format!("unknown attack {other:?}"),
+            )),
+        }
+    }
+
+    fn request_quote(&self, _ctx: &CallContext, _req: QuoteRequest) -> CommerceResult<Quote> {
+        match attack().as_str() {
+            "wrong-currency" => Ok(quote("USD", 1000)),
+            "bad-totals" => Ok(quote("EUR", 1)),
+            _ => Ok(quote("EUR", 1000)),
+        }
+    }
+
+    fn get_order(&self, _ctx: &CallContext, order_id: String) -> CommerceResult<Order> {
+        let other = attack() == "other-order";
+        Ok(Order {
+            order_id: if other {
+                "SOMEONE-ELSES-ORDER".into()
+            } else {
+                order_id.clone()
+            },
+            buyer_po: if other {
+                "PO-OF-ANOTHER-BUYER".into()
+            } else {
+                order_id
+            },
+            quote_id: None,
+            ack: AckStatus::Accepted,
+            status: OrderStatus::Confirmed,
+            created_at: 0,
+            updated_at: 0,
+            currency: "EUR".into(),
+            lines: vec![],
+            totals: Totals::lines_only(exact::Money::zero(exact::Currency::EUR)),
+            messages: vec![],
+            permalink: None,
+        })
+    }
+}
+
+mercato_sdk::register_adapter!(Hostile);
