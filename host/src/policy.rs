@@ -7,12 +7,15 @@
 //! pool-size = 256
 //! cache-dir = "/var/cache/mercato"
 //!
-//! [host.caps]                     # the most any adapter gets
+//! [host.caps]                     # the most any adapter gets; every limit can be set here
 //! call-timeout-ms = 2000
 //! memory-mib = 64
 //! outbound-requests = 16
 //! response-body-kib = 8192
 //! fuel = 50000000                 # turns fuel metering on
+//! # table-elements, hostcall-kib, max-handles, connect-timeout-ms, first-byte-timeout-ms,
+//! # between-bytes-timeout-ms, request-body-kib, input-kib, output-kib, list-len, stdio-kib,
+//! # log-lines-per-second: see SECURITY.md for each default
 //!
 //! [[trust]]                       # who may sign which supplier's adapters
 //! supplier = "voltaic"
@@ -97,8 +100,33 @@ struct HostSection {
     pool_size: Option<u32>,
     cache_dir: Option<PathBuf>,
     compile_timeout_ms: Option<u64>,
+    max_component_mib: Option<u64>,
+    wasm_stack_kib: Option<u64>,
     #[serde(default)]
-    caps: LimitTable,
+    caps: CapsTable,
+}
+
+/// `[host.caps]`: every per-call limit can be set here; adapters get at most these.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct CapsTable {
+    call_timeout_ms: Option<u64>,
+    memory_mib: Option<u64>,
+    fuel: Option<u64>,
+    outbound_requests: Option<u32>,
+    response_body_kib: Option<u64>,
+    table_elements: Option<usize>,
+    hostcall_kib: Option<usize>,
+    max_handles: Option<usize>,
+    connect_timeout_ms: Option<u64>,
+    first_byte_timeout_ms: Option<u64>,
+    between_bytes_timeout_ms: Option<u64>,
+    request_body_kib: Option<u64>,
+    input_kib: Option<usize>,
+    output_kib: Option<usize>,
+    list_len: Option<usize>,
+    stdio_kib: Option<usize>,
+    log_lines_per_second: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -209,6 +237,13 @@ impl Policy {
             cache_dir: file.host.cache_dir.as_ref().map(|d| base.join(d)),
             ..EngineConfig::default()
         };
+        if let Some(mib) = file.host.max_component_mib {
+            engine.max_component_bytes =
+                usize::try_from(mib.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX);
+        }
+        if let Some(kib) = file.host.wasm_stack_kib {
+            engine.max_wasm_stack = usize::try_from(kib.saturating_mul(1024)).unwrap_or(usize::MAX);
+        }
         if let Some(n) = file.host.pool_size {
             engine.pool_size = n;
         }
@@ -231,8 +266,54 @@ impl Policy {
     }
 }
 
-fn caps_from(t: &LimitTable) -> Result<Limits, PolicyError> {
+fn caps_from(t: &CapsTable) -> Result<Limits, PolicyError> {
     let mut caps = Limits::default();
+    let ms = Duration::from_millis;
+    if let Some(v) = t.table_elements {
+        caps.table_elements = v;
+    }
+    if let Some(v) = t.hostcall_kib {
+        caps.hostcall_bytes = v.saturating_mul(1024);
+    }
+    if let Some(v) = t.max_handles {
+        caps.max_handles = v;
+    }
+    if let Some(v) = t.connect_timeout_ms {
+        caps.connect_timeout = ms(v);
+    }
+    if let Some(v) = t.first_byte_timeout_ms {
+        caps.first_byte_timeout = ms(v);
+    }
+    if let Some(v) = t.between_bytes_timeout_ms {
+        caps.between_bytes_timeout = ms(v);
+    }
+    if let Some(v) = t.request_body_kib {
+        caps.request_body_bytes = v.saturating_mul(1024);
+    }
+    if let Some(v) = t.input_kib {
+        caps.input_bytes = v.saturating_mul(1024);
+    }
+    if let Some(v) = t.output_kib {
+        caps.output_bytes = v.saturating_mul(1024);
+    }
+    if let Some(v) = t.list_len {
+        caps.list_len = v;
+    }
+    if let Some(v) = t.stdio_kib {
+        caps.stdio_bytes = v.saturating_mul(1024);
+    }
+    if let Some(v) = t.log_lines_per_second {
+        caps.log_lines_per_second = v;
+    }
+    if caps.table_elements > crate::sandbox::limits::DEFAULT_TABLE_ELEMENTS {
+        return Err(PolicyError::Invalid {
+            key: "host.caps.table-elements".into(),
+            reason: format!(
+                "the instance pool holds at most {} elements per table",
+                crate::sandbox::limits::DEFAULT_TABLE_ELEMENTS
+            ),
+        });
+    }
     if let Some(ms) = t.call_timeout_ms {
         caps.call_timeout = Duration::from_millis(ms);
     }
@@ -382,6 +463,8 @@ pool-size = 32
 
 [host.caps]
 call-timeout-ms = 1500
+between-bytes-timeout-ms = 300
+list-len = 500
 
 [[trust]]
 supplier = "acme"
@@ -401,6 +484,11 @@ limits = { call-timeout-ms = 1000 }
         assert!(p.host.trust.allows_unsigned());
         assert_eq!(p.host.trust.keys().len(), 1);
         assert_eq!(p.host.caps.call_timeout, Duration::from_millis(1500));
+        assert_eq!(
+            p.host.caps.between_bytes_timeout,
+            Duration::from_millis(300)
+        );
+        assert_eq!(p.host.caps.list_len, 500);
         assert_eq!(p.host.engine.pool_size, 32);
         let a = &p.adapters[0];
         assert_eq!(a.file, Path::new("/etc/mercato/acme.wasm"));
@@ -411,6 +499,17 @@ limits = { call-timeout-ms = 1000 }
             a.grants.limits.call_timeout,
             Some(Duration::from_millis(1000))
         );
+    }
+
+    #[test]
+    fn the_example_policy_is_valid() {
+        // The example reads secrets from the environment; stand values in for the test.
+        let text = include_str!("../examples/mercato-host.toml")
+            .replace("{ env = \"VOLTAIC_API_KEY\" }", "{ value = \"k\" }")
+            .replace("{ env = \"VOLTAIC_WEBHOOK_SECRET\" }", "{ value = \"w\" }");
+        let p = Policy::parse(&text, Path::new("host/examples")).expect("the example parses");
+        assert_eq!(p.adapters.len(), 2);
+        assert!(!p.host.trust.allows_unsigned());
     }
 
     #[test]
