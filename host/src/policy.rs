@@ -34,9 +34,10 @@
 //! limits = { call-timeout-ms = 1500 }
 //! ```
 
-use crate::adapter::HostConfig;
 use crate::adapter::breaker::BreakerConfig;
+use crate::adapter::{AdapterHost, HostConfig, LoadedAdapter};
 use crate::engine::EngineConfig;
+use crate::error::LoadError;
 use crate::sandbox::limits::Limits;
 use crate::sandbox::secrets::Secrets;
 use crate::sandbox::{Grants, HostGrant, LimitGrants};
@@ -263,6 +264,38 @@ impl Policy {
             adapters.push(adapter_policy(i, entry, &caps, base)?);
         }
         Ok(Policy { host, adapters })
+    }
+}
+
+impl Policy {
+    /// Load every adapter the policy lists into `host` (built from [`Policy::host`]). Each
+    /// adapter's outcome is reported on its own, so one refused adapter does not stop the
+    /// others; an adapter whose manifest names another supplier than the policy entry is
+    /// refused.
+    pub async fn load_all(
+        &self,
+        host: &AdapterHost,
+    ) -> Vec<(PathBuf, Result<LoadedAdapter, LoadError>)> {
+        let mut loaded = Vec::with_capacity(self.adapters.len());
+        for entry in &self.adapters {
+            let result = host
+                .load_file(&entry.file, entry.grants.clone())
+                .await
+                .and_then(|a| match &entry.supplier {
+                    Some(expected) if a.supplier().as_str() != expected => {
+                        Err(LoadError::ManifestMismatch {
+                            detail: format!(
+                                "the policy loads {} as supplier `{expected}` but it is `{}`",
+                                entry.file.display(),
+                                a.supplier()
+                            ),
+                        })
+                    }
+                    _ => Ok(a),
+                });
+            loaded.push((entry.file.clone(), result));
+        }
+        loaded
     }
 }
 

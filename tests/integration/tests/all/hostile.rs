@@ -178,6 +178,37 @@ async fn s01_an_infinite_loop_stops_at_its_deadline() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn s01_with_fuel_on_the_instruction_budget_stops_the_loop_deterministically() {
+    let host = AdapterHost::new(HostConfig {
+        engine: EngineConfig {
+            pool_size: 16,
+            consume_fuel: true,
+            ..EngineConfig::default()
+        },
+        caps: Limits {
+            fuel: Some(50_000_000),
+            ..Limits::default()
+        },
+        trust: TrustStore::new().allow_unsigned(true),
+        ..HostConfig::default()
+    })
+    .expect("host");
+    let h = healthy(&host).await;
+    let a = hostile(&host, attack("infinite-loop")).await;
+    let e = contained(&h, search(&a)).await.expect_err("out of fuel");
+    assert!(
+        matches!(
+            e,
+            CallError::ResourceLimit {
+                kind: ResourceKind::Fuel,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn s03_waiting_on_a_clock_or_a_silent_upstream_is_cut_off() {
     let host = host();
     let h = healthy(&host).await;

@@ -9,4 +9,5 @@ mod hansa;
 mod hostile;
 mod loading;
 mod nordfast;
+mod policy;
 mod voltaic;
