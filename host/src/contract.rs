@@ -180,3 +180,20 @@ impl<'de> serde::Deserialize<'de> for Capabilities {
         })
     }
 }
+
+/// In JSON, capabilities are a list of their WIT names.
+impl schemars::JsonSchema for Capabilities {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Capabilities".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        let names: Vec<&str> = CAPABILITY_NAMES.iter().map(|(_, n)| *n).collect();
+        schemars::json_schema!({
+            "type": "array",
+            "description": "What the adapter offers, by WIT capability name.",
+            "items": { "type": "string", "enum": names },
+            "uniqueItems": true
+        })
+    }
+}

@@ -14,11 +14,12 @@ use crate::adapter::{AdapterHost, HostConfig, LoadedAdapter, SupplierId};
 use crate::broker::offers::{Offer, rank};
 use crate::broker::{Broker, FanOut};
 use crate::contract::*;
+use crate::display;
 use crate::engine::EngineConfig;
 use crate::sandbox::{Grants, HostGrant};
 use crate::signing::{self, SecretKey, Trust, TrustStore};
 use anyhow::{Context as _, anyhow};
-use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+use comfy_table::{Cell, CellAlignment};
 use mercato_backends::{nordfast, voltaic};
 use mercato_sdk::exact::{self, Currency};
 use std::io::Write;
@@ -154,6 +155,23 @@ pub fn buyer_context(request_id: &str) -> CallContext {
     }
 }
 
+/// The gateway client of the demo: the Plant 3 maintenance bot, with key `key`. It may also
+/// push inbound documents for the demo suppliers (standing in for their webhook senders).
+pub fn demo_client(key: &str) -> crate::gateway::Client {
+    let ctx = buyer_context("demo");
+    crate::gateway::Client {
+        id: crate::gateway::ClientId::parse("press-line-7").expect("valid id"),
+        key: crate::gateway::auth::KeyDigest::of(key),
+        buyer: ctx.buyer,
+        currency: ctx.currency,
+        country: ctx.country,
+        inbound: ["voltaic", "nordfast", "hansa"]
+            .iter()
+            .filter_map(|s| SupplierId::parse(s).ok())
+            .collect(),
+    }
+}
+
 /// Plant 3, where the parts go.
 pub fn plant_3() -> Address {
     Address {
@@ -236,7 +254,7 @@ pub async fn run_with(s: &Suppliers, out: &mut impl Write) -> anyhow::Result<Dem
     )?;
 
     writeln!(out, "1. Suppliers loaded into the sandbox")?;
-    let mut table = new_table(&[
+    let mut table = display::table(&[
         "supplier",
         "speaks",
         "signed",
@@ -309,7 +327,7 @@ pub async fn run_with(s: &Suppliers, out: &mut impl Write) -> anyhow::Result<Dem
             cursor: None,
         };
         let started = Instant::now();
-        let fan_out = s.broker.search(&ctx, &query).await;
+        let fan_out = s.broker.search(&ctx, &query, None).await?;
         let took = started.elapsed();
         report_errors(out, &fan_out)?;
         let items = fan_out.answers().flat_map(|(supplier, page)| {
@@ -322,7 +340,7 @@ pub async fn run_with(s: &Suppliers, out: &mut impl Write) -> anyhow::Result<Dem
                 .map(move |i| (supplier, i))
         });
         let ranking = rank(items, &exact::Quantity::pieces(need.pieces), currency);
-        let mut table = new_table(&[
+        let mut table = display::table(&[
             "#",
             "supplier",
             "item",
@@ -339,11 +357,11 @@ pub async fn run_with(s: &Suppliers, out: &mut impl Write) -> anyhow::Result<Dem
                 Cell::new(format!(
                     "{} {}",
                     o.item.ids.supplier_sku,
-                    truncate(&o.item.title, 44)
+                    display::truncate(&o.item.title, 44)
                 )),
                 Cell::new(o.quantity.steps).set_alignment(CellAlignment::Right),
-                Cell::new(show_price(&o.unit_price)).set_alignment(CellAlignment::Right),
-                Cell::new(show_money(&o.line_total)).set_alignment(CellAlignment::Right),
+                Cell::new(display::price(&o.unit_price)).set_alignment(CellAlignment::Right),
+                Cell::new(display::money(&o.line_total)).set_alignment(CellAlignment::Right),
                 Cell::new(
                     o.on_hand
                         .map(|n| n.to_string())
@@ -412,10 +430,10 @@ pub async fn run_with(s: &Suppliers, out: &mut impl Write) -> anyhow::Result<Dem
             requests.push((a.supplier().clone(), quote_request(lines)));
         }
     }
-    let quotes = s.broker.request_quotes(&ctx, &requests).await;
+    let quotes = s.broker.request_quotes(&ctx, &requests).await?;
     report_errors(out, &quotes)?;
     let deadline = now_ms() + NEEDED_WITHIN_DAYS * 86_400_000;
-    let mut table = new_table(&[
+    let mut table = display::table(&[
         "supplier",
         "quote",
         "status",
@@ -432,13 +450,13 @@ pub async fn run_with(s: &Suppliers, out: &mut impl Write) -> anyhow::Result<Dem
         table.add_row(vec![
             Cell::new(supplier.as_str()),
             Cell::new(&q.quote_id),
-            Cell::new(label(&q.status)),
-            Cell::new(q.valid_until.map(show_time).unwrap_or_default()),
-            Cell::new(show_money(&q.totals.lines)).set_alignment(CellAlignment::Right),
-            Cell::new(show_money(&q.totals.shipping)).set_alignment(CellAlignment::Right),
-            Cell::new(show_money(&q.totals.tax)).set_alignment(CellAlignment::Right),
-            Cell::new(show_money(&q.totals.grand_total)).set_alignment(CellAlignment::Right),
-            Cell::new(by.map(show_date).unwrap_or_else(|| "unknown".into())),
+            Cell::new(display::label(&q.status)),
+            Cell::new(q.valid_until.map(display::date_time).unwrap_or_default()),
+            Cell::new(display::money(&q.totals.lines)).set_alignment(CellAlignment::Right),
+            Cell::new(display::money(&q.totals.shipping)).set_alignment(CellAlignment::Right),
+            Cell::new(display::money(&q.totals.tax)).set_alignment(CellAlignment::Right),
+            Cell::new(display::money(&q.totals.grand_total)).set_alignment(CellAlignment::Right),
+            Cell::new(by.map(display::date).unwrap_or_else(|| "unknown".into())),
             Cell::new(if by.is_some_and(|t| t <= deadline) {
                 "yes"
             } else {
@@ -461,11 +479,11 @@ pub async fn run_with(s: &Suppliers, out: &mut impl Write) -> anyhow::Result<Dem
         NEEDS.len() + 3,
         quote.quote_id,
         supplier,
-        show_money(&quote.totals.grand_total)
+        display::money(&quote.totals.grand_total)
     )?;
 
     let adapter = s.adapter(supplier.as_str())?;
-    let po = format!("PO-{}-0001", show_date(now_ms()).replace('-', ""));
+    let po = format!("PO-{}-0001", display::date(now_ms()).replace('-', ""));
     let order_request = OrderRequest {
         idempotency_key: format!("mercato-{po}-demo"),
         buyer_po: po.clone(),
@@ -505,11 +523,11 @@ pub async fn run_with(s: &Suppliers, out: &mut impl Write) -> anyhow::Result<Dem
         out,
         "supplier order {}: acknowledgement {}, status {}, total {}",
         order.order_id,
-        label(&order.ack),
-        label(&order.status),
-        show_money(&order.totals.grand_total)
+        display::label(&order.ack),
+        display::label(&order.status),
+        display::money(&order.totals.grand_total)
     )?;
-    let mut table = new_table(&[
+    let mut table = display::table(&[
         "line",
         "item",
         "ordered",
@@ -526,9 +544,9 @@ pub async fn run_with(s: &Suppliers, out: &mut impl Write) -> anyhow::Result<Dem
             Cell::new(l.ordered.steps).set_alignment(CellAlignment::Right),
             Cell::new(l.confirmed.steps).set_alignment(CellAlignment::Right),
             Cell::new(l.shipped.steps).set_alignment(CellAlignment::Right),
-            Cell::new(show_price(&l.unit_price)).set_alignment(CellAlignment::Right),
-            Cell::new(show_money(&l.line_total)).set_alignment(CellAlignment::Right),
-            Cell::new(label(&l.status)),
+            Cell::new(display::price(&l.unit_price)).set_alignment(CellAlignment::Right),
+            Cell::new(display::money(&l.line_total)).set_alignment(CellAlignment::Right),
+            Cell::new(display::label(&l.status)),
         ]);
     }
     writeln!(out, "{table}\n")?;
@@ -546,7 +564,7 @@ pub async fn run_with(s: &Suppliers, out: &mut impl Write) -> anyhow::Result<Dem
         Vec::new()
     };
     writeln!(out, "{}. Shipments", NEEDS.len() + 5)?;
-    let mut table = new_table(&[
+    let mut table = display::table(&[
         "shipment",
         "status",
         "carrier",
@@ -557,7 +575,7 @@ pub async fn run_with(s: &Suppliers, out: &mut impl Write) -> anyhow::Result<Dem
     for sh in &shipments {
         table.add_row(vec![
             Cell::new(&sh.shipment_id),
-            Cell::new(label(&sh.status)),
+            Cell::new(display::label(&sh.status)),
             Cell::new(sh.carrier.clone().unwrap_or_default()),
             Cell::new(sh.tracking_number.clone().unwrap_or_default()),
             Cell::new(
@@ -570,7 +588,7 @@ pub async fn run_with(s: &Suppliers, out: &mut impl Write) -> anyhow::Result<Dem
             Cell::new(
                 sh.estimated_delivery
                     .as_ref()
-                    .map(|w| show_date(w.latest))
+                    .map(|w| display::date(w.latest))
                     .unwrap_or_default(),
             ),
         ]);
@@ -588,7 +606,7 @@ pub async fn run_with(s: &Suppliers, out: &mut impl Write) -> anyhow::Result<Dem
             out,
             "{table}\norder {} is now {}\n",
             now.order_id,
-            label(&now.status)
+            display::label(&now.status)
         )?;
     } else {
         writeln!(out, "{table}\n")?;
@@ -669,87 +687,9 @@ fn report_errors<T>(out: &mut impl Write, fan_out: &FanOut<T>) -> std::io::Resul
     Ok(())
 }
 
-fn new_table(header: &[&str]) -> Table {
-    let mut table = Table::new();
-    table
-        .load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_width(120)
-        .set_header(header.to_vec());
-    table
-}
-
-/// The WIT name of an enum case (`accepted-price-changed`), from its serde name.
-fn label<T: serde::Serialize>(value: &T) -> String {
-    let name = serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
-    let mut out = String::with_capacity(name.len() + 4);
-    for (i, c) in name.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('-');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn truncate(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        format!("{}…", s.chars().take(max - 1).collect::<String>())
-    }
-}
-
-fn show_money(m: &Money) -> String {
-    m.to_exact()
-        .map(|m| m.to_string())
-        .unwrap_or_else(|_| format!("{} {}", m.currency, m.minor))
-}
-
-fn show_price(p: &Price) -> String {
-    let amount = p
-        .amount
-        .to_exact()
-        .map(|d| d.to_string())
-        .unwrap_or_else(|_| "?".into());
-    if p.basis.steps == 1 && p.basis.scale == 0 {
-        format!("{} {amount}", p.currency)
-    } else {
-        format!("{} {amount}/{}", p.currency, p.basis.steps)
-    }
-}
-
 fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
         .unwrap_or(0)
-}
-
-fn show_date(ts: Timestamp) -> String {
-    format_ts(
-        ts,
-        time::macros::format_description!("[year]-[month]-[day]"),
-    )
-}
-
-fn show_time(ts: Timestamp) -> String {
-    format_ts(
-        ts,
-        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]"),
-    )
-}
-
-fn format_ts(ts: Timestamp, format: &[time::format_description::BorrowedFormatItem<'_>]) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ts) * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(format).ok())
-        .unwrap_or_else(|| ts.to_string())
 }

@@ -12,6 +12,8 @@
 //!   instance per call.
 //! - [`sandbox`]: limits, outbound host grants, secrets, and the outbound gate.
 //! - [`broker`]: fan a request out to every eligible adapter and rank the answers.
+//! - [`metrics`]: Prometheus metrics of adapter calls, the call pool and the gateway.
+//! - [`gateway`]: the HTTP API (with its OpenAPI document) and the MCP server.
 //! - [`signing`]: publisher signatures and the integrator's trust store.
 //! - [`policy`]: the integrator's host policy file.
 //! - [`audit`]: the audit report of `mercato inspect`.
@@ -46,8 +48,11 @@ pub mod broker;
 pub mod contract;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod display;
 pub mod engine;
 pub mod error;
+pub mod gateway;
+pub mod metrics;
 pub mod policy;
 pub mod sandbox;
 pub mod signing;

@@ -32,12 +32,29 @@
 //! settings = { base-url = "https://api.voltaic.example/v1" }
 //! secrets = { api-key = { env = "VOLTAIC_API_KEY" }, webhook-secret = { file = "/run/secrets/voltaic-hook" } }
 //! limits = { call-timeout-ms = 1500 }
+//!
+//! [serve]                         # `mercato serve`
+//! address = "127.0.0.1:8080"
+//! request-deadline-ms = 3000      # the longest any request waits for its suppliers
+//! max-concurrent-calls = 200      # at most the pool size; excess gets 429 with Retry-After
+//! queue-wait-ms = 250
+//!
+//! [[client]]                      # a machine client; every request runs as one
+//! id = "press-line-7"
+//! key = { env = "MERCATO_KEY_PRESS_LINE_7" }     # or key-sha256 = "<64 hex digits>"
+//! currency = "EUR"                # defaults of its requests
+//! country = "DE"
+//! inbound = ["voltaic"]           # suppliers it may push documents for (webhook senders)
+//! buyer = { account-id = "ACME-4711", organization = "Acme Pressworks GmbH", cost-center = "MAINT-7" }
 //! ```
 
 use crate::adapter::breaker::BreakerConfig;
-use crate::adapter::{AdapterHost, HostConfig, LoadedAdapter};
+use crate::adapter::{AdapterHost, HostConfig, LoadedAdapter, SupplierId};
+use crate::broker::BrokerConfig;
+use crate::contract::BuyerContext;
 use crate::engine::EngineConfig;
 use crate::error::LoadError;
+use crate::gateway::auth::{Client, ClientId, Clients, KeyDigest};
 use crate::sandbox::limits::Limits;
 use crate::sandbox::secrets::Secrets;
 use crate::sandbox::{Grants, HostGrant, LimitGrants};
@@ -91,6 +108,44 @@ struct PolicyFile {
     trust: Vec<TrustEntry>,
     #[serde(default)]
     adapter: Vec<AdapterEntry>,
+    #[serde(default)]
+    serve: ServeSection,
+    #[serde(default)]
+    client: Vec<ClientEntry>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ServeSection {
+    address: Option<String>,
+    request_deadline_ms: Option<u64>,
+    max_concurrent_calls: Option<usize>,
+    queue_wait_ms: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ClientEntry {
+    id: String,
+    key: Option<SecretSource>,
+    key_sha256: Option<String>,
+    currency: Option<String>,
+    country: Option<String>,
+    #[serde(default)]
+    inbound: Vec<String>,
+    #[serde(default)]
+    buyer: BuyerEntry,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct BuyerEntry {
+    account_id: Option<String>,
+    organization: Option<String>,
+    tax_id: Option<String>,
+    cost_center: Option<String>,
+    originator: Option<String>,
+    on_behalf_of: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -201,6 +256,15 @@ pub struct AdapterPolicy {
     pub grants: Grants,
 }
 
+/// How `mercato serve` runs.
+#[derive(Debug, Clone)]
+pub struct ServePolicy {
+    /// Listen address.
+    pub address: String,
+    /// Request deadline, call concurrency and queueing.
+    pub broker: BrokerConfig,
+}
+
 /// A parsed host policy.
 #[derive(Debug, Clone)]
 pub struct Policy {
@@ -208,6 +272,10 @@ pub struct Policy {
     pub host: HostConfig,
     /// Adapters to load.
     pub adapters: Vec<AdapterPolicy>,
+    /// The gateway.
+    pub serve: ServePolicy,
+    /// Machine clients of the gateway.
+    pub clients: Clients,
 }
 
 impl Policy {
@@ -263,7 +331,21 @@ impl Policy {
         for (i, entry) in file.adapter.into_iter().enumerate() {
             adapters.push(adapter_policy(i, entry, &caps, base)?);
         }
-        Ok(Policy { host, adapters })
+        let serve = serve_policy(&file.serve, host.engine.pool_size)?;
+        let mut clients = Vec::new();
+        for (i, entry) in file.client.iter().enumerate() {
+            clients.push(client_policy(i, entry, base)?);
+        }
+        let clients = Clients::new(clients).map_err(|e| PolicyError::Invalid {
+            key: "client".into(),
+            reason: e.to_string(),
+        })?;
+        Ok(Policy {
+            host,
+            adapters,
+            serve,
+            clients,
+        })
     }
 }
 
@@ -430,6 +512,108 @@ fn adapter_policy(
             secrets,
             limits,
         },
+    })
+}
+
+fn serve_policy(s: &ServeSection, pool_size: u32) -> Result<ServePolicy, PolicyError> {
+    let mut broker = BrokerConfig {
+        max_concurrent_calls: pool_size as usize,
+        ..BrokerConfig::default()
+    };
+    if let Some(ms) = s.request_deadline_ms {
+        if ms == 0 {
+            return Err(PolicyError::Invalid {
+                key: "serve.request-deadline-ms".into(),
+                reason: "must be more than 0".into(),
+            });
+        }
+        broker.deadline = Duration::from_millis(ms);
+    }
+    if let Some(n) = s.max_concurrent_calls {
+        if n == 0 || n > pool_size as usize {
+            return Err(PolicyError::Invalid {
+                key: "serve.max-concurrent-calls".into(),
+                reason: format!(
+                    "must be 1 to the instance pool size ({pool_size}); more would let a flood exhaust the pool"
+                ),
+            });
+        }
+        broker.max_concurrent_calls = n;
+    }
+    if let Some(ms) = s.queue_wait_ms {
+        broker.queue_wait = Duration::from_millis(ms);
+    }
+    let address = s
+        .address
+        .clone()
+        .unwrap_or_else(|| crate::gateway::DEFAULT_ADDRESS.to_string());
+    address
+        .parse::<std::net::SocketAddr>()
+        .map_err(|e| PolicyError::Invalid {
+            key: "serve.address".into(),
+            reason: format!("{address:?} is not ip:port: {e}"),
+        })?;
+    Ok(ServePolicy { address, broker })
+}
+
+fn client_policy(i: usize, c: &ClientEntry, base: &Path) -> Result<Client, PolicyError> {
+    let invalid = |field: &str, reason: String| PolicyError::Invalid {
+        key: format!("client[{i}].{field}"),
+        reason,
+    };
+    let id = ClientId::parse(&c.id).map_err(|e| invalid("id", e))?;
+    let key = match (&c.key, &c.key_sha256) {
+        (Some(source), None) => {
+            let bytes = read_secret(source, base).map_err(|e| invalid("key", e))?;
+            let text = String::from_utf8(bytes)
+                .map_err(|_| invalid("key", "an API key must be UTF-8 text".into()))?;
+            if text.len() < 16 {
+                return Err(invalid(
+                    "key",
+                    "an API key needs at least 16 characters".into(),
+                ));
+            }
+            KeyDigest::of(&text)
+        }
+        (None, Some(hex)) => KeyDigest::parse_hex(hex).map_err(|e| invalid("key-sha256", e))?,
+        _ => {
+            return Err(invalid(
+                "key",
+                "give exactly one of key = { env | file | value } or key-sha256".into(),
+            ));
+        }
+    };
+    if let Some(cur) = &c.currency {
+        mercato_sdk::exact::Currency::parse(cur).map_err(|e| invalid("currency", e.to_string()))?;
+    }
+    if let Some(country) = &c.country
+        && !(country.len() == 2 && country.bytes().all(|b| b.is_ascii_uppercase()))
+    {
+        return Err(invalid(
+            "country",
+            format!("{country:?} is not an ISO 3166-1 alpha-2 code"),
+        ));
+    }
+    let inbound = c
+        .inbound
+        .iter()
+        .map(|s| SupplierId::parse(s).map_err(|e| invalid("inbound", e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let b = &c.buyer;
+    Ok(Client {
+        id,
+        key,
+        buyer: BuyerContext {
+            account_id: b.account_id.clone(),
+            organization: b.organization.clone(),
+            tax_id: b.tax_id.clone(),
+            cost_center: b.cost_center.clone(),
+            originator: b.originator.clone().or_else(|| Some(c.id.clone())),
+            on_behalf_of: b.on_behalf_of.clone(),
+        },
+        currency: c.currency.clone(),
+        country: c.country.clone(),
+        inbound,
     })
 }
 

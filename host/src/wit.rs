@@ -22,7 +22,7 @@ pub mod since_v0_1_0 {
             "wasi": wasmtime_wasi::p2::bindings,
             "wasi:http": wasmtime_wasi_http::p2::bindings::http,
         },
-        additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
+        additional_derives: [serde::Serialize, serde::Deserialize, PartialEq, schemars::JsonSchema],
     });
 
     /// The contract version these bindings speak.

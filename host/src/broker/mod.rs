@@ -2,15 +2,28 @@
 //!
 //! The broker never touches wasmtime types: it holds [`LoadedAdapter`]s and calls their typed
 //! operations. Every eligible adapter is asked concurrently; each answer or typed error comes
-//! back in one [`FanOut`], and no adapter can hold the response past the request's deadline.
+//! back in one [`FanOut`], together with the suppliers that were not asked and why, and no
+//! adapter can hold the response past the request's deadline.
+//!
+//! Every adapter call — fanned out or to one supplier — goes through [`Broker::call`], which
+//! takes a call slot (see [`admission`]), bounds the call by the request's deadline, records
+//! its latency and outcome in [`Metrics`], and runs it in a tracing span.
 
+pub mod admission;
 pub mod offers;
 
-use crate::adapter::{LoadedAdapter, SupplierId};
-use crate::contract::{CallContext, Capabilities, Quote, QuoteRequest, SearchPage, SearchQuery};
+use crate::adapter::{LoadedAdapter, Operation, SupplierId};
+use crate::contract::{
+    Address, AvailabilityAnswer, AvailabilityRequest, CallContext, Capabilities, CatalogItem,
+    ItemRef, Quote, QuoteRequest, SearchPage, SearchQuery,
+};
 use crate::error::CallError;
+use crate::metrics::Metrics;
+use admission::{Admission, Busy};
 use futures::future::join_all;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tracing::Instrument as _;
 
 /// How long a fan-out waits for the slowest supplier unless told otherwise.
 pub const DEFAULT_REQUEST_DEADLINE: Duration = Duration::from_secs(3);
@@ -26,11 +39,40 @@ pub struct SupplierOutcome<T> {
     pub elapsed: Duration,
 }
 
+/// Why a supplier was not asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[serde(tag = "reason", rename_all = "kebab-case")]
+pub enum Ineligible {
+    /// Its adapter does not declare the capability the operation needs.
+    #[error("does not declare the `{capability}` capability")]
+    Capability {
+        /// The capability.
+        capability: &'static str,
+    },
+    /// It does not sell in the request's currency.
+    #[error("does not sell in {currency}")]
+    Currency {
+        /// The wanted currency.
+        currency: String,
+    },
+    /// It does not ship to the request's country.
+    #[error("does not ship to {country}")]
+    Country {
+        /// The ship-to country.
+        country: String,
+    },
+    /// The request named other suppliers.
+    #[error("not among the suppliers the request named")]
+    NotSelected,
+}
+
 /// Every supplier's outcome of one fan-out, in the order the adapters are registered.
 #[derive(Debug, Clone)]
 pub struct FanOut<T> {
     /// Outcomes, one per asked supplier.
     pub outcomes: Vec<SupplierOutcome<T>>,
+    /// Suppliers not asked, and why.
+    pub skipped: Vec<(SupplierId, Ineligible)>,
 }
 
 impl<T> FanOut<T> {
@@ -49,25 +91,68 @@ impl<T> FanOut<T> {
     }
 }
 
+/// How the broker bounds requests.
+#[derive(Debug, Clone)]
+pub struct BrokerConfig {
+    /// The longest any request waits for its suppliers; a caller's earlier deadline wins.
+    pub deadline: Duration,
+    /// Adapter calls running at once across all requests. Keep it at or below the engine's
+    /// instance pool size so a flood gets backpressure instead of pool exhaustion.
+    pub max_concurrent_calls: usize,
+    /// How long a request may queue for call slots before it is refused with a retry hint.
+    pub queue_wait: Duration,
+}
+
+impl Default for BrokerConfig {
+    fn default() -> Self {
+        BrokerConfig {
+            deadline: DEFAULT_REQUEST_DEADLINE,
+            max_concurrent_calls: crate::engine::DEFAULT_POOL_SIZE as usize,
+            queue_wait: Duration::from_millis(250),
+        }
+    }
+}
+
 /// The set of loaded adapters requests fan out to.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Broker {
     adapters: Vec<LoadedAdapter>,
-    deadline: Option<Duration>,
+    config: BrokerConfig,
+    admission: Admission,
+    metrics: Arc<Metrics>,
+}
+
+impl Default for Broker {
+    fn default() -> Self {
+        Broker::new(Vec::new())
+    }
 }
 
 impl Broker {
-    /// A broker over `adapters`.
+    /// A broker over `adapters` with the default bounds.
     pub fn new(adapters: Vec<LoadedAdapter>) -> Self {
+        Broker::with_config(adapters, BrokerConfig::default(), Arc::new(Metrics::new()))
+    }
+
+    /// A broker over `adapters`, bounded by `config`, reporting into `metrics`.
+    pub fn with_config(
+        adapters: Vec<LoadedAdapter>,
+        config: BrokerConfig,
+        metrics: Arc<Metrics>,
+    ) -> Self {
+        let admission = Admission::new(config.max_concurrent_calls, config.queue_wait);
+        metrics.set_pool_capacity(admission.capacity());
         Broker {
             adapters,
-            deadline: None,
+            config,
+            admission,
+            metrics,
         }
     }
 
-    /// Wait at most `deadline` for any fan-out.
+    /// Wait at most `deadline` for any request.
     pub fn with_deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = Some(deadline);
+        self.config.deadline = deadline;
         self
     }
 
@@ -83,44 +168,137 @@ impl Broker {
             .find(|a| a.supplier().as_str() == supplier)
     }
 
+    /// The bounds this broker applies.
+    pub fn config(&self) -> &BrokerConfig {
+        &self.config
+    }
+
+    /// The metrics it reports into.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
+    /// Whether `adapter` may be asked to do what `capability` names for `ctx`: it declares one
+    /// of the capability's flags and, where the context names them, sells in its currency and
+    /// ships to its country.
+    pub fn eligibility(
+        adapter: &LoadedAdapter,
+        capability: (Capabilities, &'static str),
+        ctx: &CallContext,
+    ) -> Result<(), Ineligible> {
+        let p = adapter.profile();
+        if !p.capabilities.intersects(capability.0) {
+            return Err(Ineligible::Capability {
+                capability: capability.1,
+            });
+        }
+        if let Some(c) = ctx.currency.as_ref().filter(|c| !p.currencies.contains(c)) {
+            return Err(Ineligible::Currency {
+                currency: c.clone(),
+            });
+        }
+        if let Some(c) = ctx
+            .country
+            .as_ref()
+            .filter(|c| !p.ship_to_countries.contains(c))
+        {
+            return Err(Ineligible::Country { country: c.clone() });
+        }
+        Ok(())
+    }
+
     /// Adapters that declare `capability` and, where the context names them, sell in its
     /// currency and ship to its country.
     pub fn eligible(&self, capability: Capabilities, ctx: &CallContext) -> Vec<&LoadedAdapter> {
         self.adapters
             .iter()
-            .filter(|a| {
-                let p = a.profile();
-                p.capabilities.intersects(capability)
-                    && ctx
-                        .currency
-                        .as_ref()
-                        .is_none_or(|c| p.currencies.contains(c))
-                    && ctx
-                        .country
-                        .as_ref()
-                        .is_none_or(|c| p.ship_to_countries.contains(c))
-            })
+            .filter(|a| Broker::eligibility(a, (capability, ""), ctx).is_ok())
             .collect()
     }
 
-    /// Search every eligible supplier at once.
-    pub async fn search(&self, ctx: &CallContext, query: &SearchQuery) -> FanOut<SearchPage> {
-        let targets = self.eligible(Capabilities::SEARCH, ctx);
-        self.fan_out(targets, |a| async move { a.search(ctx, query).await })
+    /// Search every eligible supplier at once (all of them, or those in `only`).
+    pub async fn search(
+        &self,
+        ctx: &CallContext,
+        query: &SearchQuery,
+        only: Option<&[SupplierId]>,
+    ) -> Result<FanOut<SearchPage>, Busy> {
+        self.search_each(ctx, |_| query.clone(), only).await
+    }
+
+    /// Search every eligible supplier at once, each with its own query (its own cursor when
+    /// paging).
+    pub async fn search_each(
+        &self,
+        ctx: &CallContext,
+        query_for: impl Fn(&SupplierId) -> SearchQuery,
+        only: Option<&[SupplierId]>,
+    ) -> Result<FanOut<SearchPage>, Busy> {
+        self.fan_out(Operation::Search, ctx, only, |a| {
+            let query = query_for(a.supplier());
+            async move { a.search(ctx, &query).await }
+        })
+        .await
+    }
+
+    /// Look items up by reference at every eligible supplier at once.
+    pub async fn get_items(
+        &self,
+        ctx: &CallContext,
+        refs: &[ItemRef],
+        only: Option<&[SupplierId]>,
+    ) -> Result<FanOut<Vec<CatalogItem>>, Busy> {
+        self.fan_out(Operation::GetItems, ctx, only, |a| a.get_items(ctx, refs))
             .await
     }
 
-    /// Ask each named supplier for a quote at once.
+    /// Ask every eligible supplier for live availability at once.
+    pub async fn check_availability(
+        &self,
+        ctx: &CallContext,
+        lines: &[AvailabilityRequest],
+        ship_to: Option<&Address>,
+        only: Option<&[SupplierId]>,
+    ) -> Result<FanOut<Vec<AvailabilityAnswer>>, Busy> {
+        self.fan_out(Operation::CheckAvailability, ctx, only, |a| {
+            a.check_availability(ctx, lines, ship_to)
+        })
+        .await
+    }
+
+    /// Ask every eligible supplier to quote the same request at once.
+    pub async fn request_quote(
+        &self,
+        ctx: &CallContext,
+        request: &QuoteRequest,
+        only: Option<&[SupplierId]>,
+    ) -> Result<FanOut<Quote>, Busy> {
+        self.fan_out(Operation::RequestQuote, ctx, only, |a| {
+            a.request_quote(ctx, request)
+        })
+        .await
+    }
+
+    /// Ask each named supplier for its own quote at once.
     pub async fn request_quotes(
         &self,
         ctx: &CallContext,
         requests: &[(SupplierId, QuoteRequest)],
-    ) -> FanOut<Quote> {
-        let started = Instant::now();
-        let deadline = self.deadline.unwrap_or(DEFAULT_REQUEST_DEADLINE);
+    ) -> Result<FanOut<Quote>, Busy> {
+        let permit = self.admission.admit(requests.len(), &self.metrics).await?;
+        let deadline = self.deadline_for(ctx);
         let calls = requests.iter().map(|(supplier, req)| async move {
+            let started = Instant::now();
             let result = match self.adapter(supplier.as_str()) {
-                Some(a) => bounded(deadline, a.request_quote(ctx, req)).await,
+                Some(a) => {
+                    self.timed(
+                        a,
+                        Operation::RequestQuote,
+                        deadline,
+                        a.request_quote(ctx, req),
+                    )
+                    .await
+                }
                 None => Err(CallError::Commerce(
                     crate::contract::CommerceError::NotFound(format!(
                         "no adapter is loaded for supplier {supplier}"
@@ -133,22 +311,64 @@ impl Broker {
                 elapsed: started.elapsed(),
             }
         });
-        FanOut {
-            outcomes: join_all(calls).await,
-        }
+        let outcomes = join_all(calls).await;
+        drop(permit);
+        Ok(FanOut {
+            outcomes,
+            skipped: Vec::new(),
+        })
     }
 
-    async fn fan_out<'a, T, F, Fut>(&self, targets: Vec<&'a LoadedAdapter>, call: F) -> FanOut<T>
+    /// One call to one adapter, through the same admission, deadline, metrics and tracing as a
+    /// fan-out. The capability check is the adapter's own.
+    pub async fn call<T>(
+        &self,
+        adapter: &LoadedAdapter,
+        operation: Operation,
+        ctx: &CallContext,
+        call: impl Future<Output = Result<T, CallError>>,
+    ) -> Result<Result<T, CallError>, Busy> {
+        let permit = self.admission.admit(1, &self.metrics).await?;
+        let result = self
+            .timed(adapter, operation, self.deadline_for(ctx), call)
+            .await;
+        drop(permit);
+        Ok(result)
+    }
+
+    async fn fan_out<'a, T, F, Fut>(
+        &'a self,
+        operation: Operation,
+        ctx: &CallContext,
+        only: Option<&[SupplierId]>,
+        call: F,
+    ) -> Result<FanOut<T>, Busy>
     where
         F: Fn(&'a LoadedAdapter) -> Fut,
         Fut: Future<Output = Result<T, CallError>>,
     {
-        let deadline = self.deadline.unwrap_or(DEFAULT_REQUEST_DEADLINE);
-        let started = Instant::now();
+        let capability = operation
+            .capability()
+            .expect("fan-out operations need a capability");
+        let mut targets = Vec::new();
+        let mut skipped = Vec::new();
+        for a in &self.adapters {
+            if only.is_some_and(|only| !only.contains(a.supplier())) {
+                skipped.push((a.supplier().clone(), Ineligible::NotSelected));
+                continue;
+            }
+            match Broker::eligibility(a, capability, ctx) {
+                Ok(()) => targets.push(a),
+                Err(why) => skipped.push((a.supplier().clone(), why)),
+            }
+        }
+        let permit = self.admission.admit(targets.len(), &self.metrics).await?;
+        let deadline = self.deadline_for(ctx);
         let calls = targets.into_iter().map(|a| {
             let fut = call(a);
             async move {
-                let result = bounded(deadline, fut).await;
+                let started = Instant::now();
+                let result = self.timed(a, operation, deadline, fut).await;
                 SupplierOutcome {
                     supplier: a.supplier().clone(),
                     result,
@@ -156,9 +376,53 @@ impl Broker {
                 }
             }
         });
-        FanOut {
-            outcomes: join_all(calls).await,
-        }
+        let outcomes = join_all(calls).await;
+        drop(permit);
+        Ok(FanOut { outcomes, skipped })
+    }
+
+    /// The time left for a request: the broker's bound, or less if the caller's deadline
+    /// (`ctx.deadline`, milliseconds since the epoch) comes first.
+    fn deadline_for(&self, ctx: &CallContext) -> Duration {
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        let left = Duration::from_millis(ctx.deadline.saturating_sub(now_ms).max(0) as u64);
+        left.min(self.config.deadline)
+    }
+
+    /// Run one adapter call bounded by `deadline`, timed, counted and traced.
+    async fn timed<T>(
+        &self,
+        adapter: &LoadedAdapter,
+        operation: Operation,
+        deadline: Duration,
+        call: impl Future<Output = Result<T, CallError>>,
+    ) -> Result<T, CallError> {
+        let supplier = adapter.supplier().as_str();
+        let span = tracing::info_span!(
+            "adapter_call",
+            supplier,
+            operation = operation.name(),
+            outcome = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let result = bounded(deadline, call).instrument(span.clone()).await;
+        let elapsed = started.elapsed();
+        span.record(
+            "outcome",
+            match &result {
+                Ok(_) => "ok",
+                Err(e) => e.code(),
+            },
+        );
+        span.record("duration_ms", elapsed.as_secs_f64() * 1000.0);
+        span.in_scope(|| tracing::info!("adapter call finished"));
+        self.metrics
+            .adapter_call(supplier, operation.name(), &result, elapsed);
+        result
     }
 }
 

@@ -1,0 +1,635 @@
+//! The buyer's commands — `search`, `offers`, `quote`, `order`, `orders` — against a running
+//! `mercato serve` (`--server URL`, key in MERCATO_API_KEY) or an embedded host (`--policy`
+//! or `--demo`). Both paths return the API's own types, so output is the same either way:
+//! tables for people, `--json` for scripts.
+
+use super::render;
+use super::serve::{Host, Source, assemble};
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use mercato::contract::{
+    Address, CancelOutcome, Invoice, ItemRef, Money, Order, OrderLineRequest, PartialDelivery,
+    PaymentInstruction, Quantity, Quote, QuoteLineRequest, QuoteRequest, ReturnAuthorization,
+    ReturnLine, ReturnReason, SearchPage, Shipment,
+};
+use mercato::gateway::api::*;
+use mercato::gateway::service::IdempotencyKey;
+use mercato::gateway::{ApiError, Client};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Where a command runs: a server, or an embedded host.
+#[derive(Args, Debug)]
+pub struct Target {
+    /// URL of a running `mercato serve` (e.g. http://127.0.0.1:8080). Without it, the host
+    /// runs embedded from --policy or --demo.
+    #[arg(long, env = "MERCATO_SERVER")]
+    server: Option<String>,
+    /// The client's API key (for the server; embedded, it picks the policy client).
+    #[arg(long, env = "MERCATO_API_KEY", hide_env_values = true)]
+    key: Option<String>,
+    /// Embedded: act as this policy client.
+    #[arg(long)]
+    client: Option<String>,
+    #[command(flatten)]
+    source: Source,
+    /// Print the API's JSON instead of tables.
+    #[arg(long)]
+    json: bool,
+}
+
+/// Which suppliers, in which currency and country.
+#[derive(Args, Debug)]
+pub struct ScopeArgs {
+    /// Only ask this supplier (repeatable).
+    #[arg(long = "supplier")]
+    suppliers: Vec<String>,
+    /// ISO 4217 currency (default: the client's).
+    #[arg(long)]
+    currency: Option<String>,
+    /// Ship-to country, ISO 3166-1 alpha-2 (default: the client's).
+    #[arg(long)]
+    country: Option<String>,
+}
+
+impl ScopeArgs {
+    fn scope(&self) -> Scope {
+        Scope {
+            currency: self.currency.clone(),
+            country: self.country.clone(),
+            suppliers: (!self.suppliers.is_empty()).then(|| self.suppliers.clone()),
+            deadline_ms: None,
+        }
+    }
+}
+
+/// `mercato search`.
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    #[command(flatten)]
+    target: Target,
+    #[command(flatten)]
+    scope: ScopeArgs,
+    /// What to look for.
+    #[arg(required = true)]
+    text: Vec<String>,
+    /// Only items in stock.
+    #[arg(long)]
+    in_stock: bool,
+    /// Items per supplier.
+    #[arg(long, default_value_t = 20)]
+    page_size: u32,
+}
+
+/// `mercato offers`.
+#[derive(Args, Debug)]
+pub struct OffersArgs {
+    #[command(flatten)]
+    target: Target,
+    #[command(flatten)]
+    scope: ScopeArgs,
+    /// What to look for.
+    #[arg(required = true)]
+    text: Vec<String>,
+    /// How many are wanted.
+    #[arg(long)]
+    quantity: u64,
+    /// UN/CEFACT unit of the quantity (C62 = piece).
+    #[arg(long, default_value = "C62")]
+    unit: String,
+    /// Only items whose title contains this word (repeatable).
+    #[arg(long)]
+    must_match: Vec<String>,
+}
+
+/// `mercato quote`.
+#[derive(Args, Debug)]
+pub struct QuoteArgs {
+    #[command(flatten)]
+    target: Target,
+    /// Only ask this supplier (repeatable; default: every supplier that quotes).
+    #[arg(long = "supplier")]
+    suppliers: Vec<String>,
+    /// A line: SKU=QUANTITY, in pieces (repeatable).
+    #[arg(long = "line", required = true, value_parser = parse_line)]
+    lines: Vec<(String, u64)>,
+    /// Where the goods go: the address as JSON, or @FILE.
+    #[arg(long, value_parser = parse_address)]
+    ship_to: Address,
+    /// ISO 4217 currency to quote in.
+    #[arg(long)]
+    currency: Option<String>,
+    /// The buyer's reference for the quote.
+    #[arg(long)]
+    reference: Option<String>,
+}
+
+/// `mercato order`.
+#[derive(Args, Debug)]
+pub struct OrderArgs {
+    #[command(flatten)]
+    target: Target,
+    /// The supplier to order from.
+    #[arg(long)]
+    supplier: String,
+    /// The buyer's purchase order number.
+    #[arg(long)]
+    po: String,
+    /// The quote this order accepts.
+    #[arg(long)]
+    quote: Option<String>,
+    /// A line: SKU=QUANTITY, in pieces (repeatable).
+    #[arg(long = "line", required = true, value_parser = parse_line)]
+    lines: Vec<(String, u64)>,
+    /// Where the goods go: the address as JSON, or @FILE.
+    #[arg(long, value_parser = parse_address)]
+    ship_to: Address,
+    /// The most the order may cost, e.g. "EUR 250.00".
+    #[arg(long, value_parser = parse_money)]
+    max_total: Money,
+    /// Your key for this order: run the same command again with the same key and no second
+    /// order is placed.
+    #[arg(long)]
+    idempotency_key: String,
+    /// Ship only complete (`ship-complete`), cancel what cannot ship now
+    /// (`cancel-backorders`), or allow partial deliveries (`allow`).
+    #[arg(long, default_value = "allow", value_parser = parse_partial)]
+    partial: PartialDelivery,
+}
+
+/// `mercato orders`.
+#[derive(Args, Debug)]
+pub struct OrdersArgs {
+    #[command(flatten)]
+    target: Target,
+    #[command(subcommand)]
+    action: OrdersAction,
+}
+
+#[derive(Subcommand, Debug)]
+enum OrdersAction {
+    /// An order's current state.
+    Get {
+        /// Supplier.
+        supplier: String,
+        /// The supplier's order id or the buyer PO.
+        order: String,
+    },
+    /// Cancel an order, or some of its lines.
+    Cancel {
+        /// Supplier.
+        supplier: String,
+        /// The supplier's order id.
+        order: String,
+        /// Your key for this cancellation.
+        #[arg(long)]
+        idempotency_key: String,
+        /// Cancel only this line (repeatable).
+        #[arg(long = "line")]
+        lines: Vec<String>,
+        /// Why.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// An order's shipments.
+    Shipments {
+        /// Supplier.
+        supplier: String,
+        /// The supplier's order id.
+        order: String,
+    },
+    /// An order's invoices.
+    Invoices {
+        /// Supplier.
+        supplier: String,
+        /// The supplier's order id.
+        order: String,
+    },
+    /// Ask to return goods.
+    Return {
+        /// Supplier.
+        supplier: String,
+        /// The supplier's order id.
+        order: String,
+        /// Your key for this return.
+        #[arg(long)]
+        idempotency_key: String,
+        /// A line: LINE-ID=QUANTITY (repeatable).
+        #[arg(long = "line", required = true, value_parser = parse_line)]
+        lines: Vec<(String, u64)>,
+        /// Why (damaged, defective, wrong-item, not-needed, ordered-in-error, other).
+        #[arg(long, default_value = "other", value_parser = parse_reason)]
+        reason: ReturnReason,
+    },
+}
+
+/// A connected backend.
+enum Backend {
+    Remote {
+        http: reqwest::Client,
+        base: String,
+        key: String,
+    },
+    Embedded {
+        host: Box<Host>,
+        client: Arc<Client>,
+    },
+}
+
+/// A failed call: the problem details, whichever way they came.
+struct Failed(Problem);
+
+impl Backend {
+    async fn connect(t: &Target) -> anyhow::Result<Self> {
+        if let Some(server) = &t.server {
+            let key = t
+                .key
+                .clone()
+                .context("a server needs the client's API key: --key or MERCATO_API_KEY")?;
+            let http = reqwest::Client::builder()
+                .timeout(Duration::from_secs(60))
+                .build()
+                .context("building the HTTP client")?;
+            return Ok(Backend::Remote {
+                http,
+                base: server.trim_end_matches('/').to_string(),
+                key,
+            });
+        }
+        let host = assemble(&t.source).await?;
+        let clients = host.service.clients();
+        let client = match (&t.client, &t.key) {
+            (Some(id), _) => clients
+                .by_id(id)
+                .with_context(|| format!("no client `{id}` in the policy"))?,
+            (None, Some(key)) => clients
+                .by_key(key)
+                .context("the API key is not the key of any client in the policy")?,
+            (None, None) if host.generated_key.is_some() => clients
+                .by_key(host.generated_key.as_deref().unwrap_or_default())
+                .context("the demo client")?,
+            (None, None) => bail!("say which client to act as: --client ID or --key KEY"),
+        };
+        Ok(Backend::Embedded {
+            host: Box::new(host),
+            client,
+        })
+    }
+
+    async fn send<R: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&(impl Serialize + ?Sized)>,
+        key: Option<&IdempotencyKey>,
+    ) -> anyhow::Result<Result<R, Failed>> {
+        let Backend::Remote {
+            http,
+            base,
+            key: api_key,
+        } = self
+        else {
+            unreachable!("only remote backends send HTTP");
+        };
+        let mut req = http
+            .request(method, format!("{base}{path}"))
+            .bearer_auth(api_key);
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        if let Some(k) = key {
+            req = req.header("idempotency-key", k.as_str());
+        }
+        let response = req
+            .send()
+            .await
+            .with_context(|| format!("calling {base}{path}"))?;
+        let status = response.status();
+        let bytes = response.bytes().await.context("reading the response")?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map(Ok).with_context(|| {
+                format!("the server's answer to {path} is not what the API defines")
+            });
+        }
+        match serde_json::from_slice::<Problem>(&bytes) {
+            Ok(p) => Ok(Err(Failed(p))),
+            Err(_) => bail!(
+                "HTTP {status} from {path}: {}",
+                String::from_utf8_lossy(&bytes)
+                    .chars()
+                    .take(300)
+                    .collect::<String>()
+            ),
+        }
+    }
+}
+
+/// Run `embedded` or send the HTTP request, and print the outcome.
+macro_rules! call {
+    ($backend:expr, $method:ident $path:expr, $body:expr, $key:expr, |$svc:ident, $client:ident| $embedded:expr) => {
+        match &$backend {
+            Backend::Remote { .. } => {
+                $backend
+                    .send(reqwest::Method::$method, &$path, $body, $key)
+                    .await?
+            }
+            Backend::Embedded { host, client } => {
+                let $svc = &host.service;
+                let $client = client.as_ref();
+                $embedded.map_err(|e: ApiError| Failed(e.to_problem(None)))
+            }
+        }
+    };
+}
+
+const NO_BODY: Option<&()> = None;
+
+/// Print `outcome` as JSON or with `table`; a failure prints its problem and exits non-zero.
+fn finish<T: Serialize>(
+    json: bool,
+    outcome: Result<T, Failed>,
+    table: impl FnOnce(&T) -> String,
+) -> anyhow::Result<ExitCode> {
+    match outcome {
+        Ok(value) => {
+            if json {
+                println!("{}", serde_json::to_string_pretty(&value)?);
+            } else {
+                print!("{}", table(&value));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(Failed(problem)) => {
+            if json {
+                println!("{}", serde_json::to_string_pretty(&problem)?);
+            } else {
+                eprintln!("{}", render::problem(&problem));
+            }
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+/// A spinner on stderr while suppliers are asked (hidden when stderr is not a terminal).
+fn progress(what: &str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner().with_message(what.to_string());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {elapsed}") {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(80));
+    bar
+}
+
+/// `mercato search`.
+pub async fn search(args: SearchArgs) -> anyhow::Result<ExitCode> {
+    let backend = Backend::connect(&args.target).await?;
+    let req = SearchRequest {
+        text: Some(args.text.join(" ")),
+        in_stock_only: args.in_stock,
+        page_size: Some(args.page_size),
+        scope: args.scope.scope(),
+        ..SearchRequest::default()
+    };
+    let bar = progress("asking every supplier");
+    let outcome: Result<FanOutResponse<SearchPage>, Failed> =
+        call!(backend, POST "/v1/search", Some(&req), None, |s, c| s.search(c, req.clone()).await);
+    bar.finish_and_clear();
+    finish(args.target.json, outcome, render::search)
+}
+
+/// `mercato offers`.
+pub async fn offers(args: OffersArgs) -> anyhow::Result<ExitCode> {
+    let backend = Backend::connect(&args.target).await?;
+    let req = OffersRequest {
+        text: args.text.join(" "),
+        quantity: Quantity {
+            steps: args.quantity,
+            unit: args.unit.clone(),
+            scale: 0,
+        },
+        must_match: args.must_match.clone(),
+        page_size: None,
+        scope: args.scope.scope(),
+    };
+    let bar = progress("asking every supplier and ranking");
+    let outcome: Result<OffersResponse, Failed> =
+        call!(backend, POST "/v1/offers", Some(&req), None, |s, c| s.offers(c, req.clone()).await);
+    bar.finish_and_clear();
+    finish(args.target.json, outcome, render::offers)
+}
+
+/// `mercato quote`.
+pub async fn quote(args: QuoteArgs) -> anyhow::Result<ExitCode> {
+    let backend = Backend::connect(&args.target).await?;
+    let req = QuotesRequest {
+        request: QuoteRequest {
+            lines: args
+                .lines
+                .iter()
+                .enumerate()
+                .map(|(n, (sku, qty))| QuoteLineRequest {
+                    line_id: (n + 1).to_string(),
+                    item: ItemRef::Sku(sku.clone()),
+                    offer_token: None,
+                    quantity: Quantity::pieces(*qty),
+                    target_unit_price: None,
+                })
+                .collect(),
+            ship_to: args.ship_to.clone(),
+            requested_delivery: None,
+            currency: args.currency.clone(),
+            requested_valid_until: None,
+            allow_substitutes: false,
+            incoterms: None,
+            buyer_reference: args.reference.clone(),
+            notes: None,
+        },
+        suppliers: (!args.suppliers.is_empty()).then(|| args.suppliers.clone()),
+        deadline_ms: None,
+    };
+    let bar = progress("asking suppliers to quote");
+    let outcome: Result<FanOutResponse<Quote>, Failed> = call!(backend, POST "/v1/quotes", Some(&req), None,
+        |s, c| s.request_quotes(c, req.clone()).await);
+    bar.finish_and_clear();
+    finish(args.target.json, outcome, render::quotes)
+}
+
+/// `mercato order`.
+pub async fn order(args: OrderArgs) -> anyhow::Result<ExitCode> {
+    let backend = Backend::connect(&args.target).await?;
+    let key = IdempotencyKey::parse(&args.idempotency_key).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let req = PlaceOrderRequest {
+        supplier: args.supplier.clone(),
+        buyer_po: args.po.clone(),
+        quote_id: args.quote.clone(),
+        lines: args
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(n, (sku, qty))| OrderLineRequest {
+                line_id: (n + 1).to_string(),
+                item: ItemRef::Sku(sku.clone()),
+                offer_token: None,
+                quantity: Quantity::pieces(*qty),
+                expected_unit_price: None,
+            })
+            .collect(),
+        ship_to: args.ship_to.clone(),
+        bill_to: None,
+        fulfillment_option_id: None,
+        requested_delivery: None,
+        partial_delivery: args.partial,
+        max_total: args.max_total.clone(),
+        payment: PaymentInstruction::OnAccount(None),
+        notes: None,
+        deadline_ms: None,
+    };
+    let outcome: Result<Order, Failed> = call!(backend, POST "/v1/orders", Some(&req), Some(&key),
+        |s, c| s.place_order(c, &key, req.clone()).await);
+    finish(args.target.json, outcome, render::order)
+}
+
+/// `mercato orders`.
+pub async fn orders(args: OrdersArgs) -> anyhow::Result<ExitCode> {
+    let backend = Backend::connect(&args.target).await?;
+    let json = args.target.json;
+    match args.action {
+        OrdersAction::Get { supplier, order } => {
+            let path = format!("/v1/orders/{supplier}/{order}");
+            let outcome: Result<Order, Failed> = call!(backend, GET path, NO_BODY, None, |s, c| s.get_order(c, &supplier, &order).await);
+            finish(json, outcome, render::order)
+        }
+        OrdersAction::Cancel {
+            supplier,
+            order,
+            idempotency_key,
+            lines,
+            reason,
+        } => {
+            let key =
+                IdempotencyKey::parse(&idempotency_key).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let body = CancelBody {
+                line_ids: lines,
+                reason,
+            };
+            let path = format!("/v1/orders/{supplier}/{order}/cancel");
+            let outcome: Result<CancelOutcome, Failed> = call!(backend, POST path, Some(&body), Some(&key),
+                |s, c| s.cancel_order(c, &supplier, &order, &key, body.clone()).await);
+            finish(json, outcome, render::cancel)
+        }
+        OrdersAction::Shipments { supplier, order } => {
+            let path = format!("/v1/orders/{supplier}/{order}/shipments");
+            let outcome: Result<Vec<Shipment>, Failed> = call!(backend, GET path, NO_BODY, None, |s, c| s.shipments(c, &supplier, &order).await);
+            finish(json, outcome, |v| render::shipments(v))
+        }
+        OrdersAction::Invoices { supplier, order } => {
+            let path = format!("/v1/orders/{supplier}/{order}/invoices");
+            let outcome: Result<Vec<Invoice>, Failed> = call!(backend, GET path, NO_BODY, None, |s, c| s.invoices(c, &supplier, &order).await);
+            finish(json, outcome, |v| render::invoices(v))
+        }
+        OrdersAction::Return {
+            supplier,
+            order,
+            idempotency_key,
+            lines,
+            reason,
+        } => {
+            let key =
+                IdempotencyKey::parse(&idempotency_key).map_err(|e| anyhow::anyhow!("{e}"))?;
+            let body = ReturnBody {
+                lines: lines
+                    .iter()
+                    .map(|(line_id, qty)| ReturnLine {
+                        line_id: line_id.clone(),
+                        quantity: Quantity::pieces(*qty),
+                        reason,
+                    })
+                    .collect(),
+                notes: None,
+            };
+            let path = format!("/v1/orders/{supplier}/{order}/returns");
+            let outcome: Result<ReturnAuthorization, Failed> = call!(backend, POST path, Some(&body), Some(&key),
+                |s, c| s.request_return(c, &supplier, &order, &key, body.clone()).await);
+            finish(json, outcome, render::return_authorization)
+        }
+    }
+}
+
+fn parse_line(s: &str) -> Result<(String, u64), String> {
+    let (id, qty) = s
+        .rsplit_once('=')
+        .ok_or_else(|| format!("{s:?}: write ID=QUANTITY"))?;
+    let qty: u64 = qty
+        .parse()
+        .map_err(|_| format!("{s:?}: {qty:?} is not a whole number"))?;
+    if id.is_empty() || qty == 0 {
+        return Err(format!("{s:?}: needs an id and a quantity above 0"));
+    }
+    Ok((id.to_string(), qty))
+}
+
+fn parse_address(s: &str) -> Result<Address, String> {
+    let text = match s.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?,
+        None => s.to_string(),
+    };
+    serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "not an address ({e}); e.g. {{\"location_id\":null,\"name\":null,\"organization\":\"Acme\",\"lines\":[\"Street 1\"],\"city\":\"Stuttgart\",\"region\":null,\"postal_code\":\"70173\",\"country\":\"DE\",\"contact\":null}}"
+        )
+    })
+}
+
+fn parse_money(s: &str) -> Result<Money, String> {
+    let (currency, amount) = s
+        .trim()
+        .split_once(' ')
+        .ok_or_else(|| format!("{s:?}: write CURRENCY AMOUNT, e.g. \"EUR 250.00\""))?;
+    let currency =
+        mercato_sdk::exact::Currency::parse(currency).map_err(|e| format!("{s:?}: {e}"))?;
+    let amount = mercato_sdk::exact::Decimal::parse(amount).map_err(|e| format!("{s:?}: {e}"))?;
+    if amount.scale() > currency.minor_unit_digits() {
+        return Err(format!(
+            "{s:?}: {currency} has {} decimal places; amounts are never rounded silently",
+            currency.minor_unit_digits()
+        ));
+    }
+    let money = mercato_sdk::exact::Money::from_decimal(
+        currency,
+        amount,
+        mercato_sdk::exact::RoundingMode::HalfUp,
+    )
+    .map_err(|e| format!("{s:?}: {e}"))?;
+    Ok(money.into())
+}
+
+fn parse_partial(s: &str) -> Result<PartialDelivery, String> {
+    match s {
+        "allow" => Ok(PartialDelivery::Allow),
+        "ship-complete" => Ok(PartialDelivery::ShipComplete),
+        "cancel-backorders" => Ok(PartialDelivery::CancelBackorders),
+        _ => Err(format!(
+            "{s:?}: one of allow, ship-complete, cancel-backorders"
+        )),
+    }
+}
+
+fn parse_reason(s: &str) -> Result<ReturnReason, String> {
+    Ok(match s {
+        "damaged" => ReturnReason::Damaged,
+        "defective" => ReturnReason::Defective,
+        "wrong-item" => ReturnReason::WrongItem,
+        "not-needed" => ReturnReason::NotNeeded,
+        "ordered-in-error" => ReturnReason::OrderedInError,
+        "other" => ReturnReason::Other,
+        _ => {
+            return Err(format!(
+                "{s:?}: one of damaged, defective, wrong-item, not-needed, ordered-in-error, other"
+            ));
+        }
+    })
+}

@@ -1,0 +1,155 @@
+//! Command-line interface of the `mercato` binary: parse arguments, run one command.
+//!
+//! - [`admin`]: keys, signatures and audit reports (publishers and security reviewers).
+//! - [`serve`]: `mercato serve` and `mercato mcp`, and assembling a host from a policy or the
+//!   demo.
+//! - [`client`]: `search`, `offers`, `quote`, `order`, `orders` against a running server or an
+//!   embedded host; [`render`] prints their answers as tables.
+
+mod admin;
+mod client;
+mod render;
+mod serve;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Mercato: one interface for machine customers to search, quote and order across suppliers.
+#[derive(Parser)]
+#[command(name = "mercato", version, about)]
+struct Cli {
+    /// Log filter (e.g. `info`, `mercato=debug`); also read from RUST_LOG.
+    #[arg(long, global = true, env = "RUST_LOG", default_value = "warn")]
+    log: String,
+    /// Log format: human-readable text or one JSON object per line.
+    #[arg(
+        long,
+        global = true,
+        env = "MERCATO_LOG_FORMAT",
+        default_value = "text"
+    )]
+    log_format: LogFormat,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start simulated suppliers, load the bundled adapters and walk one machine customer's
+    /// purchase from search to a deduplicated order.
+    #[cfg(feature = "demo")]
+    Demo,
+    /// Serve the HTTP API (OpenAPI at /openapi.json, MCP at /mcp, metrics at /metrics).
+    Serve(serve::ServeArgs),
+    /// Serve MCP on stdin/stdout for one AI agent, as one client of the policy.
+    Mcp(serve::McpArgs),
+    /// Search every supplier at once.
+    Search(client::SearchArgs),
+    /// Rank every supplier's offer for a wanted quantity.
+    Offers(client::OffersArgs),
+    /// Ask suppliers for quotes.
+    Quote(client::QuoteArgs),
+    /// Place an order with one supplier.
+    Order(client::OrderArgs),
+    /// Look up, cancel, track, and return orders.
+    Orders(client::OrdersArgs),
+    /// Create a publisher signing key: NAME.key (secret, mode 0600) and NAME.pub.
+    Keygen {
+        /// Path prefix of the two files.
+        name: PathBuf,
+    },
+    /// Sign an adapter with a publisher key (replacing any signature it carries).
+    Sign {
+        /// The adapter's `.wasm` file.
+        adapter: PathBuf,
+        /// The secret key file from `mercato keygen`.
+        #[arg(long)]
+        key: PathBuf,
+        /// Where to write the signed adapter; default: in place.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Check an adapter's signature, and with a policy whether its key is trusted. Exits
+    /// non-zero unless the adapter would be accepted.
+    Verify {
+        /// The adapter's `.wasm` file.
+        adapter: PathBuf,
+        /// The host policy whose trust store to use.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
+    /// Print the audit report of an adapter: identity, signature and trust, contract, imports
+    /// and exports, what it asks for, what the policy grants, the limits, what is refused.
+    Inspect {
+        /// The adapter's `.wasm` file.
+        adapter: PathBuf,
+        /// The host policy to evaluate it under; without one, the host's defaults and no grants.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+        /// The report as JSON (schema `mercato.audit/v1`).
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Run the command line.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::new(&cli.log);
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Text => logs.init(),
+        LogFormat::Json => logs.json().with_current_span(true).init(),
+    }
+    // One crypto provider for every TLS client in the process (outbound calls, the CLI).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        #[cfg(feature = "demo")]
+        Command::Demo => {
+            let mut out = std::io::stdout().lock();
+            mercato::demo::run(&mut out).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve(args) => serve::serve(args).await,
+        Command::Mcp(args) => serve::mcp(args).await,
+        Command::Search(args) => client::search(args).await,
+        Command::Offers(args) => client::offers(args).await,
+        Command::Quote(args) => client::quote(args).await,
+        Command::Order(args) => client::order(args).await,
+        Command::Orders(args) => client::orders(args).await,
+        Command::Keygen { name } => admin::keygen(&name),
+        Command::Sign { adapter, key, out } => admin::sign(&adapter, &key, out.as_deref()),
+        Command::Verify { adapter, policy } => admin::verify(&adapter, policy.as_deref()),
+        Command::Inspect {
+            adapter,
+            policy,
+            json,
+        } => admin::inspect(&adapter, policy.as_deref(), json),
+    }
+}

@@ -1,0 +1,195 @@
+//! `mercato serve` and `mercato mcp`, and assembling a host (adapters, broker, clients) from a
+//! policy file or from the demo suppliers.
+
+use anyhow::{Context as _, bail};
+use clap::Args;
+use mercato::AdapterHost;
+use mercato::broker::Broker;
+use mercato::gateway::{Client, Clients, Gateway, Service, mcp};
+use mercato::metrics::Metrics;
+use mercato::policy::Policy;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Where the host's adapters and clients come from.
+#[derive(Args, Clone, Debug)]
+pub struct Source {
+    /// Host policy: adapters, grants, clients and `[serve]` settings.
+    #[arg(long, env = "MERCATO_POLICY")]
+    pub policy: Option<PathBuf>,
+    /// Use the simulated demo suppliers and the bundled adapters, with one client whose key
+    /// is MERCATO_API_KEY (or a fresh one, printed).
+    #[cfg(feature = "demo")]
+    #[arg(long, conflicts_with = "policy")]
+    pub demo: bool,
+}
+
+/// `mercato serve`.
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    source: Source,
+    /// Listen address (default: the policy's `[serve] address`, else 127.0.0.1:8080).
+    #[arg(long)]
+    listen: Option<String>,
+}
+
+/// `mercato mcp`.
+#[derive(Args, Debug)]
+pub struct McpArgs {
+    #[command(flatten)]
+    source: Source,
+    /// The policy client to act as; default: the one whose key is in MERCATO_API_KEY.
+    #[arg(long)]
+    client: Option<String>,
+}
+
+/// A host ready to serve.
+pub struct Host {
+    /// The operations.
+    pub service: Service,
+    /// Where to listen by default.
+    pub address: String,
+    /// The demo client's key, when it was generated here.
+    pub generated_key: Option<String>,
+    /// Keeps the demo's simulated suppliers running.
+    #[cfg(feature = "demo")]
+    _demo: Option<mercato::demo::Suppliers>,
+}
+
+/// Load adapters and clients from the policy, or start the demo.
+pub async fn assemble(source: &Source) -> anyhow::Result<Host> {
+    #[cfg(feature = "demo")]
+    if source.demo {
+        return demo_host().await;
+    }
+    let Some(path) = &source.policy else {
+        #[cfg(feature = "demo")]
+        bail!("name a host policy with --policy FILE (or MERCATO_POLICY), or use --demo");
+        #[cfg(not(feature = "demo"))]
+        bail!("name a host policy with --policy FILE (or MERCATO_POLICY)");
+    };
+    let policy = Policy::load(path)?;
+    if policy.clients.is_empty() {
+        bail!(
+            "{} has no [[client]]: every request must run as a configured client",
+            path.display()
+        );
+    }
+    let host = AdapterHost::new(policy.host.clone())?;
+    let mut adapters = Vec::new();
+    for (file, result) in policy.load_all(&host).await {
+        match result {
+            Ok(a) => {
+                tracing::info!(supplier = %a.supplier(), file = %file.display(), "adapter loaded");
+                adapters.push(a);
+            }
+            Err(e) => eprintln!("warning: adapter {} not loaded: {e}", file.display()),
+        }
+    }
+    if adapters.is_empty() && !policy.adapters.is_empty() {
+        bail!("no adapter of {} could be loaded", path.display());
+    }
+    let broker = Broker::with_config(
+        adapters,
+        policy.serve.broker.clone(),
+        Arc::new(Metrics::new()),
+    );
+    Ok(Host {
+        service: Service::new(broker, policy.clients),
+        address: policy.serve.address,
+        generated_key: None,
+        #[cfg(feature = "demo")]
+        _demo: None,
+    })
+}
+
+#[cfg(feature = "demo")]
+async fn demo_host() -> anyhow::Result<Host> {
+    let suppliers = mercato::demo::Suppliers::start(mercato::EngineConfig::default()).await?;
+    let (key, generated_key) = match std::env::var("MERCATO_API_KEY") {
+        Ok(k) if !k.is_empty() => (k, None),
+        _ => {
+            let k = mercato::gateway::service::request_id();
+            (k.clone(), Some(k))
+        }
+    };
+    let clients = Clients::new(vec![mercato::demo::demo_client(&key)])?;
+    let broker = Broker::with_config(
+        suppliers.broker.adapters().to_vec(),
+        mercato::broker::BrokerConfig::default(),
+        Arc::new(Metrics::new()),
+    );
+    Ok(Host {
+        service: Service::new(broker, clients),
+        address: mercato::gateway::DEFAULT_ADDRESS.to_string(),
+        generated_key,
+        _demo: Some(suppliers),
+    })
+}
+
+/// `mercato serve`: serve until Ctrl-C or SIGTERM; requests in flight finish.
+pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let host = assemble(&args.source).await?;
+    let address = args.listen.unwrap_or_else(|| host.address.clone());
+    let gateway = Gateway::bind(&address, host.service.clone())
+        .await
+        .with_context(|| format!("listening on {address}"))?;
+    let bound = gateway.local_addr()?;
+    if let Some(key) = &host.generated_key {
+        eprintln!("demo client API key (set MERCATO_API_KEY to choose one): {key}");
+    }
+    // The first line on stdout is the address, for scripts and tests.
+    println!("mercato listening on http://{bound}");
+    eprintln!(
+        "  {} suppliers; OpenAPI at http://{bound}/openapi.json, MCP at http://{bound}/mcp",
+        host.service.broker().adapters().len()
+    );
+    gateway.serve(shutdown_signal()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mercato mcp`: one agent on stdin/stdout, acting as one client.
+pub async fn mcp(args: McpArgs) -> anyhow::Result<ExitCode> {
+    let host = assemble(&args.source).await?;
+    let client = pick_client(host.service.clients(), args.client.as_deref())?;
+    mcp::serve_stdio(host.service.clone(), client).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pick_client(clients: &Clients, id: Option<&str>) -> anyhow::Result<Arc<Client>> {
+    if let Some(id) = id {
+        return clients
+            .by_id(id)
+            .with_context(|| format!("no client `{id}` in the policy"));
+    }
+    let key = std::env::var("MERCATO_API_KEY").context(
+        "say which client the agent acts as: --client ID, or its key in MERCATO_API_KEY",
+    )?;
+    clients
+        .by_key(&key)
+        .context("MERCATO_API_KEY is not the key of any client in the policy")
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    eprintln!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,89 @@
+//! Showing contract values to people: tables, money, prices, dates, enum labels. Shared by
+//! the demo and the CLI so both print the same way.
+
+use crate::contract::{Money, Price, Timestamp};
+use comfy_table::{ContentArrangement, Table, presets::UTF8_FULL_CONDENSED};
+
+/// A table with the house style and `header`.
+pub fn table(header: &[&str]) -> Table {
+    let mut table = Table::new();
+    table
+        .load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(120)
+        .set_header(header.to_vec());
+    table
+}
+
+/// The WIT name of an enum case (`accepted-price-changed`), from its serde name.
+pub fn label<T: serde::Serialize>(value: &T) -> String {
+    let name = serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// `s` cut to `max` characters, with an ellipsis when cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(max - 1).collect::<String>())
+    }
+}
+
+/// `EUR 12.34`.
+pub fn money(m: &Money) -> String {
+    m.to_exact()
+        .map(|m| m.to_string())
+        .unwrap_or_else(|_| format!("{} {}", m.currency, m.minor))
+}
+
+/// `EUR 0.125` per piece, or `EUR 12.50/100` per basis quantity.
+pub fn price(p: &Price) -> String {
+    let amount = p
+        .amount
+        .to_exact()
+        .map(|d| d.to_string())
+        .unwrap_or_else(|_| "?".into());
+    if p.basis.steps == 1 && p.basis.scale == 0 {
+        format!("{} {amount}", p.currency)
+    } else {
+        format!("{} {amount}/{}", p.currency, p.basis.steps)
+    }
+}
+
+/// `2026-11-24` (UTC).
+pub fn date(ts: Timestamp) -> String {
+    format_ts(
+        ts,
+        time::macros::format_description!("[year]-[month]-[day]"),
+    )
+}
+
+/// `2026-11-24 14:05` (UTC).
+pub fn date_time(ts: Timestamp) -> String {
+    format_ts(
+        ts,
+        time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]"),
+    )
+}
+
+fn format_ts(ts: Timestamp, format: &[time::format_description::BorrowedFormatItem<'_>]) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ts) * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_else(|| ts.to_string())
+}

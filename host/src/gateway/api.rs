@@ -1,0 +1,556 @@
+//! The gateway's request and response bodies: what a machine client sends and gets back over
+//! HTTP, MCP and the CLI. Catalogue, quote and order data are the contract's own types
+//! ([`crate::contract`]), so every front end shows the same data with the same schema.
+//!
+//! Representation, stated once and used everywhere:
+//! - **Money** is `{"currency": "EUR", "minor": 1234}`: integer minor units of an ISO 4217
+//!   currency (1234 = EUR 12.34; JPY has no minor unit, so 1234 = JPY 1234).
+//! - **Quantities** are `{"steps": 25, "unit": "C62", "scale": 0}`: `steps × 10^-scale` of a
+//!   UN/CEFACT Rec 20 unit (C62 = piece, MTR = metre, KGM = kilogram).
+//! - **Decimals** (unit prices) are `{"mantissa": 1234, "scale": 3}` = 1.234.
+//! - **Prices** are an amount per basis quantity in a currency.
+//! - **Timestamps** are integer milliseconds since the Unix epoch, UTC.
+//! - Currencies and units are never converted: a mismatch is reported.
+
+use crate::contract::{
+    Address, AvailabilityRequest, Capabilities, CatalogItem, CommerceError, ItemRef, Money,
+    OrderLineRequest, PartialDelivery, PaymentInstruction, Price, Quantity, QuoteRequest,
+    ReturnLine, TimeWindow,
+};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// The mime type of error bodies (RFC 9457).
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Every error code a caller can match on: the contract's commerce errors, the host's call
+/// errors, and the gateway's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorCode {
+    /// The supplier found the request invalid (a field is named).
+    InvalidRequest,
+    /// The item, quote or order does not exist.
+    NotFound,
+    /// The supplier refused the host's credentials.
+    Unauthorized,
+    /// The supplier does not allow this for this buyer.
+    Forbidden,
+    /// Not enough stock.
+    OutOfStock,
+    /// Quantity below the minimum, off the increment, or above the maximum.
+    QuantityRule,
+    /// The price moved from what was expected.
+    PriceChanged,
+    /// The quote is no longer valid.
+    QuoteExpired,
+    /// Cannot deliver to the address.
+    Undeliverable,
+    /// The payment was declined.
+    PaymentDeclined,
+    /// A person must continue the purchase.
+    HumanRequired,
+    /// The idempotency key was used with a different request.
+    IdempotencyConflict,
+    /// The same request is still running; retry after the hint.
+    InProgress,
+    /// The supplier is rate limiting; retry after the hint.
+    RateLimited,
+    /// The supplier is down; retry after the hint.
+    SupplierUnavailable,
+    /// The supplier rejected the request for a business reason.
+    SupplierRejected,
+    /// The supplier or adapter does not offer this operation.
+    Unsupported,
+    /// The adapter reported an internal error.
+    Internal,
+    /// The adapter did not answer within the deadline.
+    Timeout,
+    /// The adapter hit a sandbox limit (memory, fuel, stack, …).
+    ResourceLimit,
+    /// The adapter crashed.
+    AdapterFault,
+    /// The adapter's answer broke the contract and was not passed on.
+    InvalidOutput,
+    /// The request is larger than an adapter may be given.
+    RequestTooLarge,
+    /// The adapter is suspended after repeated faults; retry after the hint.
+    CircuitOpen,
+    /// No valid API key or bearer token was presented.
+    Unauthenticated,
+    /// The client may not do this.
+    ClientForbidden,
+    /// The request is malformed (body, parameters or headers).
+    BadRequest,
+    /// No adapter is loaded for the named supplier.
+    UnknownSupplier,
+    /// A mutating call came without an `Idempotency-Key` header.
+    IdempotencyKeyRequired,
+    /// Every adapter call slot is busy; retry after the hint.
+    Busy,
+    /// No such route.
+    RouteNotFound,
+    /// The route exists but not with this method.
+    MethodNotAllowed,
+    /// The request body is larger than the gateway accepts.
+    PayloadTooLarge,
+    /// The request body is not of a media type the route accepts.
+    UnsupportedMediaType,
+}
+
+impl ErrorCode {
+    /// The name as it appears in JSON (`"out-of-stock"`).
+    pub fn as_str(self) -> &'static str {
+        ALL_CODES
+            .iter()
+            .find(|(c, _)| *c == self)
+            .map(|(_, name)| *name)
+            .unwrap_or("internal")
+    }
+
+    /// The code of a host or commerce error name (`CallError::code`).
+    pub fn from_name(name: &str) -> Option<ErrorCode> {
+        ALL_CODES.iter().find(|(_, n)| *n == name).map(|(c, _)| *c)
+    }
+}
+
+/// Every code with its JSON name, for lookups both ways.
+const ALL_CODES: [(ErrorCode, &str); 34] = [
+    (ErrorCode::InvalidRequest, "invalid-request"),
+    (ErrorCode::NotFound, "not-found"),
+    (ErrorCode::Unauthorized, "unauthorized"),
+    (ErrorCode::Forbidden, "forbidden"),
+    (ErrorCode::OutOfStock, "out-of-stock"),
+    (ErrorCode::QuantityRule, "quantity-rule"),
+    (ErrorCode::PriceChanged, "price-changed"),
+    (ErrorCode::QuoteExpired, "quote-expired"),
+    (ErrorCode::Undeliverable, "undeliverable"),
+    (ErrorCode::PaymentDeclined, "payment-declined"),
+    (ErrorCode::HumanRequired, "human-required"),
+    (ErrorCode::IdempotencyConflict, "idempotency-conflict"),
+    (ErrorCode::InProgress, "in-progress"),
+    (ErrorCode::RateLimited, "rate-limited"),
+    (ErrorCode::SupplierUnavailable, "supplier-unavailable"),
+    (ErrorCode::SupplierRejected, "supplier-rejected"),
+    (ErrorCode::Unsupported, "unsupported"),
+    (ErrorCode::Internal, "internal"),
+    (ErrorCode::Timeout, "timeout"),
+    (ErrorCode::ResourceLimit, "resource-limit"),
+    (ErrorCode::AdapterFault, "adapter-fault"),
+    (ErrorCode::InvalidOutput, "invalid-output"),
+    (ErrorCode::RequestTooLarge, "request-too-large"),
+    (ErrorCode::CircuitOpen, "circuit-open"),
+    (ErrorCode::Unauthenticated, "unauthenticated"),
+    (ErrorCode::ClientForbidden, "client-forbidden"),
+    (ErrorCode::BadRequest, "bad-request"),
+    (ErrorCode::UnknownSupplier, "unknown-supplier"),
+    (
+        ErrorCode::IdempotencyKeyRequired,
+        "idempotency-key-required",
+    ),
+    (ErrorCode::Busy, "busy"),
+    (ErrorCode::RouteNotFound, "route-not-found"),
+    (ErrorCode::MethodNotAllowed, "method-not-allowed"),
+    (ErrorCode::PayloadTooLarge, "payload-too-large"),
+    (ErrorCode::UnsupportedMediaType, "unsupported-media-type"),
+];
+
+/// An error as RFC 9457 problem details, extended with the typed code.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Problem {
+    /// A URI naming the problem type: `urn:mercato:problem:<code>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Short summary of the problem type.
+    pub title: String,
+    /// The HTTP status code.
+    pub status: u16,
+    /// What went wrong in this occurrence.
+    pub detail: String,
+    /// The request path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// The typed error code to match on.
+    pub code: ErrorCode,
+    /// The supplier whose adapter produced the error, if one did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<String>,
+    /// When a retry may succeed (also sent as `Retry-After`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
+    /// The supplier's commerce error with its structured details (shortfalls, price changes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commerce: Option<CommerceError>,
+}
+
+/// One supplier's error inside a fan-out response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SupplierError {
+    /// The typed error code.
+    pub code: ErrorCode,
+    /// What went wrong.
+    pub detail: String,
+    /// When a retry may succeed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
+    /// The supplier's commerce error with its structured details.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commerce: Option<CommerceError>,
+}
+
+/// One supplier's answer in a fan-out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "SupplierAnswer_for_{T}")]
+pub struct SupplierAnswer<T> {
+    /// The supplier.
+    pub supplier: String,
+    /// How long it took, in milliseconds.
+    pub elapsed_ms: u64,
+    /// What it answered.
+    pub answer: T,
+}
+
+/// One supplier's failure in a fan-out.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SupplierFailure {
+    /// The supplier.
+    pub supplier: String,
+    /// How long it took to fail, in milliseconds.
+    pub elapsed_ms: u64,
+    /// Why there is no answer.
+    pub error: SupplierError,
+}
+
+/// A supplier that was not asked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SkippedSupplier {
+    /// The supplier.
+    pub supplier: String,
+    /// Why: `capability`, `currency`, `country` or `not-selected`.
+    pub reason: String,
+    /// In words.
+    pub detail: String,
+}
+
+/// Every supplier's part of one fan-out: answers, typed errors, and who was not asked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "FanOutResponse_for_{T}")]
+pub struct FanOutResponse<T> {
+    /// Suppliers that answered, in registration order.
+    pub answers: Vec<SupplierAnswer<T>>,
+    /// Suppliers that were asked and failed.
+    pub errors: Vec<SupplierFailure>,
+    /// Suppliers not asked, and why.
+    pub skipped: Vec<SkippedSupplier>,
+    /// Wall time of the whole fan-out, in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+/// Where a request applies: its currency, ship-to country and suppliers. The client's
+/// defaults from the host policy fill what is left out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scope {
+    /// ISO 4217 currency the buyer pays in; suppliers not selling in it are skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// ISO 3166-1 alpha-2 ship-to country; suppliers not shipping there are skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// Only ask these suppliers (default: every eligible one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppliers: Option<Vec<String>>,
+    /// Answer within this many milliseconds at most (capped by the host's request deadline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_ms: Option<u64>,
+}
+
+/// `POST /v1/search`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SearchRequest {
+    /// Free text, matched by each supplier its own way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Category codes to restrict to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<String>,
+    /// Only items in stock.
+    #[serde(default)]
+    pub in_stock_only: bool,
+    /// Items per supplier (1–100, default 20).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u32>,
+    /// Next pages: the `next_cursor` each supplier returned. When given, only those
+    /// suppliers are asked.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub cursors: std::collections::BTreeMap<String, String>,
+    /// Currency, country, suppliers, deadline.
+    #[serde(default)]
+    pub scope: Scope,
+}
+
+/// `POST /v1/items`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ItemsRequest {
+    /// The items, by SKU, GTIN, MPN or buyer part number (1–100).
+    pub refs: Vec<ItemRef>,
+    /// Currency, country, suppliers, deadline.
+    #[serde(default)]
+    pub scope: Scope,
+}
+
+/// `POST /v1/availability`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AvailabilityBody {
+    /// Lines to check (1–100).
+    pub lines: Vec<AvailabilityRequest>,
+    /// Where the goods would go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ship_to: Option<Address>,
+    /// Currency, country, suppliers, deadline.
+    #[serde(default)]
+    pub scope: Scope,
+}
+
+/// `POST /v1/offers`: search every supplier and rank what they offer for a wanted quantity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OffersRequest {
+    /// What to look for.
+    pub text: String,
+    /// How much is wanted, in the unit prices are compared in.
+    pub quantity: Quantity,
+    /// Only items whose title contains every one of these words (case-insensitive).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub must_match: Vec<String>,
+    /// Items per supplier to consider (1–100, default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u32>,
+    /// Currency (required here, from the body or the client's default), country, suppliers.
+    #[serde(default)]
+    pub scope: Scope,
+}
+
+/// One ranked offer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OfferView {
+    /// Rank, 1 = best.
+    pub rank: u32,
+    /// The supplier.
+    pub supplier: String,
+    /// The catalogue item.
+    pub item: CatalogItem,
+    /// The quantity to order: the wanted quantity rounded up to the item's order rules.
+    pub quantity: Quantity,
+    /// The tier price that quantity reaches.
+    pub unit_price: Price,
+    /// Price of the line.
+    pub line_total: Money,
+    /// Days until it ships: 0 when stock covers the quantity; absent when unknown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ships_in_days: Option<u32>,
+    /// Quantity on hand in the sale unit, where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_hand: Option<u64>,
+}
+
+/// An item that could not be offered, with why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OfferProblemView {
+    /// The supplier.
+    pub supplier: String,
+    /// The supplier's SKU.
+    pub sku: String,
+    /// `no-price`, `currency-mismatch`, `unit-mismatch` or `invalid`.
+    pub code: String,
+    /// In words.
+    pub detail: String,
+}
+
+/// The answer of `POST /v1/offers`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct OffersResponse {
+    /// Best first: tier-aware unit price, then ship time, then stock.
+    pub offers: Vec<OfferView>,
+    /// Items left out (another currency or unit, no applicable price), never converted.
+    pub problems: Vec<OfferProblemView>,
+    /// Suppliers that failed.
+    pub errors: Vec<SupplierFailure>,
+    /// Suppliers not asked.
+    pub skipped: Vec<SkippedSupplier>,
+    /// Wall time, in milliseconds.
+    pub elapsed_ms: u64,
+}
+
+/// `POST /v1/quotes`: the same request to every eligible supplier, or the named ones.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuotesRequest {
+    /// What to quote. Its ship-to country and currency decide which suppliers are eligible.
+    pub request: QuoteRequest,
+    /// Only ask these suppliers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppliers: Option<Vec<String>>,
+    /// Answer within this many milliseconds at most.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_ms: Option<u64>,
+}
+
+/// `POST /v1/orders` (with an `Idempotency-Key` header).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlaceOrderRequest {
+    /// The supplier to order from.
+    pub supplier: String,
+    /// The buyer's purchase order number.
+    pub buyer_po: String,
+    /// The quote this order accepts, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_id: Option<String>,
+    /// The lines (1 or more).
+    pub lines: Vec<OrderLineRequest>,
+    /// Where the goods go.
+    pub ship_to: Address,
+    /// Where the invoice goes, if not the ship-to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bill_to: Option<Address>,
+    /// One of the quote's fulfillment options.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fulfillment_option_id: Option<String>,
+    /// When delivery is wanted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_delivery: Option<TimeWindow>,
+    /// What to do with lines that cannot all ship now.
+    pub partial_delivery: PartialDelivery,
+    /// The most the order may cost in total; the supplier refuses rather than exceed it.
+    pub max_total: Money,
+    /// How it is paid.
+    pub payment: PaymentInstruction,
+    /// Free text for the supplier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// Answer within this many milliseconds at most.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline_ms: Option<u64>,
+}
+
+/// `POST /v1/orders/{supplier}/{order_id}/cancel` (with an `Idempotency-Key` header).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CancelBody {
+    /// Lines to cancel; empty cancels the whole order.
+    #[serde(default)]
+    pub line_ids: Vec<String>,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// `POST /v1/orders/{supplier}/{order_id}/returns` (with an `Idempotency-Key` header).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnBody {
+    /// What goes back (1 or more lines).
+    pub lines: Vec<ReturnLine>,
+    /// Free text for the supplier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// The limits an adapter runs under, as the gateway lists them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LimitsView {
+    /// Wall-clock limit per call, in milliseconds.
+    pub call_timeout_ms: u64,
+    /// Linear memory per instance, in bytes.
+    pub memory_bytes: u64,
+    /// Instruction budget per call, if metered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fuel: Option<u64>,
+    /// Outbound HTTP requests per call.
+    pub outbound_requests: u32,
+    /// Largest upstream response body, in bytes.
+    pub response_body_bytes: u64,
+    /// Largest request handed to the adapter, in bytes.
+    pub input_bytes: u64,
+    /// Largest answer accepted from the adapter, in bytes.
+    pub output_bytes: u64,
+}
+
+/// A loaded supplier adapter: who, what it can do, where it may connect, and its limits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SupplierView {
+    /// The supplier id.
+    pub supplier: String,
+    /// Its name for people.
+    pub display_name: String,
+    /// The adapter's own version.
+    pub adapter_version: String,
+    /// Upstream protocols it speaks (`rest-json`, `ubl-2.1`, …).
+    pub protocols: Vec<String>,
+    /// What it offers.
+    pub capabilities: Capabilities,
+    /// Currencies it sells in.
+    pub currencies: Vec<String>,
+    /// Countries it ships to.
+    pub ship_to_countries: Vec<String>,
+    /// Most lines per order, if limited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_lines_per_order: Option<u32>,
+    /// SHA-256 of the component.
+    pub digest: String,
+    /// Who signed it (a key the host trusts), or `unsigned`.
+    pub signed_by: String,
+    /// Hosts it may call.
+    pub outbound_hosts: Vec<String>,
+    /// Its per-call limits.
+    pub limits: LimitsView,
+    /// `closed` (calls flow) or `open` (suspended after repeated faults).
+    pub breaker: String,
+}
+
+/// `GET /v1/suppliers`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SuppliersResponse {
+    /// Every loaded supplier.
+    pub suppliers: Vec<SupplierView>,
+}
+
+/// `GET /health`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Health {
+    /// `ok`.
+    pub status: String,
+    /// Adapters loaded.
+    pub adapters: u32,
+    /// The host's version.
+    pub version: String,
+    /// The contract version adapters are called with.
+    pub contract: String,
+}
+
+/// What an inbound supplier document turned into (when the adapter sends no reply document).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct InboundAccepted {
+    /// The supplier.
+    pub supplier: String,
+    /// Order, shipment and invoice events the document carried.
+    pub events: Vec<crate::contract::OrderEvent>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_its_serde_name_in_the_table() {
+        for (code, name) in ALL_CODES {
+            assert_eq!(serde_json::to_value(code).unwrap(), name);
+            assert_eq!(code.as_str(), name);
+            assert_eq!(ErrorCode::from_name(name), Some(code));
+        }
+    }
+}

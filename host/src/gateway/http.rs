@@ -1,0 +1,726 @@
+//! The HTTP JSON API (axum). One route table builds both the router and the OpenAPI
+//! document, so the two cannot drift apart.
+
+use super::api::*;
+use super::auth::Client;
+use super::openapi::{self, Endpoint, schema};
+use super::problem::ApiError;
+use super::service::{IdempotencyKey, Service, request_id};
+use crate::contract::{
+    AvailabilityAnswer, CancelOutcome, CatalogItem, InboundDocument, Invoice, Order, Quote,
+    ReturnAuthorization, SearchPage, Shipment,
+};
+use crate::metrics::Metrics;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Path, Request, State};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodRouter, get, post};
+use http::request::Parts;
+use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+use std::time::Instant;
+use tracing::Instrument as _;
+
+/// Largest request body the gateway reads.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    /// The operations.
+    pub service: Service,
+    /// Where requests are counted.
+    pub metrics: Arc<Metrics>,
+    /// The generated OpenAPI document.
+    pub openapi: Arc<serde_json::Value>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let problem = self.to_problem(None);
+        let mut response = (self.status(), axum::Json(&problem)).into_response();
+        let headers = response.headers_mut();
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        if let Some(ms) = problem.retry_after_ms {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(ms.div_ceil(1000)));
+        }
+        if self.status() == StatusCode::UNAUTHORIZED {
+            headers.insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"mercato\""),
+            );
+        }
+        response
+    }
+}
+
+type Answer<T> = Result<axum::Json<T>, ApiError>;
+
+/// The authenticated client of a request.
+pub struct Caller(pub Arc<Client>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        parts
+            .extensions
+            .get::<Arc<Client>>()
+            .cloned()
+            .map(Caller)
+            .ok_or_else(|| ApiError::Unauthenticated("no client identity".into()))
+    }
+}
+
+/// The `Idempotency-Key` header of a mutating call.
+pub struct IdemKey(pub IdempotencyKey);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdemKey {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let value = parts
+            .headers
+            .get("idempotency-key")
+            .ok_or(ApiError::IdempotencyKeyRequired)?;
+        let text = value.to_str().map_err(|_| {
+            ApiError::BadRequest("Idempotency-Key must be visible ASCII".to_string())
+        })?;
+        IdempotencyKey::parse(text).map(IdemKey)
+    }
+}
+
+/// A JSON body whose rejections are problem details.
+pub struct Body<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Body(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::UnsupportedMediaType(
+                "send the body as application/json".into(),
+            )),
+            Err(JsonRejection::BytesRejection(e))
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                Err(ApiError::PayloadTooLarge(format!(
+                    "the body is larger than {MAX_BODY_BYTES} bytes"
+                )))
+            }
+            Err(e) => Err(ApiError::BadRequest(e.body_text())),
+        }
+    }
+}
+
+/// Path parameters whose rejections are problem details.
+pub struct Params<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| Params(v))
+            .map_err(|e: PathRejection| ApiError::BadRequest(e.body_text()))
+    }
+}
+
+fn ok<T: Serialize>(r: Result<T, ApiError>) -> Answer<T> {
+    r.map(axum::Json)
+}
+
+async fn health(State(s): State<AppState>) -> axum::Json<Health> {
+    axum::Json(s.service.health())
+}
+
+async fn openapi_doc(State(s): State<AppState>) -> Response {
+    axum::Json(s.openapi.as_ref()).into_response()
+}
+
+async fn metrics(State(s): State<AppState>, _: Caller) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        s.metrics.encode(),
+    )
+        .into_response()
+}
+
+async fn suppliers(State(s): State<AppState>, _: Caller) -> axum::Json<SuppliersResponse> {
+    axum::Json(s.service.suppliers())
+}
+
+async fn search(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Body(req): Body<SearchRequest>,
+) -> Answer<FanOutResponse<SearchPage>> {
+    ok(s.service.search(&c, req).await)
+}
+
+async fn items(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Body(req): Body<ItemsRequest>,
+) -> Answer<FanOutResponse<Vec<CatalogItem>>> {
+    ok(s.service.items(&c, req).await)
+}
+
+async fn availability(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Body(req): Body<AvailabilityBody>,
+) -> Answer<FanOutResponse<Vec<AvailabilityAnswer>>> {
+    ok(s.service.availability(&c, req).await)
+}
+
+async fn offers(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Body(req): Body<OffersRequest>,
+) -> Answer<OffersResponse> {
+    ok(s.service.offers(&c, req).await)
+}
+
+async fn request_quotes(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Body(req): Body<QuotesRequest>,
+) -> Answer<FanOutResponse<Quote>> {
+    ok(s.service.request_quotes(&c, req).await)
+}
+
+async fn get_quote(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Params((supplier, quote_id)): Params<(String, String)>,
+) -> Answer<Quote> {
+    ok(s.service.get_quote(&c, &supplier, &quote_id).await)
+}
+
+async fn place_order(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    IdemKey(key): IdemKey,
+    Body(req): Body<PlaceOrderRequest>,
+) -> Result<Response, ApiError> {
+    let supplier = req.supplier.clone();
+    let order = s.service.place_order(&c, &key, req).await?;
+    let location = format!("/v1/orders/{supplier}/{}", order.order_id);
+    let mut response = (StatusCode::CREATED, axum::Json(order)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(response)
+}
+
+async fn get_order(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Params((supplier, order_id)): Params<(String, String)>,
+) -> Answer<Order> {
+    ok(s.service.get_order(&c, &supplier, &order_id).await)
+}
+
+async fn cancel_order(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Params((supplier, order_id)): Params<(String, String)>,
+    IdemKey(key): IdemKey,
+    Body(body): Body<CancelBody>,
+) -> Answer<CancelOutcome> {
+    ok(s.service
+        .cancel_order(&c, &supplier, &order_id, &key, body)
+        .await)
+}
+
+async fn shipments(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Params((supplier, order_id)): Params<(String, String)>,
+) -> Answer<Vec<Shipment>> {
+    ok(s.service.shipments(&c, &supplier, &order_id).await)
+}
+
+async fn invoices(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Params((supplier, order_id)): Params<(String, String)>,
+) -> Answer<Vec<Invoice>> {
+    ok(s.service.invoices(&c, &supplier, &order_id).await)
+}
+
+async fn request_return(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Params((supplier, order_id)): Params<(String, String)>,
+    IdemKey(key): IdemKey,
+    Body(body): Body<ReturnBody>,
+) -> Answer<ReturnAuthorization> {
+    ok(s.service
+        .request_return(&c, &supplier, &order_id, &key, body)
+        .await)
+}
+
+/// `POST /inbound/{supplier}`: the body and headers go to the adapter as they came. The
+/// adapter's reply document, if any, is the response; otherwise the events it found.
+async fn inbound(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Params(supplier): Params<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .ok_or_else(|| {
+            ApiError::UnsupportedMediaType("an inbound document needs a Content-Type".into())
+        })?
+        .to_string();
+    let forwarded = headers
+        .iter()
+        .filter(|(name, _)| {
+            // Credentials for Mercato stay with Mercato.
+            *name != header::AUTHORIZATION && name.as_str() != "x-api-key"
+        })
+        .filter_map(|(name, v)| Some((name.to_string(), v.to_str().ok()?.to_string())))
+        .collect();
+    let doc = InboundDocument {
+        content_type,
+        headers: forwarded,
+        body: body.to_vec(),
+    };
+    let result = s.service.inbound(&c, &supplier, doc).await?;
+    Ok(match result.reply {
+        Some(reply) => {
+            let mut response = (StatusCode::OK, reply.body).into_response();
+            if let Ok(v) = HeaderValue::from_str(&reply.content_type) {
+                response.headers_mut().insert(header::CONTENT_TYPE, v);
+            }
+            response
+        }
+        None => axum::Json(InboundAccepted {
+            supplier,
+            events: result.events,
+        })
+        .into_response(),
+    })
+}
+
+async fn route_not_found(method: Method, uri: http::Uri) -> ApiError {
+    ApiError::RouteNotFound(format!("{method} {}", uri.path()))
+}
+
+async fn method_not_allowed(method: Method, uri: http::Uri) -> ApiError {
+    ApiError::MethodNotAllowed(format!("{} does not accept {method}", uri.path()))
+}
+
+const SUPPLIER: (&str, &str) = ("supplier", "Supplier id, as listed by /v1/suppliers.");
+const ORDER_ID: (&str, &str) = ("order_id", "The supplier's order id or the buyer PO.");
+const QUOTE_ID: (&str, &str) = ("quote_id", "The supplier's quote id.");
+
+/// Errors of a fan-out: bad input, unknown supplier in the selection, no call slot.
+const FAN_OUT_ERRORS: &[u16] = &[400, 404, 413, 415, 429];
+/// Errors of a call to one supplier.
+const ONE_SUPPLIER_ERRORS: &[u16] = &[400, 402, 403, 404, 409, 413, 415, 422, 429, 502, 503, 504];
+
+fn endpoint(
+    method: Method,
+    path: &'static str,
+    id: &'static str,
+    summary: &'static str,
+) -> Endpoint {
+    Endpoint {
+        method,
+        path,
+        id,
+        summary,
+        tag: "catalog",
+        public: false,
+        idempotent_key: false,
+        params: &[],
+        body: None,
+        raw_body: false,
+        ok: (200, "OK", None),
+        ok_media: None,
+        errors: &[],
+    }
+}
+
+/// Every route: its documentation and its handler.
+fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
+    use Method as M;
+    vec![
+        (
+            Endpoint {
+                tag: "host",
+                public: true,
+                ok: (200, "The host is up", Some(schema::<Health>)),
+                ..endpoint(M::GET, "/health", "health", "Liveness and what is loaded")
+            },
+            get(health),
+        ),
+        (
+            Endpoint {
+                tag: "host",
+                public: true,
+                ok: (200, "This document", None),
+                ok_media: Some("application/json"),
+                ..endpoint(
+                    M::GET,
+                    "/openapi.json",
+                    "openapi",
+                    "The OpenAPI 3.1 document",
+                )
+            },
+            get(openapi_doc),
+        ),
+        (
+            Endpoint {
+                tag: "host",
+                ok: (200, "Prometheus text exposition", None),
+                ok_media: Some("application/openmetrics-text"),
+                ..endpoint(
+                    M::GET,
+                    "/metrics",
+                    "metrics",
+                    "Adapter latency histograms, error and trap counters, pool use",
+                )
+            },
+            get(metrics),
+        ),
+        (
+            Endpoint {
+                tag: "suppliers",
+                ok: (200, "Loaded suppliers", Some(schema::<SuppliersResponse>)),
+                ..endpoint(
+                    M::GET,
+                    "/v1/suppliers",
+                    "listSuppliers",
+                    "Suppliers with their capabilities, hosts and limits",
+                )
+            },
+            get(suppliers),
+        ),
+        (
+            Endpoint {
+                body: Some(schema::<SearchRequest>),
+                ok: (
+                    200,
+                    "Every supplier's page, typed errors, skipped suppliers",
+                    Some(schema::<FanOutResponse<SearchPage>>),
+                ),
+                errors: FAN_OUT_ERRORS,
+                ..endpoint(
+                    M::POST,
+                    "/v1/search",
+                    "search",
+                    "Search every eligible supplier at once",
+                )
+            },
+            post(search),
+        ),
+        (
+            Endpoint {
+                body: Some(schema::<ItemsRequest>),
+                ok: (
+                    200,
+                    "Every supplier's items",
+                    Some(schema::<FanOutResponse<Vec<CatalogItem>>>),
+                ),
+                errors: FAN_OUT_ERRORS,
+                ..endpoint(
+                    M::POST,
+                    "/v1/items",
+                    "getItems",
+                    "Look items up by SKU, GTIN, MPN or buyer part at every eligible supplier",
+                )
+            },
+            post(items),
+        ),
+        (
+            Endpoint {
+                body: Some(schema::<AvailabilityBody>),
+                ok: (
+                    200,
+                    "Every supplier's availability",
+                    Some(schema::<FanOutResponse<Vec<AvailabilityAnswer>>>),
+                ),
+                errors: FAN_OUT_ERRORS,
+                ..endpoint(
+                    M::POST,
+                    "/v1/availability",
+                    "checkAvailability",
+                    "Live availability at every eligible supplier",
+                )
+            },
+            post(availability),
+        ),
+        (
+            Endpoint {
+                body: Some(schema::<OffersRequest>),
+                ok: (200, "Ranked offers", Some(schema::<OffersResponse>)),
+                errors: FAN_OUT_ERRORS,
+                ..endpoint(
+                    M::POST,
+                    "/v1/offers",
+                    "compareOffers",
+                    "Rank every supplier's offer for a wanted quantity",
+                )
+            },
+            post(offers),
+        ),
+        (
+            Endpoint {
+                tag: "quotes",
+                body: Some(schema::<QuotesRequest>),
+                ok: (
+                    200,
+                    "Every supplier's quote",
+                    Some(schema::<FanOutResponse<Quote>>),
+                ),
+                errors: FAN_OUT_ERRORS,
+                ..endpoint(
+                    M::POST,
+                    "/v1/quotes",
+                    "requestQuotes",
+                    "Ask every eligible (or each named) supplier to quote",
+                )
+            },
+            post(request_quotes),
+        ),
+        (
+            Endpoint {
+                tag: "quotes",
+                params: &[SUPPLIER, QUOTE_ID],
+                ok: (200, "The quote", Some(schema::<Quote>)),
+                errors: ONE_SUPPLIER_ERRORS,
+                ..endpoint(
+                    M::GET,
+                    "/v1/quotes/{supplier}/{quote_id}",
+                    "getQuote",
+                    "A quote again, by id",
+                )
+            },
+            get(get_quote),
+        ),
+        (
+            Endpoint {
+                tag: "orders",
+                idempotent_key: true,
+                body: Some(schema::<PlaceOrderRequest>),
+                ok: (
+                    201,
+                    "The order as the supplier acknowledged it",
+                    Some(schema::<Order>),
+                ),
+                errors: ONE_SUPPLIER_ERRORS,
+                ..endpoint(
+                    M::POST,
+                    "/v1/orders",
+                    "placeOrder",
+                    "Place an order with one supplier",
+                )
+            },
+            post(place_order),
+        ),
+        (
+            Endpoint {
+                tag: "orders",
+                params: &[SUPPLIER, ORDER_ID],
+                ok: (200, "The order", Some(schema::<Order>)),
+                errors: ONE_SUPPLIER_ERRORS,
+                ..endpoint(
+                    M::GET,
+                    "/v1/orders/{supplier}/{order_id}",
+                    "getOrder",
+                    "An order's current state",
+                )
+            },
+            get(get_order),
+        ),
+        (
+            Endpoint {
+                tag: "orders",
+                params: &[SUPPLIER, ORDER_ID],
+                idempotent_key: true,
+                body: Some(schema::<CancelBody>),
+                ok: (200, "What was cancelled", Some(schema::<CancelOutcome>)),
+                errors: ONE_SUPPLIER_ERRORS,
+                ..endpoint(
+                    M::POST,
+                    "/v1/orders/{supplier}/{order_id}/cancel",
+                    "cancelOrder",
+                    "Cancel an order or some of its lines",
+                )
+            },
+            post(cancel_order),
+        ),
+        (
+            Endpoint {
+                tag: "orders",
+                params: &[SUPPLIER, ORDER_ID],
+                ok: (200, "The order's shipments", Some(schema::<Vec<Shipment>>)),
+                errors: ONE_SUPPLIER_ERRORS,
+                ..endpoint(
+                    M::GET,
+                    "/v1/orders/{supplier}/{order_id}/shipments",
+                    "listShipments",
+                    "An order's shipments with tracking",
+                )
+            },
+            get(shipments),
+        ),
+        (
+            Endpoint {
+                tag: "orders",
+                params: &[SUPPLIER, ORDER_ID],
+                ok: (200, "The order's invoices", Some(schema::<Vec<Invoice>>)),
+                errors: ONE_SUPPLIER_ERRORS,
+                ..endpoint(
+                    M::GET,
+                    "/v1/orders/{supplier}/{order_id}/invoices",
+                    "listInvoices",
+                    "An order's invoices and credit notes",
+                )
+            },
+            get(invoices),
+        ),
+        (
+            Endpoint {
+                tag: "orders",
+                params: &[SUPPLIER, ORDER_ID],
+                idempotent_key: true,
+                body: Some(schema::<ReturnBody>),
+                ok: (
+                    200,
+                    "The return authorization",
+                    Some(schema::<ReturnAuthorization>),
+                ),
+                errors: ONE_SUPPLIER_ERRORS,
+                ..endpoint(
+                    M::POST,
+                    "/v1/orders/{supplier}/{order_id}/returns",
+                    "requestReturn",
+                    "Ask to return goods of an order",
+                )
+            },
+            post(request_return),
+        ),
+        (
+            Endpoint {
+                tag: "inbound",
+                params: &[SUPPLIER],
+                raw_body: true,
+                ok: (
+                    200,
+                    "The events found (JSON), or the adapter's reply document in its own media type",
+                    Some(schema::<InboundAccepted>),
+                ),
+                errors: ONE_SUPPLIER_ERRORS,
+                ..endpoint(
+                    M::POST,
+                    "/inbound/{supplier}",
+                    "inbound",
+                    "A document or webhook a supplier pushes, for its adapter",
+                )
+            },
+            post(inbound),
+        ),
+    ]
+}
+
+/// The OpenAPI document of the gateway's routes.
+pub fn openapi_document() -> serde_json::Value {
+    let endpoints: Vec<Endpoint> = routes().into_iter().map(|(e, _)| e).collect();
+    openapi::document(&endpoints)
+}
+
+/// The router, with `extra` (the MCP endpoint) mounted behind the same authentication.
+pub fn router(state: AppState, extra: Option<(&'static str, Router)>) -> Router {
+    let mut public = Router::new();
+    let mut protected = Router::new();
+    for (e, handler) in routes() {
+        if e.public {
+            public = public.route(e.path, handler);
+        } else {
+            protected = protected.route(e.path, handler);
+        }
+    }
+    let mut protected = protected.with_state(state.clone());
+    if let Some((path, extra)) = extra {
+        protected = protected.nest(path, extra);
+    }
+    let protected =
+        protected.route_layer(middleware::from_fn_with_state(state.clone(), authenticate));
+    public
+        .with_state(state.clone())
+        .merge(protected)
+        .fallback(route_not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn_with_state(state, observe))
+}
+
+/// Refuse requests without a known client's key; attach the client to the request.
+async fn authenticate(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
+    match s.service.clients().authenticate(req.headers()) {
+        Ok(client) => {
+            tracing::Span::current().record("client", client.id.as_str());
+            req.extensions_mut().insert(client);
+            next.run(req).await
+        }
+        Err(why) => ApiError::Unauthenticated(why).into_response(),
+    }
+}
+
+/// One span per request (method, route, client, request id, status, duration) and the
+/// request metrics; echoes or assigns `X-Request-Id`.
+async fn observe(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "unmatched".to_string());
+    let id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_string)
+        .unwrap_or_else(request_id);
+    let span = tracing::info_span!(
+        "request",
+        method = %method,
+        route = %route,
+        request_id = %id,
+        client = tracing::field::Empty,
+        status = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+    );
+    let mut response = next.run(req).instrument(span.clone()).await;
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    span.record("status", status);
+    span.record("duration_ms", elapsed.as_secs_f64() * 1000.0);
+    span.in_scope(|| tracing::info!("request finished"));
+    s.metrics
+        .http_request(method.as_str(), &route, status, elapsed);
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("x-request-id", v);
+    }
+    response
+}

@@ -1,0 +1,73 @@
+//! Gateways: the one API machine clients use, over HTTP (with a generated OpenAPI document)
+//! and MCP, on top of the broker.
+//!
+//! - [`api`]: request and response bodies, and the money and quantity representation.
+//! - [`service`]: the operations, shared by every front end.
+//! - [`auth`]: machine clients and their API keys.
+//! - [`problem`]: typed errors as RFC 9457 problem details.
+//! - [`http`]: the axum router; [`openapi`]: the document generated from its route table.
+//! - [`mcp`]: the MCP server (stdio and streamable HTTP).
+
+pub mod api;
+pub mod auth;
+pub mod http;
+pub mod mcp;
+pub mod openapi;
+pub mod problem;
+pub mod service;
+
+use crate::metrics::Metrics;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+pub use auth::{Client, ClientId, Clients};
+pub use problem::ApiError;
+pub use service::Service;
+
+/// Where `mercato serve` listens unless told otherwise.
+pub const DEFAULT_ADDRESS: &str = "127.0.0.1:8080";
+
+/// A gateway bound to a socket, ready to serve.
+pub struct Gateway {
+    listener: TcpListener,
+    router: axum::Router,
+}
+
+impl Gateway {
+    /// Bind `address` and build the HTTP API (with MCP under `/mcp`) over `service`.
+    pub async fn bind(address: &str, service: Service) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(address).await?;
+        Ok(Gateway::on(listener, service))
+    }
+
+    /// The HTTP API over `service` on an already bound listener.
+    pub fn on(listener: TcpListener, service: Service) -> Self {
+        let metrics: Arc<Metrics> = service.broker().metrics().clone();
+        let state = http::AppState {
+            openapi: Arc::new(http::openapi_document()),
+            metrics,
+            service: service.clone(),
+        };
+        let mcp = mcp::http_service(service);
+        Gateway {
+            listener,
+            router: http::router(state, Some(("/mcp", mcp))),
+        }
+    }
+
+    /// The bound address.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serve until `shutdown` completes; requests in flight finish first.
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}

@@ -1,0 +1,176 @@
+//! The OpenAPI 3.1 document, generated from the same route table that builds the router and
+//! from the request and response types' JSON Schemas (schemars, draft 2020-12, which is
+//! OpenAPI 3.1's schema dialect). Nothing in it is written by hand except summaries.
+
+use super::api::{PROBLEM_JSON, Problem};
+use http::Method;
+use schemars::generate::{SchemaGenerator, SchemaSettings};
+use schemars::{JsonSchema, Schema};
+use serde_json::{Map, Value, json};
+
+/// How a route's schema is produced.
+pub type SchemaFn = fn(&mut SchemaGenerator) -> Schema;
+
+/// The schema of `T`, as a reference into `#/components/schemas`.
+pub fn schema<T: JsonSchema>(g: &mut SchemaGenerator) -> Schema {
+    g.subschema_for::<T>()
+}
+
+/// What a route accepts and answers, for the document.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    /// HTTP method.
+    pub method: Method,
+    /// Path template, `{name}` for parameters (axum uses the same syntax).
+    pub path: &'static str,
+    /// `operationId`.
+    pub id: &'static str,
+    /// One line.
+    pub summary: &'static str,
+    /// Grouping tag.
+    pub tag: &'static str,
+    /// Reachable without credentials.
+    pub public: bool,
+    /// Requires an `Idempotency-Key` header.
+    pub idempotent_key: bool,
+    /// Path parameters with their descriptions.
+    pub params: &'static [(&'static str, &'static str)],
+    /// JSON request body, if any.
+    pub body: Option<SchemaFn>,
+    /// Media type of a non-JSON body (inbound documents): accepted as raw bytes.
+    pub raw_body: bool,
+    /// Success status, description and JSON schema (`None`: not JSON).
+    pub ok: (u16, &'static str, Option<SchemaFn>),
+    /// Success media type when not JSON.
+    pub ok_media: Option<&'static str>,
+    /// Error statuses the route can answer with (besides 401 for protected routes).
+    pub errors: &'static [u16],
+}
+
+/// Build the document for `endpoints`.
+pub fn document(endpoints: &[Endpoint]) -> Value {
+    let mut g = SchemaSettings::draft2020_12()
+        .with(|s| s.definitions_path = "/components/schemas".into())
+        .into_generator();
+    let problem = g.subschema_for::<Problem>();
+    let mut paths: Map<String, Value> = Map::new();
+    for e in endpoints {
+        let mut op = Map::new();
+        op.insert("operationId".into(), json!(e.id));
+        op.insert("summary".into(), json!(e.summary));
+        op.insert("tags".into(), json!([e.tag]));
+        let mut params: Vec<Value> = e
+            .params
+            .iter()
+            .map(|(name, description)| {
+                json!({
+                    "name": name, "in": "path", "required": true,
+                    "description": description,
+                    "schema": { "type": "string", "minLength": 1, "maxLength": 256 }
+                })
+            })
+            .collect();
+        if e.idempotent_key {
+            params.push(json!({
+                "name": "Idempotency-Key", "in": "header", "required": true,
+                "description": "The client's key for this mutation. A retry with the same key \
+                    reaches the supplier with the same derived key, so it cannot order twice.",
+                "schema": { "type": "string", "minLength": 1, "maxLength": 255,
+                            "pattern": "^[!-~]+$" }
+            }));
+        }
+        if !params.is_empty() {
+            op.insert("parameters".into(), Value::Array(params));
+        }
+        if let Some(body) = e.body {
+            op.insert(
+                "requestBody".into(),
+                json!({ "required": true,
+                        "content": { "application/json": { "schema": body(&mut g) } } }),
+            );
+        } else if e.raw_body {
+            op.insert(
+                "requestBody".into(),
+                json!({ "required": true, "description": "The document as the supplier sends it.",
+                        "content": { "*/*": { "schema": { "type": "string", "format": "binary" } } } }),
+            );
+        }
+        let mut responses = Map::new();
+        let (status, description, ok_schema) = e.ok;
+        let ok = match (ok_schema, e.ok_media) {
+            (Some(s), _) => {
+                json!({ "description": description,
+                        "content": { "application/json": { "schema": s(&mut g) } } })
+            }
+            (None, Some(media)) => {
+                json!({ "description": description,
+                        "content": { media: { "schema": { "type": "string" } } } })
+            }
+            (None, None) => json!({ "description": description }),
+        };
+        responses.insert(status.to_string(), ok);
+        let mut errors: Vec<u16> = e.errors.to_vec();
+        if !e.public {
+            errors.push(401);
+        }
+        errors.sort_unstable();
+        errors.dedup();
+        for status in errors {
+            responses.insert(
+                status.to_string(),
+                json!({
+                    "description": http::StatusCode::from_u16(status)
+                        .ok()
+                        .and_then(|s| s.canonical_reason())
+                        .unwrap_or("Error"),
+                    "content": { PROBLEM_JSON: { "schema": problem } }
+                }),
+            );
+        }
+        op.insert("responses".into(), Value::Object(responses));
+        if e.public {
+            op.insert("security".into(), json!([]));
+        }
+        let item = paths
+            .entry(e.path.to_string())
+            .or_insert_with(|| Value::Object(Map::new()));
+        item[e.method.as_str().to_ascii_lowercase()] = Value::Object(op);
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Mercato",
+            "version": env!("CARGO_PKG_VERSION"),
+            "summary": "One API for machine customers to search, quote and order across suppliers.",
+            "description": REPRESENTATION,
+        },
+        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
+        "servers": [ { "url": "/" } ],
+        "security": [ { "bearer": [] }, { "apiKey": [] } ],
+        "paths": paths,
+        "components": {
+            "schemas": g.take_definitions(true),
+            "securitySchemes": {
+                "bearer": { "type": "http", "scheme": "bearer",
+                            "description": "The client's API key as a bearer token." },
+                "apiKey": { "type": "apiKey", "in": "header", "name": "X-Api-Key" }
+            }
+        }
+    })
+}
+
+/// How values are represented, stated once (also in `gateway::api`).
+const REPRESENTATION: &str = "\
+Every request runs as a machine client identified by its API key \
+(`Authorization: Bearer <key>` or `X-Api-Key: <key>`); only `/health` and `/openapi.json` \
+are public.\n\n\
+Representation, the same everywhere: **money** is `{\"currency\": \"EUR\", \"minor\": 1234}` \
+(integer minor units of an ISO 4217 currency); **quantities** are \
+`{\"steps\": 25, \"unit\": \"C62\", \"scale\": 0}` (`steps × 10^-scale` of a UN/CEFACT Rec 20 \
+unit); **decimals** are `{\"mantissa\": 1234, \"scale\": 3}` = 1.234; **prices** are an amount \
+per basis quantity; **timestamps** are milliseconds since the Unix epoch (UTC). Currencies and \
+units are never converted: a mismatch is reported.\n\n\
+Fan-out endpoints answer 200 with every supplier's answer, typed per-supplier errors and the \
+suppliers not asked; single-supplier endpoints answer with the supplier's data or an RFC 9457 \
+problem (`application/problem+json`) whose `code` is typed. Mutating calls need an \
+`Idempotency-Key` header.";

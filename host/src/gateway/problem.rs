@@ -1,0 +1,217 @@
+//! Gateway errors and their RFC 9457 problem details: every failure a client sees carries a
+//! typed [`ErrorCode`], an HTTP status chosen once here, and a retry hint where one exists.
+
+use super::api::{ErrorCode, Problem, SupplierError};
+use crate::adapter::SupplierId;
+use crate::broker::admission::Busy;
+use crate::contract::CommerceError;
+use crate::error::CallError;
+use http::StatusCode;
+
+/// Why a gateway request failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// No valid credentials.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// The client may not do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request is malformed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No adapter is loaded for the supplier.
+    #[error("no adapter is loaded for supplier `{0}`")]
+    UnknownSupplier(String),
+    /// A mutating call came without an `Idempotency-Key`.
+    #[error(
+        "this call changes state at the supplier: send an Idempotency-Key header (1–255 visible ASCII characters) so a retry cannot order twice"
+    )]
+    IdempotencyKeyRequired,
+    /// Every call slot is busy.
+    #[error(transparent)]
+    Busy(#[from] Busy),
+    /// The adapter call failed.
+    #[error("supplier {supplier}: {error}")]
+    Call {
+        /// Whose adapter.
+        supplier: SupplierId,
+        /// What failed.
+        error: CallError,
+    },
+    /// No such route.
+    #[error("no route {0}")]
+    RouteNotFound(String),
+    /// Route exists, method does not.
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    /// Body too large.
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    /// Wrong media type.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+}
+
+impl ApiError {
+    /// The typed code.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            ApiError::Forbidden(_) => ErrorCode::ClientForbidden,
+            ApiError::BadRequest(_) => ErrorCode::BadRequest,
+            ApiError::UnknownSupplier(_) => ErrorCode::UnknownSupplier,
+            ApiError::IdempotencyKeyRequired => ErrorCode::IdempotencyKeyRequired,
+            ApiError::Busy(_) => ErrorCode::Busy,
+            ApiError::Call { error, .. } => call_code(error),
+            ApiError::RouteNotFound(_) => ErrorCode::RouteNotFound,
+            ApiError::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
+            ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+        }
+    }
+
+    /// The HTTP status. Business answers from a supplier are 4xx; only a supplier or adapter
+    /// that could not answer is 5xx.
+    pub fn status(&self) -> StatusCode {
+        use ErrorCode as C;
+        match self.code() {
+            C::InvalidRequest | C::QuantityRule | C::Undeliverable | C::SupplierRejected => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            C::Unsupported => StatusCode::UNPROCESSABLE_ENTITY,
+            C::NotFound | C::UnknownSupplier | C::RouteNotFound => StatusCode::NOT_FOUND,
+            C::Forbidden | C::ClientForbidden => StatusCode::FORBIDDEN,
+            C::OutOfStock
+            | C::PriceChanged
+            | C::QuoteExpired
+            | C::HumanRequired
+            | C::IdempotencyConflict
+            | C::InProgress => StatusCode::CONFLICT,
+            C::PaymentDeclined => StatusCode::PAYMENT_REQUIRED,
+            C::RateLimited | C::Busy => StatusCode::TOO_MANY_REQUESTS,
+            C::Unauthenticated => StatusCode::UNAUTHORIZED,
+            C::BadRequest | C::IdempotencyKeyRequired => StatusCode::BAD_REQUEST,
+            C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            C::PayloadTooLarge | C::RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            C::SupplierUnavailable | C::CircuitOpen => StatusCode::SERVICE_UNAVAILABLE,
+            C::Timeout => StatusCode::GATEWAY_TIMEOUT,
+            // The supplier refused our credentials, or the adapter misbehaved: a bad gateway,
+            // not the client's fault.
+            C::Unauthorized
+            | C::Internal
+            | C::ResourceLimit
+            | C::AdapterFault
+            | C::InvalidOutput => StatusCode::BAD_GATEWAY,
+        }
+    }
+
+    /// When a retry may succeed.
+    pub fn retry_after_ms(&self) -> Option<u64> {
+        match self {
+            ApiError::Busy(b) => Some(b.retry_after.as_millis() as u64),
+            ApiError::Call { error, .. } => call_retry_after(error),
+            _ => None,
+        }
+    }
+
+    /// The problem details, for the request at `instance`.
+    pub fn to_problem(&self, instance: Option<String>) -> Problem {
+        let code = self.code();
+        let status = self.status();
+        let (supplier, commerce) = match self {
+            ApiError::Call { supplier, error } => (
+                Some(supplier.to_string()),
+                match error {
+                    CallError::Commerce(c) => Some(c.clone()),
+                    _ => None,
+                },
+            ),
+            _ => (None, None),
+        };
+        Problem {
+            kind: format!("urn:mercato:problem:{}", code.as_str()),
+            title: status.canonical_reason().unwrap_or("Error").to_string(),
+            status: status.as_u16(),
+            detail: self.to_string(),
+            instance,
+            code,
+            supplier,
+            retry_after_ms: self.retry_after_ms(),
+            commerce,
+        }
+    }
+}
+
+/// The typed code of an adapter call error.
+pub fn call_code(e: &CallError) -> ErrorCode {
+    ErrorCode::from_name(e.code()).unwrap_or(ErrorCode::Internal)
+}
+
+fn call_retry_after(e: &CallError) -> Option<u64> {
+    match e {
+        CallError::Commerce(c) => c.retry_hint().and_then(|h| h.retry_after_ms),
+        CallError::CircuitOpen { retry_after } => Some(retry_after.as_millis() as u64),
+        _ => None,
+    }
+}
+
+/// One supplier's error inside a fan-out response.
+pub fn supplier_error(e: &CallError) -> SupplierError {
+    SupplierError {
+        code: call_code(e),
+        detail: e.to_string(),
+        retry_after_ms: call_retry_after(e),
+        commerce: match e {
+            CallError::Commerce(c) => Some(c.clone()),
+            _ => None,
+        },
+    }
+}
+
+impl From<CommerceError> for SupplierError {
+    fn from(c: CommerceError) -> Self {
+        supplier_error(&CallError::Commerce(c))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::contract::RetryHint;
+    use std::time::Duration;
+
+    #[test]
+    fn business_answers_are_4xx_and_a_down_supplier_is_5xx_with_its_hint() {
+        let call = |error| ApiError::Call {
+            supplier: SupplierId::parse("voltaic").unwrap(),
+            error,
+        };
+        let out = call(CallError::Commerce(CommerceError::OutOfStock(vec![])));
+        assert_eq!(out.status(), StatusCode::CONFLICT);
+        assert_eq!(out.to_problem(None).code, ErrorCode::OutOfStock);
+        let down = call(CallError::Commerce(CommerceError::SupplierUnavailable(
+            RetryHint {
+                retry_after_ms: Some(1500),
+            },
+        )));
+        assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let p = down.to_problem(Some("/v1/orders".into()));
+        assert_eq!(p.retry_after_ms, Some(1500));
+        assert_eq!(p.supplier.as_deref(), Some("voltaic"));
+        assert_eq!(p.kind, "urn:mercato:problem:supplier-unavailable");
+        let busy = ApiError::Busy(Busy {
+            retry_after: Duration::from_millis(500),
+            capacity: 4,
+        });
+        assert_eq!(busy.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(busy.retry_after_ms(), Some(500));
+        let timeout = call(CallError::Timeout {
+            elapsed: Duration::from_secs(1),
+            limit: Duration::from_secs(1),
+        });
+        assert_eq!(timeout.status(), StatusCode::GATEWAY_TIMEOUT);
+    }
+}
