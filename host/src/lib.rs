@@ -58,6 +58,14 @@ pub mod sandbox;
 pub mod signing;
 pub mod wit;
 
+/// Make ring the process-wide rustls crypto provider, as the host's own outbound TLS uses.
+/// HTTP clients built on rustls without a compiled-in provider (the CLI's reqwest, and any
+/// client in the same build) need it installed once before they are created; calling it
+/// again is harmless.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 pub use adapter::{AdapterHost, Digest, HostConfig, LoadedAdapter, Operation, SupplierId};
 pub use engine::EngineConfig;
 pub use error::{CallError, LoadError, ResourceKind};

@@ -723,10 +723,16 @@ limits = { call-timeout-ms = 1000 }
         // The example reads secrets from the environment; stand values in for the test.
         let text = include_str!("../examples/mercato-host.toml")
             .replace("{ env = \"VOLTAIC_API_KEY\" }", "{ value = \"k\" }")
-            .replace("{ env = \"VOLTAIC_WEBHOOK_SECRET\" }", "{ value = \"w\" }");
+            .replace("{ env = \"VOLTAIC_WEBHOOK_SECRET\" }", "{ value = \"w\" }")
+            .replace(
+                "{ env = \"MERCATO_KEY_PRESS_LINE_7\" }",
+                "{ value = \"press-line-7-example-key\" }",
+            );
         let p = Policy::parse(&text, Path::new("host/examples")).expect("the example parses");
         assert_eq!(p.adapters.len(), 2);
         assert!(!p.host.trust.allows_unsigned());
+        assert_eq!(p.clients.len(), 2);
+        assert_eq!(p.serve.broker.max_concurrent_calls, 200);
     }
 
     #[test]
@@ -758,5 +764,74 @@ limits = { call-timeout-ms = 1000 }
         )
         .expect_err("unset env");
         assert!(e.to_string().contains("MERCATO_TEST_UNSET_VAR"), "{e}");
+    }
+
+    const SERVE: &str = r#"
+[host]
+pool-size = 32
+
+[serve]
+address = "127.0.0.1:9090"
+request-deadline-ms = 1500
+max-concurrent-calls = 24
+
+[[client]]
+id = "press-line-7"
+key = { value = "a-long-enough-api-key" }
+currency = "EUR"
+country = "DE"
+inbound = ["voltaic"]
+buyer = { account-id = "ACME-4711", cost-center = "MAINT-7" }
+
+[[client]]
+id = "agent"
+key-sha256 = "0000000000000000000000000000000000000000000000000000000000000001"
+"#;
+
+    #[test]
+    fn serve_and_clients_parse() {
+        let p = Policy::parse(SERVE, Path::new(".")).expect("valid");
+        assert_eq!(p.serve.address, "127.0.0.1:9090");
+        assert_eq!(p.serve.broker.deadline, Duration::from_millis(1500));
+        assert_eq!(p.serve.broker.max_concurrent_calls, 24);
+        assert_eq!(p.clients.len(), 2);
+        let bot = p.clients.by_key("a-long-enough-api-key").expect("by key");
+        assert_eq!(bot.id.as_str(), "press-line-7");
+        assert_eq!(bot.buyer.account_id.as_deref(), Some("ACME-4711"));
+        assert_eq!(bot.buyer.originator.as_deref(), Some("press-line-7"));
+        assert_eq!(bot.inbound[0].as_str(), "voltaic");
+        assert!(p.clients.by_id("agent").is_some());
+    }
+
+    #[test]
+    fn serve_and_client_mistakes_are_named() {
+        for (from, to, expected) in [
+            (
+                "max-concurrent-calls = 24",
+                "max-concurrent-calls = 64",
+                "serve.max-concurrent-calls",
+            ),
+            ("127.0.0.1:9090", "localhost", "serve.address"),
+            ("a-long-enough-api-key", "short", "client[0].key"),
+            ("country = \"DE\"", "country = \"de\"", "client[0].country"),
+            (
+                "currency = \"EUR\"",
+                "currency = \"EURO\"",
+                "client[0].currency",
+            ),
+            (
+                "id = \"agent\"",
+                "id = \"press-line-7\"",
+                "configured twice",
+            ),
+            (
+                "key-sha256 = \"00",
+                "key-sha256 = \"zz",
+                "client[1].key-sha256",
+            ),
+        ] {
+            let e = Policy::parse(&SERVE.replace(from, to), Path::new(".")).expect_err(expected);
+            assert!(e.to_string().contains(expected), "{expected}: {e}");
+        }
     }
 }

@@ -27,18 +27,18 @@ use std::time::Duration;
 pub struct Target {
     /// URL of a running `mercato serve` (e.g. http://127.0.0.1:8080). Without it, the host
     /// runs embedded from --policy or --demo.
-    #[arg(long, env = "MERCATO_SERVER")]
+    #[arg(long, env = "MERCATO_SERVER", global = true)]
     server: Option<String>,
     /// The client's API key (for the server; embedded, it picks the policy client).
-    #[arg(long, env = "MERCATO_API_KEY", hide_env_values = true)]
+    #[arg(long, env = "MERCATO_API_KEY", hide_env_values = true, global = true)]
     key: Option<String>,
     /// Embedded: act as this policy client.
-    #[arg(long)]
+    #[arg(long, global = true)]
     client: Option<String>,
     #[command(flatten)]
     source: Source,
     /// Print the API's JSON instead of tables.
-    #[arg(long)]
+    #[arg(long, global = true)]
     json: bool,
 }
 

@@ -111,7 +111,7 @@ pub fn main() -> ExitCode {
         LogFormat::Json => logs.json().with_current_span(true).init(),
     }
     // One crypto provider for every TLS client in the process (outbound calls, the CLI).
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    mercato::install_crypto_provider();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

@@ -16,12 +16,12 @@ use std::sync::Arc;
 #[derive(Args, Clone, Debug)]
 pub struct Source {
     /// Host policy: adapters, grants, clients and `[serve]` settings.
-    #[arg(long, env = "MERCATO_POLICY")]
+    #[arg(long, env = "MERCATO_POLICY", global = true)]
     pub policy: Option<PathBuf>,
     /// Use the simulated demo suppliers and the bundled adapters, with one client whose key
     /// is MERCATO_API_KEY (or a fresh one, printed).
     #[cfg(feature = "demo")]
-    #[arg(long, conflicts_with = "policy")]
+    #[arg(long, conflicts_with = "policy", global = true)]
     pub demo: bool,
 }
 

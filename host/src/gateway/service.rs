@@ -12,9 +12,9 @@ use crate::adapter::{LoadedAdapter, Operation, SupplierId};
 use crate::broker::offers::{self, OfferProblem};
 use crate::broker::{Broker, FanOut, Ineligible};
 use crate::contract::{
-    CallContext, CancelOutcome, CancelRequest, CatalogItem, InboundDocument, InboundResult,
-    Invoice, Order, OrderRequest, Quote, ReturnAuthorization, ReturnRequest, SearchPage,
-    SearchQuery, Shipment,
+    CallContext, CancelOutcome, CancelRequest, CatalogItem, CommerceError, InboundDocument,
+    InboundResult, Invoice, Order, OrderRequest, Quote, ReturnAuthorization, ReturnRequest,
+    SearchPage, SearchQuery, Shipment,
 };
 use crate::error::CallError;
 use sha2::{Digest as _, Sha256};
@@ -465,7 +465,18 @@ impl Service {
                 &ctx,
                 a.handle_inbound(&ctx, &doc),
             )
-            .await?;
+            .await
+            .map_err(|e| match e {
+                // The adapter found the document's signature or sender wrong: that is the
+                // pusher's fault, not a failing upstream.
+                ApiError::Call {
+                    error: CallError::Commerce(CommerceError::Unauthorized(why)),
+                    ..
+                } => ApiError::Forbidden(format!(
+                    "the {supplier} adapter refused the document: {why}"
+                )),
+                other => other,
+            })?;
         tracing::info!(
             supplier,
             client = %client.id,

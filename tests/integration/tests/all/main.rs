@@ -5,6 +5,7 @@
 mod common;
 mod demo;
 mod faults;
+mod gateway;
 mod hansa;
 mod hostile;
 mod loading;

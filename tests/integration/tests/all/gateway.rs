@@ -1,0 +1,519 @@
+//! The HTTP gateway over real sockets: every endpoint, fan-out under a slow and a failing
+//! supplier, authentication, backpressure, and the OpenAPI document.
+
+use mercato::EngineConfig;
+use mercato::broker::{Broker, BrokerConfig};
+use mercato::contract::*;
+use mercato::demo::{Suppliers, demo_client, plant_3};
+use mercato::gateway::{Clients, Gateway, Service};
+use mercato::metrics::Metrics;
+use mercato_backends::voltaic;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The key of the test client.
+pub const KEY: &str = "gateway-test-key-0123456789";
+
+/// A gateway on 127.0.0.1 over the demo suppliers.
+pub struct Running {
+    /// `http://127.0.0.1:port`.
+    pub base: String,
+    /// The simulated suppliers behind it.
+    pub suppliers: Suppliers,
+    /// An HTTP client.
+    pub http: reqwest::Client,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl Running {
+    /// Start the demo suppliers and a gateway over them, bounded by `config`.
+    pub async fn start(config: BrokerConfig) -> Running {
+        mercato::install_crypto_provider();
+        let suppliers = Suppliers::start(EngineConfig {
+            pool_size: 64,
+            ..EngineConfig::default()
+        })
+        .await
+        .expect("suppliers start");
+        let broker = Broker::with_config(
+            suppliers.broker.adapters().to_vec(),
+            config,
+            Arc::new(Metrics::new()),
+        );
+        let clients = Clients::new(vec![demo_client(KEY)]).expect("clients");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let gateway = Gateway::on(listener, Service::new(broker, clients));
+        let base = format!("http://{}", gateway.local_addr().expect("addr"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(gateway.serve(async {
+            let _ = stopped.await;
+        }));
+        Running {
+            base,
+            suppliers,
+            http: reqwest::Client::new(),
+            _stop: stop,
+        }
+    }
+
+    /// `method path` with the client's key and an optional JSON body; status and JSON answer.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+        idempotency_key: Option<&str>,
+    ) -> (u16, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(KEY);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        if let Some(k) = idempotency_key {
+            req = req.header("idempotency-key", k);
+        }
+        let response = req.send().await.expect("request sent");
+        let status = response.status().as_u16();
+        let text = response.text().await.expect("body");
+        let value = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        (status, value)
+    }
+
+    /// `POST path` with a JSON body.
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.call(reqwest::Method::POST, path, Some(body), None)
+            .await
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        self.call(reqwest::Method::GET, path, None, None).await
+    }
+}
+
+fn suppliers_of(fan_out: &Value, key: &str) -> Vec<String> {
+    fan_out[key]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|a| a["supplier"].as_str().expect("supplier").to_string())
+        .collect()
+}
+
+fn error_of<'a>(fan_out: &'a Value, supplier: &str) -> &'a Value {
+    fan_out["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .find(|e| e["supplier"] == supplier)
+        .unwrap_or_else(|| panic!("no error for {supplier} in {fan_out:#}"))
+}
+
+fn order_body(supplier: &str, po: &str, sku: &str, pieces: u64, max_minor: i64) -> Value {
+    json!({
+        "supplier": supplier,
+        "buyer_po": po,
+        "lines": [{
+            "line_id": "1", "item": { "Sku": sku }, "offer_token": null,
+            "quantity": Quantity::pieces(pieces), "expected_unit_price": null
+        }],
+        "ship_to": plant_3(),
+        "partial_delivery": "Allow",
+        "max_total": { "currency": "EUR", "minor": max_minor },
+        "payment": { "OnAccount": null }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_endpoint_answers_over_real_http() {
+    let g = Running::start(BrokerConfig::default()).await;
+
+    let (status, health) = g.get("/health").await;
+    assert_eq!(status, 200);
+    assert_eq!(health["adapters"], 3);
+
+    let (status, doc) = g.get("/openapi.json").await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in [
+        "/v1/search",
+        "/v1/orders",
+        "/v1/orders/{supplier}/{order_id}/cancel",
+        "/inbound/{supplier}",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} documented");
+    }
+
+    let (status, list) = g.get("/v1/suppliers").await;
+    assert_eq!(status, 200);
+    let voltaic = &list["suppliers"][0];
+    assert_eq!(voltaic["supplier"], "voltaic");
+    assert!(
+        voltaic["capabilities"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("place-order"))
+    );
+    assert!(voltaic["limits"]["call_timeout_ms"].as_u64().unwrap() > 0);
+
+    let (status, found) = g
+        .post(
+            "/v1/search",
+            json!({ "text": "M8 hex bolt", "page_size": 5 }),
+        )
+        .await;
+    assert_eq!(status, 200, "{found:#}");
+    assert_eq!(
+        suppliers_of(&found, "answers"),
+        ["voltaic", "nordfast", "hansa"]
+    );
+    let sku = found["answers"][0]["answer"]["items"][0]["ids"]["supplier_sku"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let gtin = found["answers"][0]["answer"]["items"][0]["ids"]["gtin"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let (status, items) = g
+        .post(
+            "/v1/items",
+            json!({ "refs": [{ "Gtin": gtin }], "scope": { "suppliers": ["voltaic"] } }),
+        )
+        .await;
+    assert_eq!(status, 200, "{items:#}");
+    assert_eq!(items["answers"][0]["answer"][0]["ids"]["supplier_sku"], sku);
+    assert_eq!(items["skipped"].as_array().unwrap().len(), 2);
+
+    let (status, stock) = g
+        .post(
+            "/v1/availability",
+            json!({ "lines": [{ "line_id": "a", "item": { "Sku": sku }, "quantity": Quantity::pieces(10) }],
+                    "scope": { "suppliers": ["voltaic"] } }),
+        )
+        .await;
+    assert_eq!(status, 200, "{stock:#}");
+    assert_eq!(stock["answers"][0]["answer"][0]["line_id"], "a");
+
+    let (status, offers) = g
+        .post(
+            "/v1/offers",
+            json!({ "text": "M8 hex bolt", "quantity": Quantity::pieces(250), "must_match": ["m8"] }),
+        )
+        .await;
+    assert_eq!(status, 200, "{offers:#}");
+    let ranked = offers["offers"].as_array().unwrap();
+    assert!(ranked.len() >= 3);
+    assert_eq!(ranked[0]["rank"], 1);
+
+    let (status, quotes) = g
+        .post(
+            "/v1/quotes",
+            json!({ "request": {
+                "lines": [{ "line_id": "1", "item": { "Sku": sku }, "offer_token": null,
+                            "quantity": Quantity::pieces(100), "target_unit_price": null }],
+                "ship_to": plant_3(), "requested_delivery": null, "currency": "EUR",
+                "requested_valid_until": null, "allow_substitutes": false, "incoterms": null,
+                "buyer_reference": "RFQ-GW-1", "notes": null },
+              "suppliers": ["voltaic"] }),
+        )
+        .await;
+    assert_eq!(status, 200, "{quotes:#}");
+    let quote = &quotes["answers"][0]["answer"];
+    let quote_id = quote["quote_id"].as_str().unwrap();
+    let (status, again) = g.get(&format!("/v1/quotes/voltaic/{quote_id}")).await;
+    assert_eq!(status, 200, "{again:#}");
+    assert_eq!(again["quote_id"], quote_id);
+
+    // Place, then the same key again: the same order, one order at the supplier.
+    let body = order_body("voltaic", "PO-GW-1", &sku, 100, 100_000);
+    let (status, order) = g
+        .call(
+            reqwest::Method::POST,
+            "/v1/orders",
+            Some(body.clone()),
+            Some("gw-order-1"),
+        )
+        .await;
+    assert_eq!(status, 201, "{order:#}");
+    let order_id = order["order_id"].as_str().unwrap().to_string();
+    let (status, replay) = g
+        .call(
+            reqwest::Method::POST,
+            "/v1/orders",
+            Some(body),
+            Some("gw-order-1"),
+        )
+        .await;
+    assert_eq!(status, 201, "{replay:#}");
+    assert_eq!(replay["order_id"], order_id.as_str());
+    assert_eq!(g.suppliers.voltaic.orders_for_po("PO-GW-1").len(), 1);
+
+    let (status, missing_key) = g
+        .post(
+            "/v1/orders",
+            order_body("voltaic", "PO-GW-2", &sku, 1, 10_000),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(missing_key["code"], "idempotency-key-required");
+
+    let (status, got) = g.get(&format!("/v1/orders/voltaic/{order_id}")).await;
+    assert_eq!(status, 200);
+    assert_eq!(got["buyer_po"], "PO-GW-1");
+    let (status, shipments) = g
+        .get(&format!("/v1/orders/voltaic/{order_id}/shipments"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(!shipments.as_array().unwrap().is_empty());
+    let (status, invoices) = g
+        .get(&format!("/v1/orders/voltaic/{order_id}/invoices"))
+        .await;
+    assert_eq!(status, 200);
+    assert!(!invoices.as_array().unwrap().is_empty());
+    let (status, cancel) = g
+        .call(
+            reqwest::Method::POST,
+            &format!("/v1/orders/voltaic/{order_id}/cancel"),
+            Some(json!({ "reason": "test" })),
+            Some("gw-cancel-1"),
+        )
+        .await;
+    assert_eq!(status, 200, "{cancel:#}");
+    assert_eq!(
+        cancel["status"], "Refused",
+        "shipped lines cannot be cancelled"
+    );
+    let (status, rma) = g
+        .call(
+            reqwest::Method::POST,
+            &format!("/v1/orders/voltaic/{order_id}/returns"),
+            Some(json!({ "lines": [{ "line_id": "1", "quantity": Quantity::pieces(5), "reason": "Damaged" }] })),
+            Some("gw-return-1"),
+        )
+        .await;
+    assert_eq!(status, 200, "{rma:#}");
+    assert_eq!(rma["status"], "Authorized");
+
+    // A webhook Voltaic pushed, relayed to its adapter; a forged one is refused.
+    let hook = g.suppliers.voltaic.webhooks(&order_id).remove(0);
+    let push = |signature: String| {
+        g.http
+            .post(format!("{}/inbound/voltaic", g.base))
+            .bearer_auth(KEY)
+            .header("content-type", "application/json")
+            .header(voltaic::SIGNATURE_HEADER, signature)
+            .body(hook.body.clone())
+            .send()
+    };
+    let accepted = push(hook.signature.clone()).await.unwrap();
+    assert_eq!(accepted.status(), 200);
+    let events: Value = accepted.json().await.unwrap();
+    assert!(
+        !events["events"].as_array().unwrap().is_empty(),
+        "{events:#}"
+    );
+    let forged = push("sha256=00".into()).await.unwrap();
+    assert_eq!(forged.status(), 403);
+
+    let (status, unknown) = g.get("/v1/orders/nobody/1").await;
+    assert_eq!(status, 404);
+    assert_eq!(unknown["code"], "unknown-supplier");
+    let (status, not_found) = g.get("/v1/orders/voltaic/NO-SUCH-ORDER").await;
+    assert_eq!(status, 404, "{not_found:#}");
+    assert_eq!(not_found["code"], "not-found");
+    assert_eq!(not_found["supplier"], "voltaic");
+
+    let metrics = g
+        .http
+        .get(format!("{}/metrics", g.base))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for expected in [
+        r#"mercato_adapter_call_duration_seconds_count{supplier="voltaic",operation="place-order",outcome="ok"} 2"#,
+        r#"mercato_adapter_call_errors_total{supplier="voltaic",operation="get-order",code="not-found"} 1"#,
+        "mercato_pool_capacity 256",
+        r#"route="/v1/search""#,
+    ] {
+        assert!(
+            metrics.contains(expected),
+            "missing {expected} in\n{metrics}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_and_a_failing_supplier_do_not_hold_up_the_others() {
+    let g = Running::start(BrokerConfig::default()).await;
+    g.suppliers
+        .voltaic
+        .control()
+        .set_delay(Duration::from_secs(10));
+    g.suppliers.nordfast.control().fail_next(503, 100, Some(7));
+
+    let started = Instant::now();
+    let (status, found) = g
+        .post(
+            "/v1/search",
+            json!({ "text": "M8 hex bolt", "scope": { "deadline_ms": 800 } }),
+        )
+        .await;
+    let took = started.elapsed();
+    assert_eq!(status, 200, "{found:#}");
+    assert!(
+        took < Duration::from_millis(2500),
+        "the slow supplier held the response for {took:?}"
+    );
+    assert_eq!(suppliers_of(&found, "answers"), ["hansa"]);
+    assert_eq!(error_of(&found, "voltaic")["error"]["code"], "timeout");
+    let down = &error_of(&found, "nordfast")["error"];
+    assert_eq!(down["code"], "supplier-unavailable", "{down:#}");
+    assert_eq!(down["retry_after_ms"], 7000, "the supplier's Retry-After");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn unauthenticated_requests_are_refused_everywhere_but_health_and_the_document() {
+    let g = Running::start(BrokerConfig::default()).await;
+    let doc: Value = g
+        .http
+        .get(format!("{}/openapi.json", g.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            let public = item[method]["security"] == json!([]);
+            let concrete = path
+                .replace("{supplier}", "voltaic")
+                .replace("{order_id}", "1")
+                .replace("{quote_id}", "1");
+            let url = format!("{}{concrete}", g.base);
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            for key in [None, Some("wrong-key-0123456789")] {
+                let mut req = g.http.request(method.clone(), &url).json(&json!({}));
+                if let Some(k) = key {
+                    req = req.bearer_auth(k);
+                }
+                let response = req.send().await.unwrap();
+                if public {
+                    assert_eq!(response.status(), 200, "{method} {path} is public");
+                    continue;
+                }
+                assert_eq!(response.status(), 401, "{method} {path} with {key:?}");
+                assert_eq!(
+                    response.headers()["content-type"],
+                    "application/problem+json"
+                );
+                let problem: Value = response.json().await.unwrap();
+                assert_eq!(problem["code"], "unauthenticated");
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 30, "every protected route was tried ({checked})");
+    assert_eq!(
+        g.suppliers.voltaic.order_count() + g.suppliers.nordfast.order_count(),
+        0
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_flood_gets_backpressure_with_a_retry_hint() {
+    let g = Running::start(BrokerConfig {
+        max_concurrent_calls: 3,
+        queue_wait: Duration::from_millis(50),
+        ..BrokerConfig::default()
+    })
+    .await;
+    g.suppliers
+        .voltaic
+        .control()
+        .set_delay(Duration::from_millis(1500));
+    let slow = g.post("/v1/search", json!({ "text": "bolt" }));
+    let flood = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        g.http
+            .post(format!("{}/v1/search", g.base))
+            .bearer_auth(KEY)
+            .json(&json!({ "text": "nut" }))
+            .send()
+            .await
+            .unwrap()
+    };
+    let ((status, first), refused) = tokio::join!(slow, flood);
+    assert_eq!(status, 200, "{first:#}");
+    assert_eq!(refused.status(), 429);
+    let retry_after: u64 = refused.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(retry_after >= 1);
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["code"], "busy");
+    // Once the slots are free, the same request goes through.
+    let (status, _) = g.post("/v1/search", json!({ "text": "nut" })).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_requests_get_typed_problems_and_reach_no_supplier() {
+    let g = Running::start(BrokerConfig::default()).await;
+    let before = g.suppliers.voltaic.control().requests();
+    let (status, p) = g.post("/v1/search", json!({ "txet": "typo" })).await;
+    assert_eq!(status, 400, "{p:#}");
+    assert_eq!(p["code"], "bad-request");
+    let (status, p) = g
+        .post("/v1/search", json!({ "text": "x", "page_size": 5000 }))
+        .await;
+    assert_eq!(status, 400);
+    assert!(p["detail"].as_str().unwrap().contains("page_size"));
+    let (status, p) = g
+        .post(
+            "/v1/offers",
+            json!({ "text": "bolt", "quantity": Quantity::pieces(0) }),
+        )
+        .await;
+    assert_eq!(status, 400, "{p:#}");
+    let (status, p) = g
+        .post(
+            "/v1/search",
+            json!({ "text": "x", "scope": { "suppliers": ["nobody"] } }),
+        )
+        .await;
+    assert_eq!(status, 404);
+    assert_eq!(p["code"], "unknown-supplier");
+    let response = g
+        .http
+        .post(format!("{}/v1/search", g.base))
+        .bearer_auth(KEY)
+        .body("text=bolt")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 415);
+    let (status, p) = g.get("/v1/nothing-here").await;
+    assert_eq!(status, 404);
+    assert_eq!(p["code"], "route-not-found");
+    let (status, p) = g
+        .call(reqwest::Method::DELETE, "/v1/search", None, None)
+        .await;
+    assert_eq!(status, 405);
+    assert_eq!(p["code"], "method-not-allowed");
+    assert_eq!(g.suppliers.voltaic.control().requests(), before);
+}
