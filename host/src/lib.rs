@@ -14,6 +14,7 @@
 //! - [`broker`]: fan a request out to every eligible adapter and rank the answers.
 //! - [`metrics`]: Prometheus metrics of adapter calls, the call pool and the gateway.
 //! - [`gateway`]: the HTTP API (with its OpenAPI document) and the MCP server.
+//! - [`ledger`]: the durable record of orders, idempotency keys, intents and the audit trail.
 //! - [`signing`]: publisher signatures and the integrator's trust store.
 //! - [`policy`]: the integrator's host policy file.
 //! - [`audit`]: the audit report of `mercato inspect`.
@@ -52,19 +53,12 @@ pub mod display;
 pub mod engine;
 pub mod error;
 pub mod gateway;
+pub mod ledger;
 pub mod metrics;
 pub mod policy;
 pub mod sandbox;
 pub mod signing;
 pub mod wit;
-
-/// Make ring the process-wide rustls crypto provider, as the host's own outbound TLS uses.
-/// HTTP clients built on rustls without a compiled-in provider (the CLI's reqwest, and any
-/// client in the same build) need it installed once before they are created; calling it
-/// again is harmless.
-pub fn install_crypto_provider() {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-}
 
 pub use adapter::{AdapterHost, Digest, HostConfig, LoadedAdapter, Operation, SupplierId};
 pub use engine::EngineConfig;

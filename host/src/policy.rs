@@ -38,6 +38,7 @@
 //! request-deadline-ms = 3000      # the longest any request waits for its suppliers
 //! max-concurrent-calls = 200      # at most the pool size; excess gets 429 with Retry-After
 //! queue-wait-ms = 250
+//! data-dir = "/var/lib/mercato"  # the ledger (default: mercato-data next to this file)
 //!
 //! [[client]]                      # a machine client; every request runs as one
 //! id = "press-line-7"
@@ -121,6 +122,7 @@ struct ServeSection {
     request_deadline_ms: Option<u64>,
     max_concurrent_calls: Option<usize>,
     queue_wait_ms: Option<u64>,
+    data_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -263,6 +265,8 @@ pub struct ServePolicy {
     pub address: String,
     /// Request deadline, call concurrency and queueing.
     pub broker: BrokerConfig,
+    /// Where the ledger lives (`ledger.sqlite`); relative to the policy file.
+    pub data_dir: PathBuf,
 }
 
 /// A parsed host policy.
@@ -331,7 +335,7 @@ impl Policy {
         for (i, entry) in file.adapter.into_iter().enumerate() {
             adapters.push(adapter_policy(i, entry, &caps, base)?);
         }
-        let serve = serve_policy(&file.serve, host.engine.pool_size)?;
+        let serve = serve_policy(&file.serve, host.engine.pool_size, base)?;
         let mut clients = Vec::new();
         for (i, entry) in file.client.iter().enumerate() {
             clients.push(client_policy(i, entry, base)?);
@@ -515,7 +519,7 @@ fn adapter_policy(
     })
 }
 
-fn serve_policy(s: &ServeSection, pool_size: u32) -> Result<ServePolicy, PolicyError> {
+fn serve_policy(s: &ServeSection, pool_size: u32, base: &Path) -> Result<ServePolicy, PolicyError> {
     let mut broker = BrokerConfig {
         max_concurrent_calls: pool_size as usize,
         ..BrokerConfig::default()
@@ -553,7 +557,12 @@ fn serve_policy(s: &ServeSection, pool_size: u32) -> Result<ServePolicy, PolicyE
             key: "serve.address".into(),
             reason: format!("{address:?} is not ip:port: {e}"),
         })?;
-    Ok(ServePolicy { address, broker })
+    let data_dir = base.join(s.data_dir.as_deref().unwrap_or(Path::new("mercato-data")));
+    Ok(ServePolicy {
+        address,
+        broker,
+        data_dir,
+    })
 }
 
 fn client_policy(i: usize, c: &ClientEntry, base: &Path) -> Result<Client, PolicyError> {

@@ -230,7 +230,7 @@ enum OrdersAction {
 /// A connected backend.
 enum Backend {
     Remote {
-        http: reqwest::Client,
+        http: ureq::Agent,
         base: String,
         key: String,
     },
@@ -238,6 +238,13 @@ enum Backend {
         host: Box<Host>,
         client: Arc<Client>,
     },
+}
+
+/// The HTTP methods the API uses.
+#[derive(Clone, Copy)]
+enum Method {
+    Get,
+    Post,
 }
 
 /// A failed call: the problem details, whichever way they came.
@@ -250,10 +257,12 @@ impl Backend {
                 .key
                 .clone()
                 .context("a server needs the client's API key: --key or MERCATO_API_KEY")?;
-            let http = reqwest::Client::builder()
-                .timeout(Duration::from_secs(60))
+            let http: ureq::Agent = ureq::Agent::config_builder()
+                .timeout_global(Some(Duration::from_secs(60)))
+                // Problem details come with 4xx and 5xx statuses: read them, not error out.
+                .http_status_as_error(false)
                 .build()
-                .context("building the HTTP client")?;
+                .into();
             return Ok(Backend::Remote {
                 http,
                 base: server.trim_end_matches('/').to_string(),
@@ -282,7 +291,7 @@ impl Backend {
 
     async fn send<R: DeserializeOwned>(
         &self,
-        method: reqwest::Method,
+        method: Method,
         path: &str,
         body: Option<&(impl Serialize + ?Sized)>,
         key: Option<&IdempotencyKey>,
@@ -295,21 +304,35 @@ impl Backend {
         else {
             unreachable!("only remote backends send HTTP");
         };
-        let mut req = http
-            .request(method, format!("{base}{path}"))
-            .bearer_auth(api_key);
-        if let Some(body) = body {
-            req = req.json(body);
-        }
-        if let Some(k) = key {
-            req = req.header("idempotency-key", k.as_str());
-        }
-        let response = req
-            .send()
-            .await
-            .with_context(|| format!("calling {base}{path}"))?;
-        let status = response.status();
-        let bytes = response.bytes().await.context("reading the response")?;
+        let url = format!("{base}{path}");
+        let auth = format!("Bearer {api_key}");
+        let body = body.map(serde_json::to_value).transpose()?;
+        let idempotency = key.map(|k| k.as_str().to_string());
+        let http = http.clone();
+        // ureq is blocking: run the exchange on the blocking pool.
+        let (status, bytes) = tokio::task::spawn_blocking(move || {
+            let response = match method {
+                Method::Get => http.get(&url).header("authorization", &auth).call(),
+                Method::Post => {
+                    let mut req = http.post(&url).header("authorization", &auth);
+                    if let Some(k) = &idempotency {
+                        req = req.header("idempotency-key", k);
+                    }
+                    match &body {
+                        Some(b) => req.send_json(b),
+                        None => req.send_empty(),
+                    }
+                }
+            };
+            let response = response.with_context(|| format!("calling {url}"))?;
+            let status = response.status();
+            let bytes = response
+                .into_body()
+                .read_to_vec()
+                .context("reading the response")?;
+            anyhow::Ok((status, bytes))
+        })
+        .await??;
         if status.is_success() {
             return serde_json::from_slice(&bytes).map(Ok).with_context(|| {
                 format!("the server's answer to {path} is not what the API defines")
@@ -332,11 +355,7 @@ impl Backend {
 macro_rules! call {
     ($backend:expr, $method:ident $path:expr, $body:expr, $key:expr, |$svc:ident, $client:ident| $embedded:expr) => {
         match &$backend {
-            Backend::Remote { .. } => {
-                $backend
-                    .send(reqwest::Method::$method, &$path, $body, $key)
-                    .await?
-            }
+            Backend::Remote { .. } => $backend.send(Method::$method, &$path, $body, $key).await?,
             Backend::Embedded { host, client } => {
                 let $svc = &host.service;
                 let $client = client.as_ref();
@@ -396,7 +415,7 @@ pub async fn search(args: SearchArgs) -> anyhow::Result<ExitCode> {
     };
     let bar = progress("asking every supplier");
     let outcome: Result<FanOutResponse<SearchPage>, Failed> =
-        call!(backend, POST "/v1/search", Some(&req), None, |s, c| s.search(c, req.clone()).await);
+        call!(backend, Post "/v1/search", Some(&req), None, |s, c| s.search(c, req.clone()).await);
     bar.finish_and_clear();
     finish(args.target.json, outcome, render::search)
 }
@@ -417,7 +436,7 @@ pub async fn offers(args: OffersArgs) -> anyhow::Result<ExitCode> {
     };
     let bar = progress("asking every supplier and ranking");
     let outcome: Result<OffersResponse, Failed> =
-        call!(backend, POST "/v1/offers", Some(&req), None, |s, c| s.offers(c, req.clone()).await);
+        call!(backend, Post "/v1/offers", Some(&req), None, |s, c| s.offers(c, req.clone()).await);
     bar.finish_and_clear();
     finish(args.target.json, outcome, render::offers)
 }
@@ -452,7 +471,7 @@ pub async fn quote(args: QuoteArgs) -> anyhow::Result<ExitCode> {
         deadline_ms: None,
     };
     let bar = progress("asking suppliers to quote");
-    let outcome: Result<FanOutResponse<Quote>, Failed> = call!(backend, POST "/v1/quotes", Some(&req), None,
+    let outcome: Result<FanOutResponse<Quote>, Failed> = call!(backend, Post "/v1/quotes", Some(&req), None,
         |s, c| s.request_quotes(c, req.clone()).await);
     bar.finish_and_clear();
     finish(args.target.json, outcome, render::quotes)
@@ -488,7 +507,7 @@ pub async fn order(args: OrderArgs) -> anyhow::Result<ExitCode> {
         notes: None,
         deadline_ms: None,
     };
-    let outcome: Result<Order, Failed> = call!(backend, POST "/v1/orders", Some(&req), Some(&key),
+    let outcome: Result<Order, Failed> = call!(backend, Post "/v1/orders", Some(&req), Some(&key),
         |s, c| s.place_order(c, &key, req.clone()).await);
     finish(args.target.json, outcome, render::order)
 }
@@ -500,7 +519,7 @@ pub async fn orders(args: OrdersArgs) -> anyhow::Result<ExitCode> {
     match args.action {
         OrdersAction::Get { supplier, order } => {
             let path = format!("/v1/orders/{supplier}/{order}");
-            let outcome: Result<Order, Failed> = call!(backend, GET path, NO_BODY, None, |s, c| s.get_order(c, &supplier, &order).await);
+            let outcome: Result<Order, Failed> = call!(backend, Get path, NO_BODY, None, |s, c| s.get_order(c, &supplier, &order).await);
             finish(json, outcome, render::order)
         }
         OrdersAction::Cancel {
@@ -517,18 +536,18 @@ pub async fn orders(args: OrdersArgs) -> anyhow::Result<ExitCode> {
                 reason,
             };
             let path = format!("/v1/orders/{supplier}/{order}/cancel");
-            let outcome: Result<CancelOutcome, Failed> = call!(backend, POST path, Some(&body), Some(&key),
+            let outcome: Result<CancelOutcome, Failed> = call!(backend, Post path, Some(&body), Some(&key),
                 |s, c| s.cancel_order(c, &supplier, &order, &key, body.clone()).await);
             finish(json, outcome, render::cancel)
         }
         OrdersAction::Shipments { supplier, order } => {
             let path = format!("/v1/orders/{supplier}/{order}/shipments");
-            let outcome: Result<Vec<Shipment>, Failed> = call!(backend, GET path, NO_BODY, None, |s, c| s.shipments(c, &supplier, &order).await);
+            let outcome: Result<Vec<Shipment>, Failed> = call!(backend, Get path, NO_BODY, None, |s, c| s.shipments(c, &supplier, &order).await);
             finish(json, outcome, |v| render::shipments(v))
         }
         OrdersAction::Invoices { supplier, order } => {
             let path = format!("/v1/orders/{supplier}/{order}/invoices");
-            let outcome: Result<Vec<Invoice>, Failed> = call!(backend, GET path, NO_BODY, None, |s, c| s.invoices(c, &supplier, &order).await);
+            let outcome: Result<Vec<Invoice>, Failed> = call!(backend, Get path, NO_BODY, None, |s, c| s.invoices(c, &supplier, &order).await);
             finish(json, outcome, |v| render::invoices(v))
         }
         OrdersAction::Return {
@@ -552,7 +571,7 @@ pub async fn orders(args: OrdersArgs) -> anyhow::Result<ExitCode> {
                 notes: None,
             };
             let path = format!("/v1/orders/{supplier}/{order}/returns");
-            let outcome: Result<ReturnAuthorization, Failed> = call!(backend, POST path, Some(&body), Some(&key),
+            let outcome: Result<ReturnAuthorization, Failed> = call!(backend, Post path, Some(&body), Some(&key),
                 |s, c| s.request_return(c, &supplier, &order, &key, body.clone()).await);
             finish(json, outcome, render::return_authorization)
         }

@@ -110,8 +110,6 @@ pub fn main() -> ExitCode {
         LogFormat::Text => logs.init(),
         LogFormat::Json => logs.json().with_current_span(true).init(),
     }
-    // One crypto provider for every TLS client in the process (outbound calls, the CLI).
-    mercato::install_crypto_provider();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {

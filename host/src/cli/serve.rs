@@ -6,6 +6,8 @@ use clap::Args;
 use mercato::AdapterHost;
 use mercato::broker::Broker;
 use mercato::gateway::{Client, Clients, Gateway, Service, mcp};
+use mercato::ledger::Ledger;
+use mercato::ledger::sqlite::SqliteLedger;
 use mercato::metrics::Metrics;
 use mercato::policy::Policy;
 use std::path::PathBuf;
@@ -23,6 +25,10 @@ pub struct Source {
     #[cfg(feature = "demo")]
     #[arg(long, conflicts_with = "policy", global = true)]
     pub demo: bool,
+    /// Keep the ledger (ledger.sqlite) here; default: the policy's `[serve] data-dir`, or in
+    /// memory for the demo.
+    #[arg(long, env = "MERCATO_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
 }
 
 /// `mercato serve`.
@@ -34,6 +40,9 @@ pub struct ServeArgs {
     #[arg(long)]
     listen: Option<String>,
 }
+
+/// How often open intents are reconciled with their suppliers while serving.
+const RECONCILE_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// `mercato mcp`.
 #[derive(Args, Debug)]
@@ -62,7 +71,7 @@ pub struct Host {
 pub async fn assemble(source: &Source) -> anyhow::Result<Host> {
     #[cfg(feature = "demo")]
     if source.demo {
-        return demo_host().await;
+        return demo_host(source).await;
     }
     let Some(path) = &source.policy else {
         #[cfg(feature = "demo")]
@@ -96,8 +105,12 @@ pub async fn assemble(source: &Source) -> anyhow::Result<Host> {
         policy.serve.broker.clone(),
         Arc::new(Metrics::new()),
     );
+    let data_dir = source
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| policy.serve.data_dir.clone());
     Ok(Host {
-        service: Service::new(broker, policy.clients),
+        service: Service::with_ledger(broker, policy.clients, open_ledger(&data_dir)?),
         address: policy.serve.address,
         generated_key: None,
         #[cfg(feature = "demo")]
@@ -105,8 +118,16 @@ pub async fn assemble(source: &Source) -> anyhow::Result<Host> {
     })
 }
 
+fn open_ledger(dir: &std::path::Path) -> anyhow::Result<Arc<dyn Ledger>> {
+    let path = dir.join("ledger.sqlite");
+    let ledger = SqliteLedger::open(&path)
+        .with_context(|| format!("opening the ledger {}", path.display()))?;
+    tracing::info!(path = %path.display(), "ledger open");
+    Ok(Arc::new(ledger))
+}
+
 #[cfg(feature = "demo")]
-async fn demo_host() -> anyhow::Result<Host> {
+async fn demo_host(source: &Source) -> anyhow::Result<Host> {
     let suppliers = mercato::demo::Suppliers::start(mercato::EngineConfig::default()).await?;
     let (key, generated_key) = match std::env::var("MERCATO_API_KEY") {
         Ok(k) if !k.is_empty() => (k, None),
@@ -121,8 +142,12 @@ async fn demo_host() -> anyhow::Result<Host> {
         mercato::broker::BrokerConfig::default(),
         Arc::new(Metrics::new()),
     );
+    let service = match &source.data_dir {
+        Some(dir) => Service::with_ledger(broker, clients, open_ledger(dir)?),
+        None => Service::new(broker, clients),
+    };
     Ok(Host {
-        service: Service::new(broker, clients),
+        service,
         address: mercato::gateway::DEFAULT_ADDRESS.to_string(),
         generated_key,
         _demo: Some(suppliers),
@@ -132,6 +157,16 @@ async fn demo_host() -> anyhow::Result<Host> {
 /// `mercato serve`: serve until Ctrl-C or SIGTERM; requests in flight finish.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let host = assemble(&args.source).await?;
+    reconcile(&host.service).await;
+    let service = host.service.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(RECONCILE_EVERY);
+        every.tick().await;
+        loop {
+            every.tick().await;
+            reconcile(&service).await;
+        }
+    });
     let address = args.listen.unwrap_or_else(|| host.address.clone());
     let gateway = Gateway::bind(&address, host.service.clone())
         .await
@@ -150,10 +185,33 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Settle intents a previous run left open (the host stopped while an order was in flight).
+async fn reconcile(service: &Service) {
+    match service.reconcile().await {
+        Ok((0, 0)) => {}
+        Ok((settled, open)) => {
+            tracing::info!(
+                settled,
+                open,
+                "open intents reconciled with their suppliers"
+            )
+        }
+        Err(e) => tracing::error!(error = %e, "reconciling open intents failed"),
+    }
+}
+
 /// `mercato mcp`: one agent on stdin/stdout, acting as one client.
 pub async fn mcp(args: McpArgs) -> anyhow::Result<ExitCode> {
     let host = assemble(&args.source).await?;
-    let client = pick_client(host.service.clients(), args.client.as_deref())?;
+    let client = match (&args.client, &host.generated_key) {
+        // The demo generated its client's key: act as that client.
+        (None, Some(key)) => host
+            .service
+            .clients()
+            .by_key(key)
+            .context("the demo client")?,
+        _ => pick_client(host.service.clients(), args.client.as_deref())?,
+    };
     mcp::serve_stdio(host.service.clone(), client).await?;
     Ok(ExitCode::SUCCESS)
 }

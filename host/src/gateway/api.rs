@@ -96,6 +96,8 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// The request body is not of a media type the route accepts.
     UnsupportedMediaType,
+    /// The ledger could not record the call; nothing was sent to a supplier.
+    LedgerUnavailable,
 }
 
 impl ErrorCode {
@@ -115,7 +117,7 @@ impl ErrorCode {
 }
 
 /// Every code with its JSON name, for lookups both ways.
-const ALL_CODES: [(ErrorCode, &str); 34] = [
+const ALL_CODES: [(ErrorCode, &str); 35] = [
     (ErrorCode::InvalidRequest, "invalid-request"),
     (ErrorCode::NotFound, "not-found"),
     (ErrorCode::Unauthorized, "unauthorized"),
@@ -153,6 +155,7 @@ const ALL_CODES: [(ErrorCode, &str); 34] = [
     (ErrorCode::MethodNotAllowed, "method-not-allowed"),
     (ErrorCode::PayloadTooLarge, "payload-too-large"),
     (ErrorCode::UnsupportedMediaType, "unsupported-media-type"),
+    (ErrorCode::LedgerUnavailable, "ledger-unavailable"),
 ];
 
 /// An error as RFC 9457 problem details, extended with the typed code.

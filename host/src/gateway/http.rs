@@ -660,7 +660,7 @@ pub fn router(state: AppState, extra: Option<(&'static str, Router)>) -> Router 
     }
     let mut protected = protected.with_state(state.clone());
     if let Some((path, extra)) = extra {
-        protected = protected.nest(path, extra);
+        protected = protected.nest_service(path, extra);
     }
     let protected =
         protected.route_layer(middleware::from_fn_with_state(state.clone(), authenticate));

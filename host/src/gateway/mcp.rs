@@ -26,13 +26,14 @@
 //!   API-key authentication, which a rebinding page cannot supply, and the gateway may listen
 //!   on any name.
 //! - **Results** are the JSON the HTTP API returns for the same operation, as structured
-//!   content (with an output schema) and as text for clients without structured output.
-//!   **Errors** from the service are results with `isError: true` whose text is the RFC 9457
-//!   problem JSON with its typed `code`, so the agent can read and act on them. The problem is
-//!   not sent as structured content: clients validate structured content against the tool's
-//!   output schema, which describes the success answer. Invalid arguments are such a result
-//!   too (code `bad-request`, with the path of the offending field); only an unknown tool
-//!   name is a JSON-RPC invalid-params error.
+//!   content and as text for clients without structured output. No output schemas are
+//!   declared: generated from the contract types they would add some 100 KB to `tools/list`,
+//!   which many agent hosts put in the model's context, and the answers are self-describing
+//!   (the OpenAPI document has their schemas). **Errors** from the service are results with
+//!   `isError: true` whose text is the RFC 9457 problem JSON with its typed `code`, so the
+//!   agent can read and act on them. Invalid arguments are such a result too (code
+//!   `bad-request`, with the path of the offending field, as the HTTP API words it); only an
+//!   unknown tool name is a JSON-RPC invalid-params error.
 
 use super::api::{CancelBody, FanOutResponse, OffersRequest, OffersResponse, PlaceOrderRequest};
 use super::api::{QuotesRequest, SearchRequest};
@@ -41,7 +42,7 @@ use super::http::MAX_BODY_BYTES;
 use super::problem::ApiError;
 use super::service::{IdempotencyKey, Service};
 use crate::contract::{CancelOutcome, Order, Quote, SearchPage};
-use rmcp::handler::server::tool::{schema_for_input, schema_for_output};
+use rmcp::handler::server::tool::schema_for_input;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     JsonObject, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
@@ -74,8 +75,8 @@ pub const CANCEL_ORDER: &str = "cancel_order";
 /// The streamable HTTP MCP endpoint, mounted under `/mcp` behind the gateway's authentication:
 /// each tool call runs as the client the gateway authenticated for its HTTP request.
 ///
-/// The router answers its root path, so nesting it at `/mcp` serves `/mcp`. (With
-/// `Router::nest_service` instead of `Router::nest`, `/mcp/` would be served too.)
+/// The router answers its root path; the gateway mounts it with `Router::nest_service`, so
+/// both `/mcp` and `/mcp/` reach it.
 pub fn http_service(service: Service) -> axum::Router {
     let config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
@@ -98,14 +99,30 @@ pub fn http_service(service: Service) -> axum::Router {
 /// Serve MCP on stdin and stdout as `client` until the peer closes the stream. Nothing else
 /// may write to stdout meanwhile (logs go to stderr).
 pub async fn serve_stdio(service: Service, client: Arc<Client>) -> anyhow::Result<()> {
-    tracing::info!(client = %client.id, "serving MCP on stdio");
+    let (stdin, stdout) = rmcp::transport::stdio();
+    serve_io(service, client, stdin, stdout).await
+}
+
+/// Serve MCP as `client` over a byte stream pair (newline-delimited JSON-RPC, as on stdio)
+/// until the peer closes it: stdin and stdout, a child process's pipes, a socket.
+pub async fn serve_io<R, W>(
+    service: Service,
+    client: Arc<Client>,
+    reader: R,
+    writer: W,
+) -> anyhow::Result<()>
+where
+    R: tokio::io::AsyncRead + Send + Unpin + 'static,
+    W: tokio::io::AsyncWrite + Send + Unpin + 'static,
+{
+    tracing::info!(client = %client.id, "serving MCP over a byte stream");
     let server = McpServer {
         service,
         identity: Identity::Fixed(client),
     };
-    let running = server.serve(rmcp::transport::stdio()).await?;
+    let running = server.serve((reader, writer)).await?;
     let reason = running.waiting().await?;
-    tracing::info!(?reason, "MCP peer on stdio is gone");
+    tracing::info!(?reason, "the MCP peer is gone");
     Ok(())
 }
 
@@ -229,7 +246,11 @@ async fn search(
     s.search(client, parse(args)?).await
 }
 
-async fn offers(s: &Service, client: &Client, args: JsonObject) -> Result<OffersResponse, ApiError> {
+async fn offers(
+    s: &Service,
+    client: &Client,
+    args: JsonObject,
+) -> Result<OffersResponse, ApiError> {
     s.offers(client, parse(args)?).await
 }
 
@@ -241,7 +262,11 @@ async fn quotes(
     s.request_quotes(client, parse(args)?).await
 }
 
-async fn place_order(s: &Service, client: &Client, mut args: JsonObject) -> Result<Order, ApiError> {
+async fn place_order(
+    s: &Service,
+    client: &Client,
+    mut args: JsonObject,
+) -> Result<Order, ApiError> {
     let key = take_key(&mut args)?;
     let req: PlaceOrderRequest = parse(args)?;
     s.place_order(client, &key, req).await
@@ -310,9 +335,8 @@ fn parse<T: DeserializeOwned>(args: JsonObject) -> Result<T, ApiError> {
 fn take_key(args: &mut JsonObject) -> Result<IdempotencyKey, ApiError> {
     match args.remove(IDEMPOTENCY_KEY) {
         None | Some(Value::Null) => Err(ApiError::IdempotencyKeyRequired),
-        Some(Value::String(key)) => IdempotencyKey::parse(&key).map_err(|_| {
-            ApiError::BadRequest(format!("{IDEMPOTENCY_KEY}: {KEY_FORM}"))
-        }),
+        Some(Value::String(key)) => IdempotencyKey::parse(&key)
+            .map_err(|_| ApiError::BadRequest(format!("{IDEMPOTENCY_KEY}: {KEY_FORM}"))),
         Some(_) => Err(ApiError::BadRequest(format!(
             "{IDEMPOTENCY_KEY}: must be a string; {KEY_FORM}"
         ))),
@@ -346,7 +370,8 @@ fn problem_result(e: &ApiError) -> CallToolResult {
 }
 
 const IDEMPOTENCY_KEY: &str = "idempotency_key";
-const KEY_FORM: &str = "1–255 visible ASCII characters, new for each distinct operation and the same when retrying it";
+const KEY_FORM: &str =
+    "1–255 visible ASCII characters, new for each distinct operation and the same when retrying it";
 
 const INSTRUCTIONS: &str = "Mercato is one API to many industrial suppliers. Typical flow: \
 search_catalog or compare_offers to find items, prices and stock; request_quote for binding \
@@ -367,7 +392,13 @@ UN/CEFACT unit, C62 = piece); unit prices are {\"mantissa\":m,\"scale\":s} per b
 /// The six tools, built once.
 fn tools() -> &'static [Tool] {
     static TOOLS: LazyLock<Vec<Tool>> = LazyLock::new(|| {
-        let lookup = || ToolAnnotations::new().read_only(true).idempotent(true).open_world(true);
+        let lookup = || {
+            ToolAnnotations::new()
+                .read_only(true)
+                .destructive(false)
+                .idempotent(true)
+                .open_world(true)
+        };
         let mutating = || {
             ToolAnnotations::new()
                 .read_only(false)
@@ -390,7 +421,6 @@ fn tools() -> &'static [Tool] {
                      supplier's `next_cursor` in `cursors`. Read-only. {MONEY_NOTE}"
                 ),
                 input::<SearchRequest>(),
-                schema_for_output::<FanOutResponse<SearchPage>>(),
                 lookup(),
             ),
             tool(
@@ -408,7 +438,6 @@ fn tools() -> &'static [Tool] {
                      request_quote for binding ones. {MONEY_NOTE}"
                 ),
                 input::<OffersRequest>(),
-                schema_for_output::<OffersResponse>(),
                 lookup(),
             ),
             tool(
@@ -424,7 +453,6 @@ fn tools() -> &'static [Tool] {
                      {MONEY_NOTE}"
                 ),
                 input::<QuotesRequest>(),
-                schema_for_output::<FanOutResponse<Quote>>(),
                 lookup(),
             ),
             tool(
@@ -441,7 +469,6 @@ fn tools() -> &'static [Tool] {
                      as acknowledged (order_id, status, lines, totals). {MONEY_NOTE}"
                 ),
                 with_idempotency_key(input::<PlaceOrderRequest>(), "the order"),
-                schema_for_output::<Order>(),
                 mutating(),
             ),
             tool(
@@ -452,7 +479,6 @@ fn tools() -> &'static [Tool] {
                  supplier's order id or by the buyer PO. Read-only."
                     .to_string(),
                 input::<OrderArgs>(),
-                schema_for_output::<Order>(),
                 lookup(),
             ),
             tool(
@@ -465,7 +491,6 @@ fn tools() -> &'static [Tool] {
                      each cancellation, the same key when retrying it."
                 ),
                 with_idempotency_key(input::<CancelArgs>(), "the cancellation"),
-                schema_for_output::<CancelOutcome>(),
                 mutating(),
             ),
         ]
@@ -478,12 +503,10 @@ fn tool(
     title: &'static str,
     description: String,
     input_schema: Arc<JsonObject>,
-    output_schema: Arc<JsonObject>,
     annotations: ToolAnnotations,
 ) -> Tool {
     Tool::new(name, description, input_schema)
         .with_title(title)
-        .with_raw_output_schema(output_schema)
         .with_annotations(annotations)
 }
 
@@ -538,7 +561,12 @@ mod tests {
             ]
         );
         for t in tools {
-            assert_eq!(t.input_schema.get("type"), Some(&json!("object")), "{}", t.name);
+            assert_eq!(
+                t.input_schema.get("type"),
+                Some(&json!("object")),
+                "{}",
+                t.name
+            );
             let required = t.input_schema.get("required").cloned().unwrap_or(json!([]));
             let keyed = required
                 .as_array()

@@ -5,12 +5,14 @@
 //! - [`service`]: the operations, shared by every front end.
 //! - [`auth`]: machine clients and their API keys.
 //! - [`problem`]: typed errors as RFC 9457 problem details.
+//! - [`idempotent`]: mutating calls at most once per key, with write-ahead intents.
 //! - [`http`]: the axum router; [`openapi`]: the document generated from its route table.
 //! - [`mcp`]: the MCP server (stdio and streamable HTTP).
 
 pub mod api;
 pub mod auth;
 pub mod http;
+pub mod idempotent;
 pub mod mcp;
 pub mod openapi;
 pub mod problem;

@@ -52,6 +52,27 @@ pub enum ApiError {
     /// Wrong media type.
     #[error("{0}")]
     UnsupportedMediaType(String),
+    /// The idempotency key was used before with a different request.
+    #[error(
+        "Idempotency-Key {0:?} was used before with a different request; use a new key for a new request"
+    )]
+    IdempotencyConflict(String),
+    /// The first request with this idempotency key is still running.
+    #[error(
+        "the first request with Idempotency-Key {key:?} is still running; retry after the hint"
+    )]
+    InProgress {
+        /// The key.
+        key: String,
+        /// When to retry.
+        retry_after_ms: u64,
+    },
+    /// The final answer an earlier request with the same key and body got, replayed.
+    #[error("{}", .0.detail)]
+    Replayed(Box<Problem>),
+    /// The ledger failed; nothing was sent.
+    #[error("the ledger could not record the call, so it was not sent: {0}")]
+    Ledger(String),
 }
 
 impl ApiError {
@@ -69,6 +90,10 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
             ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            ApiError::IdempotencyConflict(_) => ErrorCode::IdempotencyConflict,
+            ApiError::InProgress { .. } => ErrorCode::InProgress,
+            ApiError::Replayed(p) => p.code,
+            ApiError::Ledger(_) => ErrorCode::LedgerUnavailable,
         }
     }
 
@@ -76,6 +101,9 @@ impl ApiError {
     /// that could not answer is 5xx.
     pub fn status(&self) -> StatusCode {
         use ErrorCode as C;
+        if let ApiError::Replayed(p) = self {
+            return StatusCode::from_u16(p.status).unwrap_or(StatusCode::CONFLICT);
+        }
         match self.code() {
             C::InvalidRequest | C::QuantityRule | C::Undeliverable | C::SupplierRejected => {
                 StatusCode::UNPROCESSABLE_ENTITY
@@ -96,7 +124,9 @@ impl ApiError {
             C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             C::PayloadTooLarge | C::RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            C::SupplierUnavailable | C::CircuitOpen => StatusCode::SERVICE_UNAVAILABLE,
+            C::SupplierUnavailable | C::CircuitOpen | C::LedgerUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             C::Timeout => StatusCode::GATEWAY_TIMEOUT,
             // The supplier refused our credentials, or the adapter misbehaved: a bad gateway,
             // not the client's fault.
@@ -113,12 +143,20 @@ impl ApiError {
         match self {
             ApiError::Busy(b) => Some(b.retry_after.as_millis() as u64),
             ApiError::Call { error, .. } => call_retry_after(error),
+            ApiError::InProgress { retry_after_ms, .. } => Some(*retry_after_ms),
+            ApiError::Replayed(p) => p.retry_after_ms,
             _ => None,
         }
     }
 
     /// The problem details, for the request at `instance`.
     pub fn to_problem(&self, instance: Option<String>) -> Problem {
+        if let ApiError::Replayed(p) = self {
+            return Problem {
+                instance,
+                ..(**p).clone()
+            };
+        }
         let code = self.code();
         let status = self.status();
         let (supplier, commerce) = match self {

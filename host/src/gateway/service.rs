@@ -7,16 +7,19 @@
 
 use super::api::*;
 use super::auth::{Client, Clients};
+use super::idempotent::{Mutation, canonical};
 use super::problem::{ApiError, supplier_error};
 use crate::adapter::{LoadedAdapter, Operation, SupplierId};
 use crate::broker::offers::{self, OfferProblem};
 use crate::broker::{Broker, FanOut, Ineligible};
 use crate::contract::{
     CallContext, CancelOutcome, CancelRequest, CatalogItem, CommerceError, InboundDocument,
-    InboundResult, Invoice, Order, OrderRequest, Quote, ReturnAuthorization, ReturnRequest,
-    SearchPage, SearchQuery, Shipment,
+    InboundResult, Invoice, Order, OrderEvent, OrderRequest, Quote, ReturnAuthorization,
+    ReturnRequest, SearchPage, SearchQuery, Shipment,
 };
 use crate::error::CallError;
+use crate::ledger::sqlite::SqliteLedger;
+use crate::ledger::{AuditEntry, Ledger};
 use sha2::{Digest as _, Sha256};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -70,15 +73,30 @@ impl IdempotencyKey {
 pub struct Service {
     broker: Arc<Broker>,
     clients: Arc<Clients>,
+    ledger: Arc<dyn Ledger>,
 }
 
 impl Service {
-    /// A service over `broker` for `clients`.
+    /// A service over `broker` for `clients`, with a ledger in memory (gone when the process
+    /// ends: for tests and throwaway runs; `mercato serve` keeps its ledger on disk).
     pub fn new(broker: Broker, clients: Clients) -> Self {
+        // Opening an in-memory SQLite database fails only when memory is exhausted.
+        let ledger = SqliteLedger::in_memory().expect("an in-memory SQLite ledger opens");
+        Service::with_ledger(broker, clients, Arc::new(ledger))
+    }
+
+    /// A service over `broker` for `clients`, recording into `ledger`.
+    pub fn with_ledger(broker: Broker, clients: Clients, ledger: Arc<dyn Ledger>) -> Self {
         Service {
             broker: Arc::new(broker),
             clients: Arc::new(clients),
+            ledger,
         }
+    }
+
+    /// The ledger.
+    pub fn ledger(&self) -> &Arc<dyn Ledger> {
+        &self.ledger
     }
 
     /// The broker.
@@ -286,7 +304,48 @@ impl Service {
             .broker
             .request_quote(&ctx, &req.request, only.as_deref())
             .await?;
+        let quotes: Vec<(String, Quote)> = fan_out
+            .answers()
+            .map(|(s, q)| (s.to_string(), q.clone()))
+            .collect();
+        self.keep_quotes(client, quotes).await;
         Ok(fan_out_response(fan_out, started))
+    }
+
+    /// Store quotes as returned, with their expiry: the ledger issue's rules check orders
+    /// against them. A ledger failure does not withhold the quotes from the client.
+    async fn keep_quotes(&self, client: &Client, quotes: Vec<(String, Quote)>) {
+        let client = client.id.to_string();
+        let stored = self
+            .in_ledger(move |l| {
+                for (supplier, q) in &quotes {
+                    l.store_quote(&client, supplier, q, now_ms())?;
+                }
+                Ok(())
+            })
+            .await;
+        if let Err(e) = stored {
+            tracing::error!(error = %e, "quotes not stored in the ledger");
+        }
+    }
+
+    /// Record an order's latest state as the supplier reported it.
+    async fn keep_order(&self, client: &Client, supplier: &str, order: &Order) {
+        let (client, supplier, order) =
+            (client.id.to_string(), supplier.to_string(), order.clone());
+        let stored = self
+            .in_ledger(move |l| {
+                // An order someone else placed keeps its owner.
+                let owner = l
+                    .order(&supplier, &order.order_id)?
+                    .map(|r| r.client)
+                    .unwrap_or(client);
+                l.upsert_order(&owner, &supplier, &order, now_ms())
+            })
+            .await;
+        if let Err(e) = stored {
+            tracing::error!(error = %e, "order state not stored in the ledger");
+        }
     }
 
     /// A quote again, by id.
@@ -298,8 +357,12 @@ impl Service {
     ) -> Result<Quote, ApiError> {
         let a = self.adapter(supplier)?;
         let ctx = self.context(client, &Scope::default());
-        self.one(a, Operation::GetQuote, &ctx, a.get_quote(&ctx, quote_id))
-            .await
+        let quote = self
+            .one(a, Operation::GetQuote, &ctx, a.get_quote(&ctx, quote_id))
+            .await?;
+        self.keep_quotes(client, vec![(supplier.to_string(), quote.clone())])
+            .await;
+        Ok(quote)
     }
 
     /// Place an order with one supplier. The same client and key always reach the supplier
@@ -322,8 +385,22 @@ impl Service {
             deadline_ms: req.deadline_ms,
         };
         let ctx = self.context(client, &scope);
+        let supplier_key = key.for_supplier(client, a.supplier(), Operation::PlaceOrder);
+        let mutation = Mutation {
+            client,
+            operation: Operation::PlaceOrder,
+            key,
+            adapter: a,
+            supplier_key: supplier_key.clone(),
+            buyer_po: Some(req.buyer_po.clone()),
+            request: canonical(&PlaceOrderRequest {
+                deadline_ms: None,
+                ..req.clone()
+            }),
+            target: a.supplier().to_string(),
+        };
         let order = OrderRequest {
-            idempotency_key: key.for_supplier(client, a.supplier(), Operation::PlaceOrder),
+            idempotency_key: supplier_key,
             buyer_po: req.buyer_po,
             quote_id: req.quote_id,
             lines: req.lines,
@@ -337,7 +414,8 @@ impl Service {
             authorization: None,
             notes: req.notes,
         };
-        self.one(a, Operation::PlaceOrder, &ctx, a.place_order(&ctx, &order))
+        let call = self.one(a, Operation::PlaceOrder, &ctx, a.place_order(&ctx, &order));
+        self.idempotent(mutation, &ctx, 201, call, |o: &Order| Some(o))
             .await
     }
 
@@ -350,8 +428,11 @@ impl Service {
     ) -> Result<Order, ApiError> {
         let a = self.adapter(supplier)?;
         let ctx = self.context(client, &Scope::default());
-        self.one(a, Operation::GetOrder, &ctx, a.get_order(&ctx, order_id))
-            .await
+        let order = self
+            .one(a, Operation::GetOrder, &ctx, a.get_order(&ctx, order_id))
+            .await?;
+        self.keep_order(client, supplier, &order).await;
+        Ok(order)
     }
 
     /// Cancel an order or some of its lines.
@@ -366,14 +447,28 @@ impl Service {
         let a = self.adapter(supplier)?;
         bounded_list("line_ids", body.line_ids.len())?;
         let ctx = self.context(client, &Scope::default());
+        let supplier_key = key.for_supplier(client, a.supplier(), Operation::CancelOrder);
+        let mutation = Mutation {
+            client,
+            operation: Operation::CancelOrder,
+            key,
+            adapter: a,
+            supplier_key: supplier_key.clone(),
+            buyer_po: None,
+            request: canonical(&(supplier, order_id, &body)),
+            target: format!("{supplier}/{order_id}"),
+        };
         let req = CancelRequest {
-            idempotency_key: key.for_supplier(client, a.supplier(), Operation::CancelOrder),
+            idempotency_key: supplier_key,
             order_id: order_id.to_string(),
             line_ids: body.line_ids,
             reason: body.reason,
         };
-        self.one(a, Operation::CancelOrder, &ctx, a.cancel_order(&ctx, &req))
-            .await
+        let call = self.one(a, Operation::CancelOrder, &ctx, a.cancel_order(&ctx, &req));
+        self.idempotent(mutation, &ctx, 200, call, |c: &CancelOutcome| {
+            Some(&c.order)
+        })
+        .await
     }
 
     /// An order's shipments.
@@ -427,19 +522,31 @@ impl Service {
         }
         bounded_list("lines", body.lines.len())?;
         let ctx = self.context(client, &Scope::default());
+        let supplier_key = key.for_supplier(client, a.supplier(), Operation::RequestReturn);
+        let mutation = Mutation {
+            client,
+            operation: Operation::RequestReturn,
+            key,
+            adapter: a,
+            supplier_key: supplier_key.clone(),
+            buyer_po: None,
+            request: canonical(&(supplier, order_id, &body)),
+            target: format!("{supplier}/{order_id}"),
+        };
         let req = ReturnRequest {
-            idempotency_key: key.for_supplier(client, a.supplier(), Operation::RequestReturn),
+            idempotency_key: supplier_key,
             order_id: order_id.to_string(),
             lines: body.lines,
             notes: body.notes,
         };
-        self.one(
+        let call = self.one(
             a,
             Operation::RequestReturn,
             &ctx,
             a.request_return(&ctx, &req),
-        )
-        .await
+        );
+        self.idempotent(mutation, &ctx, 200, call, |_: &ReturnAuthorization| None)
+            .await
     }
 
     /// Hand a document a supplier pushed (webhook, order response, despatch advice) to that
@@ -483,6 +590,22 @@ impl Service {
             events = result.events.len(),
             "inbound document handled"
         );
+        for event in &result.events {
+            if let OrderEvent::OrderUpdated(order) = event {
+                self.keep_order(client, supplier, order).await;
+            }
+        }
+        let audit = AuditEntry {
+            at: now_ms(),
+            client: client.id.to_string(),
+            operation: Operation::HandleInbound.name().to_string(),
+            target: supplier.to_string(),
+            outcome: "ok".to_string(),
+            detail: format!("{} event(s)", result.events.len()),
+        };
+        if let Err(e) = self.in_ledger(move |l| l.audit(&audit)).await {
+            tracing::error!(error = %e, "audit entry not written");
+        }
         Ok(result)
     }
 
@@ -504,7 +627,7 @@ impl Service {
     }
 
     /// The call context of one request by `client`.
-    fn context(&self, client: &Client, scope: &Scope) -> CallContext {
+    pub(super) fn context(&self, client: &Client, scope: &Scope) -> CallContext {
         let limit = self.broker.config().deadline;
         let wanted = scope
             .deadline_ms
@@ -637,7 +760,8 @@ fn supplier_view(a: &LoadedAdapter) -> SupplierView {
     }
 }
 
-fn now_ms() -> i64 {
+/// Milliseconds since the Unix epoch.
+pub(super) fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)

@@ -9,29 +9,52 @@ use mercato::gateway::{Clients, Gateway, Service};
 use mercato::metrics::Metrics;
 use mercato_backends::voltaic;
 use serde_json::{Value, json};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-/// The key of the test client.
+/// The demo client's API key in the gateway and MCP tests.
 pub const KEY: &str = "gateway-test-key-0123456789";
 
-/// A gateway on 127.0.0.1 over the demo suppliers.
+/// A compile cache shared by the suppliers of every [`Running`] gateway.
+fn cache_dir() -> std::path::PathBuf {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("temp dir"))
+        .path()
+        .to_path_buf()
+}
+
+/// A gateway on 127.0.0.1 over the demo suppliers, serving until dropped.
 pub struct Running {
     /// `http://127.0.0.1:port`.
     pub base: String,
     /// The simulated suppliers behind it.
     pub suppliers: Suppliers,
+    /// The operations it serves, for the demo client with [`KEY`].
+    pub service: Service,
     /// An HTTP client.
     pub http: reqwest::Client,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 impl Running {
-    /// Start the demo suppliers and a gateway over them, bounded by `config`.
+    /// Start the demo suppliers and a gateway over them, bounded by `config`, with a ledger in
+    /// memory.
     pub async fn start(config: BrokerConfig) -> Running {
-        mercato::install_crypto_provider();
+        Running::start_with(config, None).await
+    }
+
+    /// Like [`Running::start`], recording into `ledger` when one is given.
+    pub async fn start_with(
+        config: BrokerConfig,
+        ledger: Option<Arc<dyn mercato::ledger::Ledger>>,
+    ) -> Running {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
         let suppliers = Suppliers::start(EngineConfig {
             pool_size: 64,
+            cache_dir: Some(cache_dir()),
             ..EngineConfig::default()
         })
         .await
@@ -42,10 +65,14 @@ impl Running {
             Arc::new(Metrics::new()),
         );
         let clients = Clients::new(vec![demo_client(KEY)]).expect("clients");
+        let service = match ledger {
+            Some(l) => Service::with_ledger(broker, clients, l),
+            None => Service::new(broker, clients),
+        };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
-        let gateway = Gateway::on(listener, Service::new(broker, clients));
+        let gateway = Gateway::on(listener, service.clone());
         let base = format!("http://{}", gateway.local_addr().expect("addr"));
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(gateway.serve(async {
@@ -54,6 +81,7 @@ impl Running {
         Running {
             base,
             suppliers,
+            service,
             http: reqwest::Client::new(),
             _stop: stop,
         }
@@ -114,7 +142,8 @@ fn error_of<'a>(fan_out: &'a Value, supplier: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no error for {supplier} in {fan_out:#}"))
 }
 
-fn order_body(supplier: &str, po: &str, sku: &str, pieces: u64, max_minor: i64) -> Value {
+/// A place-order body for `pieces` of `sku`, shipped to Plant 3.
+pub fn order_body(supplier: &str, po: &str, sku: &str, pieces: u64, max_minor: i64) -> Value {
     json!({
         "supplier": supplier,
         "buyer_po": po,
@@ -341,7 +370,7 @@ async fn every_endpoint_answers_over_real_http() {
         .await
         .unwrap();
     for expected in [
-        r#"mercato_adapter_call_duration_seconds_count{supplier="voltaic",operation="place-order",outcome="ok"} 2"#,
+        r#"mercato_adapter_call_duration_seconds_count{supplier="voltaic",operation="place-order",outcome="ok"} 1"#,
         r#"mercato_adapter_call_errors_total{supplier="voltaic",operation="get-order",code="not-found"} 1"#,
         "mercato_pool_capacity 256",
         r#"route="/v1/search""#,

@@ -1,0 +1,252 @@
+//! The ledger: where every order is accounted for, so none is lost or duplicated.
+//!
+//! It stores idempotency records (a client's key, the hash of its request, the final
+//! response), write-ahead intents (recorded before an adapter is called, closed with the
+//! outcome after), quotes and orders as suppliers returned them with every status change, and
+//! an append-only audit trail of every mutating call.
+//!
+//! One trait, [`Ledger`], with synchronous methods: backends are blocking database clients,
+//! and the gateway calls them through `tokio::task::spawn_blocking`. [`sqlite`] is the
+//! embedded default (a WAL-mode file in the data directory).
+
+pub mod sqlite;
+
+use crate::contract::{Order, Quote};
+use std::fmt;
+
+/// Milliseconds since the Unix epoch.
+pub type Millis = i64;
+
+/// Why the ledger could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LedgerError {
+    /// The database refused or failed.
+    #[error("ledger database: {0}")]
+    Database(String),
+    /// The stored schema is newer than this host understands.
+    #[error("the ledger's schema is version {found}; this host knows up to {known}")]
+    SchemaTooNew {
+        /// Version in the database.
+        found: i64,
+        /// Newest version this build has migrations for.
+        known: i64,
+    },
+    /// A stored value could not be read back.
+    #[error("ledger record unreadable: {0}")]
+    Corrupt(String),
+}
+
+/// Which mutating call an idempotency key belongs to: keys are per client and operation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct KeyScope {
+    /// The client.
+    pub client: String,
+    /// The operation (`place-order`, `cancel-order`, `request-return`).
+    pub operation: String,
+    /// The client's key.
+    pub key: String,
+}
+
+impl fmt::Display for KeyScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {} {}", self.client, self.operation, self.key)
+    }
+}
+
+/// A response as it was given, to replay for a retry with the same key and body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// JSON body.
+    pub body: String,
+}
+
+/// What a claim on an idempotency key found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// First use of the key (or the first since a retryable failure): go ahead.
+    Fresh,
+    /// The same request finished before: replay its response.
+    Replay(StoredResponse),
+    /// The key was used with a different request.
+    Conflict,
+    /// The same request is still running.
+    InProgress,
+}
+
+/// A call about to be sent to an adapter, recorded before it is sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Intent {
+    /// The idempotency key it runs under.
+    pub scope: KeyScope,
+    /// The supplier.
+    pub supplier: String,
+    /// The key the adapter (and so the supplier) sees.
+    pub supplier_key: String,
+    /// The buyer's PO, by which an order can be found again.
+    pub buyer_po: Option<String>,
+    /// The request as sent (JSON).
+    pub request: String,
+}
+
+/// An intent recorded without an outcome: the host stopped (or lost the answer) while it ran.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenIntent {
+    /// Its id.
+    pub id: i64,
+    /// What it was.
+    pub intent: Intent,
+    /// When it was recorded.
+    pub at: Millis,
+}
+
+/// How an intent ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The supplier accepted: order id.
+    Placed(String),
+    /// The supplier answered with a business refusal; nothing exists there.
+    Refused(String),
+    /// No answer that says whether it happened (timeout, fault, supplier down): the next try
+    /// must first ask the supplier.
+    Unknown(String),
+    /// Reconciliation asked the supplier: it has no such order.
+    NotPlaced,
+    /// A call that is not an order placement finished (cancel, return): its summary.
+    Done(String),
+}
+
+impl Outcome {
+    /// The text stored for it.
+    pub fn encode(&self) -> String {
+        match self {
+            Outcome::Placed(id) => format!("placed:{id}"),
+            Outcome::Refused(code) => format!("refused:{code}"),
+            Outcome::Unknown(code) => format!("unknown:{code}"),
+            Outcome::NotPlaced => "not-placed".to_string(),
+            Outcome::Done(what) => format!("done:{what}"),
+        }
+    }
+
+    /// Read back what [`encode`](Outcome::encode) wrote.
+    pub fn decode(s: &str) -> Result<Self, LedgerError> {
+        let (kind, rest) = s.split_once(':').unwrap_or((s, ""));
+        Ok(match kind {
+            "placed" => Outcome::Placed(rest.to_string()),
+            "refused" => Outcome::Refused(rest.to_string()),
+            "unknown" => Outcome::Unknown(rest.to_string()),
+            "not-placed" => Outcome::NotPlaced,
+            "done" => Outcome::Done(rest.to_string()),
+            _ => return Err(LedgerError::Corrupt(format!("intent outcome {s:?}"))),
+        })
+    }
+}
+
+/// One line of the audit trail: who did what, when, and how it ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditEntry {
+    /// When.
+    pub at: Millis,
+    /// The client.
+    pub client: String,
+    /// The operation.
+    pub operation: String,
+    /// What it acted on (`voltaic/ORD-1`).
+    pub target: String,
+    /// `ok` or the typed error code.
+    pub outcome: String,
+    /// Details (the request's hash, the idempotency key, the response status).
+    pub detail: String,
+}
+
+/// An order as the ledger keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderRecord {
+    /// The client that placed it.
+    pub client: String,
+    /// The supplier.
+    pub supplier: String,
+    /// The order as last seen.
+    pub order: Order,
+    /// When first recorded.
+    pub created_at: Millis,
+}
+
+/// The durable record of orders and mutating calls.
+pub trait Ledger: Send + Sync + fmt::Debug {
+    /// Claim `scope` for a request whose canonical hash is `request_hash`.
+    fn claim(
+        &self,
+        scope: &KeyScope,
+        request_hash: &str,
+        now: Millis,
+    ) -> Result<Claim, LedgerError>;
+
+    /// Store the final response of the call under `scope` whose request hashed to
+    /// `request_hash` (claimed, or settled by reconciliation); later claims with the same
+    /// body replay it.
+    fn finish(
+        &self,
+        scope: &KeyScope,
+        request_hash: &str,
+        response: &StoredResponse,
+        now: Millis,
+    ) -> Result<(), LedgerError>;
+
+    /// Give a claim up without a final response (the outcome was retryable), so a retry runs.
+    fn release(&self, scope: &KeyScope) -> Result<(), LedgerError>;
+
+    /// Record an intent before its call is sent; returns its id.
+    fn record_intent(&self, intent: &Intent, now: Millis) -> Result<i64, LedgerError>;
+
+    /// Record how an intent ended.
+    fn record_outcome(&self, id: i64, outcome: &Outcome, now: Millis) -> Result<(), LedgerError>;
+
+    /// Intents whose outcome is missing or unknown, oldest first: the ones to reconcile.
+    fn open_intents(&self) -> Result<Vec<OpenIntent>, LedgerError>;
+
+    /// The latest intent under `scope`, with its outcome if it has one.
+    fn last_intent(
+        &self,
+        scope: &KeyScope,
+    ) -> Result<Option<(OpenIntent, Option<Outcome>)>, LedgerError>;
+
+    /// Store or update an order as a supplier returned it; a changed status is appended to
+    /// its history.
+    fn upsert_order(
+        &self,
+        client: &str,
+        supplier: &str,
+        order: &Order,
+        now: Millis,
+    ) -> Result<(), LedgerError>;
+
+    /// An order by supplier and order id.
+    fn order(&self, supplier: &str, order_id: &str) -> Result<Option<OrderRecord>, LedgerError>;
+
+    /// Every status an order went through, oldest first.
+    fn order_history(&self, supplier: &str, order_id: &str) -> Result<Vec<String>, LedgerError>;
+
+    /// Orders, oldest first.
+    fn orders(&self) -> Result<Vec<OrderRecord>, LedgerError>;
+
+    /// Store a quote as returned, with its expiry.
+    fn store_quote(
+        &self,
+        client: &str,
+        supplier: &str,
+        quote: &Quote,
+        now: Millis,
+    ) -> Result<(), LedgerError>;
+
+    /// A stored quote.
+    fn quote(&self, supplier: &str, quote_id: &str) -> Result<Option<Quote>, LedgerError>;
+
+    /// Append to the audit trail.
+    fn audit(&self, entry: &AuditEntry) -> Result<(), LedgerError>;
+
+    /// The audit trail, oldest first.
+    fn audit_trail(&self) -> Result<Vec<AuditEntry>, LedgerError>;
+}

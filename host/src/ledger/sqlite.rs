@@ -1,0 +1,643 @@
+//! The SQLite ledger: one file in the data directory, in WAL mode, behind one connection.
+//!
+//! rusqlite with the bundled SQLite, so the embedded default needs nothing installed. Every
+//! multi-statement change runs in an `IMMEDIATE` transaction, which takes the write lock
+//! first, so two claims on one key cannot both see it free.
+
+use super::*;
+use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
+use std::path::Path;
+use std::sync::Mutex;
+
+/// Schema migrations, in order. Each runs once, in a transaction, and is recorded in
+/// `schema_migrations`; never edit one that has shipped — add the next.
+const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    "
+    CREATE TABLE idempotency (
+        client       TEXT NOT NULL,
+        operation    TEXT NOT NULL,
+        key          TEXT NOT NULL,
+        request_hash TEXT NOT NULL,
+        state        TEXT NOT NULL CHECK (state IN ('running', 'done')),
+        status       INTEGER,
+        response     TEXT,
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL,
+        PRIMARY KEY (client, operation, key)
+    );
+    CREATE TABLE intents (
+        id           INTEGER PRIMARY KEY,
+        client       TEXT NOT NULL,
+        operation    TEXT NOT NULL,
+        key          TEXT NOT NULL,
+        supplier     TEXT NOT NULL,
+        supplier_key TEXT NOT NULL,
+        buyer_po     TEXT,
+        request      TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        outcome      TEXT,
+        outcome_at   INTEGER
+    );
+    CREATE INDEX intents_by_key ON intents (client, operation, key);
+    CREATE TABLE orders (
+        supplier     TEXT NOT NULL,
+        order_id     TEXT NOT NULL,
+        client       TEXT NOT NULL,
+        buyer_po     TEXT NOT NULL,
+        quote_id     TEXT,
+        currency     TEXT NOT NULL,
+        grand_total  INTEGER NOT NULL,
+        status       TEXT NOT NULL,
+        body         TEXT NOT NULL,
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL,
+        PRIMARY KEY (supplier, order_id)
+    );
+    CREATE TABLE order_status (
+        id           INTEGER PRIMARY KEY,
+        supplier     TEXT NOT NULL,
+        order_id     TEXT NOT NULL,
+        status       TEXT NOT NULL,
+        at           INTEGER NOT NULL
+    );
+    CREATE TABLE quotes (
+        supplier     TEXT NOT NULL,
+        quote_id     TEXT NOT NULL,
+        client       TEXT NOT NULL,
+        status       TEXT NOT NULL,
+        valid_until  INTEGER,
+        currency     TEXT NOT NULL,
+        grand_total  INTEGER NOT NULL,
+        body         TEXT NOT NULL,
+        received_at  INTEGER NOT NULL,
+        PRIMARY KEY (supplier, quote_id)
+    );
+    CREATE TABLE audit (
+        id           INTEGER PRIMARY KEY,
+        at           INTEGER NOT NULL,
+        client       TEXT NOT NULL,
+        operation    TEXT NOT NULL,
+        target       TEXT NOT NULL,
+        outcome      TEXT NOT NULL,
+        detail       TEXT NOT NULL
+    );
+    -- The audit trail is append-only.
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+    ",
+)];
+
+/// A ledger in one SQLite file.
+#[derive(Debug)]
+pub struct SqliteLedger {
+    conn: Mutex<Connection>,
+}
+
+fn db(e: rusqlite::Error) -> LedgerError {
+    LedgerError::Database(e.to_string())
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<String, LedgerError> {
+    serde_json::to_string(value).map_err(|e| LedgerError::Corrupt(e.to_string()))
+}
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, LedgerError> {
+    serde_json::from_str(text).map_err(|e| LedgerError::Corrupt(e.to_string()))
+}
+
+/// The serde name of an enum value (`"Confirmed"`).
+fn label<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+impl SqliteLedger {
+    /// Open (creating if needed) the ledger file at `path` and bring its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, LedgerError> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                LedgerError::Database(format!("cannot create {}: {e}", dir.display()))
+            })?;
+        }
+        let conn = Connection::open(path).map_err(db)?;
+        Self::with(conn)
+    }
+
+    /// A ledger in memory, for tests and throwaway runs.
+    pub fn in_memory() -> Result<Self, LedgerError> {
+        Self::with(Connection::open_in_memory().map_err(db)?)
+    }
+
+    fn with(mut conn: Connection) -> Result<Self, LedgerError> {
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db)?;
+        // Durable at each commit: an order acknowledged to a client survives a power cut.
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(db)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(db)?;
+        migrate(&mut conn)?;
+        Ok(SqliteLedger {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
+        // A panic while holding the lock leaves SQLite consistent (transactions roll back
+        // on drop), so a poisoned lock is still usable.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Apply every migration not yet recorded.
+fn migrate(conn: &mut Connection) -> Result<(), LedgerError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)",
+    )
+    .map_err(db)?;
+    let current: i64 = conn
+        .query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(db)?;
+    let known = MIGRATIONS.last().map(|(v, _)| *v).unwrap_or(0);
+    if current > known {
+        return Err(LedgerError::SchemaTooNew {
+            found: current,
+            known,
+        });
+    }
+    for (version, sql) in MIGRATIONS.iter().filter(|(v, _)| *v > current) {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        tx.execute_batch(sql).map_err(db)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
+            params![version, super_now()],
+        )
+        .map_err(db)?;
+        tx.commit().map_err(db)?;
+    }
+    Ok(())
+}
+
+fn super_now() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+fn open_intent(r: &rusqlite::Row<'_>) -> rusqlite::Result<(OpenIntent, Option<String>)> {
+    Ok((
+        OpenIntent {
+            id: r.get(0)?,
+            intent: Intent {
+                scope: KeyScope {
+                    client: r.get(1)?,
+                    operation: r.get(2)?,
+                    key: r.get(3)?,
+                },
+                supplier: r.get(4)?,
+                supplier_key: r.get(5)?,
+                buyer_po: r.get(6)?,
+                request: r.get(7)?,
+            },
+            at: r.get(8)?,
+        },
+        r.get(9)?,
+    ))
+}
+
+const INTENT_COLUMNS: &str =
+    "id, client, operation, key, supplier, supplier_key, buyer_po, request, created_at, outcome";
+
+impl Ledger for SqliteLedger {
+    fn claim(
+        &self,
+        scope: &KeyScope,
+        request_hash: &str,
+        now: Millis,
+    ) -> Result<Claim, LedgerError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let found: Option<(String, String, Option<u16>, Option<String>)> = tx
+            .query_row(
+                "SELECT request_hash, state, status, response FROM idempotency
+                 WHERE client = ?1 AND operation = ?2 AND key = ?3",
+                params![scope.client, scope.operation, scope.key],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()
+            .map_err(db)?;
+        let claim = match found {
+            None => {
+                tx.execute(
+                    "INSERT INTO idempotency
+                     (client, operation, key, request_hash, state, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?5)",
+                    params![scope.client, scope.operation, scope.key, request_hash, now],
+                )
+                .map_err(db)?;
+                Claim::Fresh
+            }
+            Some((hash, _, _, _)) if hash != request_hash => Claim::Conflict,
+            Some((_, state, _, _)) if state == "running" => Claim::InProgress,
+            Some((_, _, Some(status), Some(body))) => {
+                Claim::Replay(StoredResponse { status, body })
+            }
+            Some(_) => {
+                return Err(LedgerError::Corrupt(format!(
+                    "idempotency record {scope} is done without a response"
+                )));
+            }
+        };
+        tx.commit().map_err(db)?;
+        Ok(claim)
+    }
+
+    fn finish(
+        &self,
+        scope: &KeyScope,
+        request_hash: &str,
+        response: &StoredResponse,
+        now: Millis,
+    ) -> Result<(), LedgerError> {
+        self.conn()
+            .execute(
+                "INSERT INTO idempotency
+                 (client, operation, key, request_hash, state, status, response, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, 'done', ?5, ?6, ?7, ?7)
+                 ON CONFLICT (client, operation, key) DO UPDATE SET
+                     state = 'done', status = excluded.status, response = excluded.response,
+                     updated_at = excluded.updated_at",
+                params![
+                    scope.client,
+                    scope.operation,
+                    scope.key,
+                    request_hash,
+                    response.status,
+                    response.body,
+                    now
+                ],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn release(&self, scope: &KeyScope) -> Result<(), LedgerError> {
+        self.conn()
+            .execute(
+                "DELETE FROM idempotency
+                 WHERE client = ?1 AND operation = ?2 AND key = ?3 AND state = 'running'",
+                params![scope.client, scope.operation, scope.key],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn record_intent(&self, intent: &Intent, now: Millis) -> Result<i64, LedgerError> {
+        let conn = self.conn();
+        conn.execute(
+            "INSERT INTO intents
+             (client, operation, key, supplier, supplier_key, buyer_po, request, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                intent.scope.client,
+                intent.scope.operation,
+                intent.scope.key,
+                intent.supplier,
+                intent.supplier_key,
+                intent.buyer_po,
+                intent.request,
+                now
+            ],
+        )
+        .map_err(db)?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    fn record_outcome(&self, id: i64, outcome: &Outcome, now: Millis) -> Result<(), LedgerError> {
+        self.conn()
+            .execute(
+                "UPDATE intents SET outcome = ?2, outcome_at = ?3 WHERE id = ?1",
+                params![id, outcome.encode(), now],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn open_intents(&self) -> Result<Vec<OpenIntent>, LedgerError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT {INTENT_COLUMNS} FROM intents
+                 WHERE outcome IS NULL OR outcome LIKE 'unknown:%' ORDER BY id"
+            ))
+            .map_err(db)?;
+        stmt.query_map([], open_intent)
+            .map_err(db)?
+            .map(|r| r.map(|(i, _)| i).map_err(db))
+            .collect()
+    }
+
+    fn last_intent(
+        &self,
+        scope: &KeyScope,
+    ) -> Result<Option<(OpenIntent, Option<Outcome>)>, LedgerError> {
+        let conn = self.conn();
+        let row = conn
+            .query_row(
+                &format!(
+                    "SELECT {INTENT_COLUMNS} FROM intents
+                     WHERE client = ?1 AND operation = ?2 AND key = ?3 ORDER BY id DESC LIMIT 1"
+                ),
+                params![scope.client, scope.operation, scope.key],
+                open_intent,
+            )
+            .optional()
+            .map_err(db)?;
+        row.map(|(i, outcome)| Ok((i, outcome.as_deref().map(Outcome::decode).transpose()?)))
+            .transpose()
+    }
+
+    fn upsert_order(
+        &self,
+        client: &str,
+        supplier: &str,
+        order: &Order,
+        now: Millis,
+    ) -> Result<(), LedgerError> {
+        let body = json(order)?;
+        let status = label(&order.status);
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let previous: Option<String> = tx
+            .query_row(
+                "SELECT status FROM orders WHERE supplier = ?1 AND order_id = ?2",
+                params![supplier, order.order_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)?;
+        tx.execute(
+            "INSERT INTO orders (supplier, order_id, client, buyer_po, quote_id, currency,
+                                 grand_total, status, body, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
+             ON CONFLICT (supplier, order_id) DO UPDATE SET
+                 status = excluded.status, body = excluded.body,
+                 grand_total = excluded.grand_total, updated_at = excluded.updated_at",
+            params![
+                supplier,
+                order.order_id,
+                client,
+                order.buyer_po,
+                order.quote_id,
+                order.currency,
+                order.totals.grand_total.minor,
+                status,
+                body,
+                now
+            ],
+        )
+        .map_err(db)?;
+        if previous.as_deref() != Some(status.as_str()) {
+            tx.execute(
+                "INSERT INTO order_status (supplier, order_id, status, at) VALUES (?1, ?2, ?3, ?4)",
+                params![supplier, order.order_id, status, now],
+            )
+            .map_err(db)?;
+        }
+        tx.commit().map_err(db)
+    }
+
+    fn order(&self, supplier: &str, order_id: &str) -> Result<Option<OrderRecord>, LedgerError> {
+        let conn = self.conn();
+        let row: Option<(String, String, Millis)> = conn
+            .query_row(
+                "SELECT client, body, created_at FROM orders WHERE supplier = ?1 AND order_id = ?2",
+                params![supplier, order_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(db)?;
+        row.map(|(client, body, created_at)| {
+            Ok(OrderRecord {
+                client,
+                supplier: supplier.to_string(),
+                order: from_json(&body)?,
+                created_at,
+            })
+        })
+        .transpose()
+    }
+
+    fn order_history(&self, supplier: &str, order_id: &str) -> Result<Vec<String>, LedgerError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT status FROM order_status WHERE supplier = ?1 AND order_id = ?2 ORDER BY id",
+            )
+            .map_err(db)?;
+        stmt.query_map(params![supplier, order_id], |r| r.get(0))
+            .map_err(db)?
+            .map(|r| r.map_err(db))
+            .collect()
+    }
+
+    fn orders(&self) -> Result<Vec<OrderRecord>, LedgerError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT client, supplier, body, created_at FROM orders ORDER BY created_at, order_id")
+            .map_err(db)?;
+        let rows: Vec<(String, String, String, Millis)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .map_err(db)?
+            .collect::<Result<_, _>>()
+            .map_err(db)?;
+        rows.into_iter()
+            .map(|(client, supplier, body, created_at)| {
+                Ok(OrderRecord {
+                    client,
+                    supplier,
+                    order: from_json(&body)?,
+                    created_at,
+                })
+            })
+            .collect()
+    }
+
+    fn store_quote(
+        &self,
+        client: &str,
+        supplier: &str,
+        quote: &Quote,
+        now: Millis,
+    ) -> Result<(), LedgerError> {
+        self.conn()
+            .execute(
+                "INSERT INTO quotes (supplier, quote_id, client, status, valid_until, currency,
+                                     grand_total, body, received_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (supplier, quote_id) DO UPDATE SET
+                     status = excluded.status, valid_until = excluded.valid_until,
+                     grand_total = excluded.grand_total, body = excluded.body,
+                     received_at = excluded.received_at",
+                params![
+                    supplier,
+                    quote.quote_id,
+                    client,
+                    label(&quote.status),
+                    quote.valid_until,
+                    quote.currency,
+                    quote.totals.grand_total.minor,
+                    json(quote)?,
+                    now
+                ],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn quote(&self, supplier: &str, quote_id: &str) -> Result<Option<Quote>, LedgerError> {
+        let body: Option<String> = self
+            .conn()
+            .query_row(
+                "SELECT body FROM quotes WHERE supplier = ?1 AND quote_id = ?2",
+                params![supplier, quote_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(db)?;
+        body.as_deref().map(from_json).transpose()
+    }
+
+    fn audit(&self, e: &AuditEntry) -> Result<(), LedgerError> {
+        self.conn()
+            .execute(
+                "INSERT INTO audit (at, client, operation, target, outcome, detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![e.at, e.client, e.operation, e.target, e.outcome, e.detail],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn audit_trail(&self) -> Result<Vec<AuditEntry>, LedgerError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT at, client, operation, target, outcome, detail FROM audit ORDER BY id")
+            .map_err(db)?;
+        stmt.query_map([], |r| {
+            Ok(AuditEntry {
+                at: r.get(0)?,
+                client: r.get(1)?,
+                operation: r.get(2)?,
+                target: r.get(3)?,
+                outcome: r.get(4)?,
+                detail: r.get(5)?,
+            })
+        })
+        .map_err(db)?
+        .map(|r| r.map_err(db))
+        .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope(key: &str) -> KeyScope {
+        KeyScope {
+            client: "bot".into(),
+            operation: "place-order".into(),
+            key: key.into(),
+        }
+    }
+
+    #[test]
+    fn a_key_is_fresh_once_then_in_progress_then_replayed_or_in_conflict() {
+        let l = SqliteLedger::in_memory().unwrap();
+        let s = scope("k1");
+        assert_eq!(l.claim(&s, "h1", 1).unwrap(), Claim::Fresh);
+        assert_eq!(l.claim(&s, "h1", 2).unwrap(), Claim::InProgress);
+        assert_eq!(l.claim(&s, "h2", 2).unwrap(), Claim::Conflict);
+        let done = StoredResponse {
+            status: 201,
+            body: "{}".into(),
+        };
+        l.finish(&s, "h1", &done, 3).unwrap();
+        assert_eq!(l.claim(&s, "h1", 4).unwrap(), Claim::Replay(done));
+        assert_eq!(l.claim(&s, "h2", 4).unwrap(), Claim::Conflict);
+        // A released claim (retryable failure) can be taken again.
+        let t = scope("k2");
+        assert_eq!(l.claim(&t, "h", 5).unwrap(), Claim::Fresh);
+        l.release(&t).unwrap();
+        assert_eq!(l.claim(&t, "h", 6).unwrap(), Claim::Fresh);
+    }
+
+    #[test]
+    fn intents_without_a_final_outcome_stay_open() {
+        let l = SqliteLedger::in_memory().unwrap();
+        let intent = Intent {
+            scope: scope("k"),
+            supplier: "voltaic".into(),
+            supplier_key: "mrc-1".into(),
+            buyer_po: Some("PO-1".into()),
+            request: "{}".into(),
+        };
+        let a = l.record_intent(&intent, 1).unwrap();
+        let b = l.record_intent(&intent, 2).unwrap();
+        let c = l.record_intent(&intent, 3).unwrap();
+        l.record_outcome(a, &Outcome::Placed("ORD-1".into()), 4)
+            .unwrap();
+        l.record_outcome(b, &Outcome::Unknown("timeout".into()), 4)
+            .unwrap();
+        let open: Vec<i64> = l.open_intents().unwrap().iter().map(|i| i.id).collect();
+        assert_eq!(open, [b, c]);
+        let (last, outcome) = l.last_intent(&scope("k")).unwrap().unwrap();
+        assert_eq!((last.id, outcome), (c, None));
+    }
+
+    #[test]
+    fn the_schema_survives_reopening_and_the_audit_trail_is_append_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("ledger.sqlite");
+        {
+            let l = SqliteLedger::open(&path).unwrap();
+            l.audit(&AuditEntry {
+                at: 1,
+                client: "bot".into(),
+                operation: "place-order".into(),
+                target: "voltaic/ORD-1".into(),
+                outcome: "ok".into(),
+                detail: String::new(),
+            })
+            .unwrap();
+        }
+        let l = SqliteLedger::open(&path).unwrap();
+        assert_eq!(l.audit_trail().unwrap().len(), 1);
+        let e = l.conn().execute("DELETE FROM audit", []).unwrap_err();
+        assert!(e.to_string().contains("append-only"), "{e}");
+        let e = l
+            .conn()
+            .execute("UPDATE audit SET outcome = 'forged'", [])
+            .unwrap_err();
+        assert!(e.to_string().contains("append-only"), "{e}");
+    }
+}

@@ -1,0 +1,209 @@
+//! Orders through the ledger over real HTTP: at most one supplier order per key, replays,
+//! conflicts, in-progress duplicates, outages that are not final, and intents left open by a
+//! stopped host reconciled with the supplier instead of being sent again.
+
+use crate::gateway::{KEY, Running, order_body};
+use mercato::broker::BrokerConfig;
+use mercato::contract::{OrderRequest, PaymentInstruction};
+use mercato::demo::{buyer_context, demo_client};
+use mercato::gateway::api::PlaceOrderRequest;
+use mercato::gateway::idempotent::{canonical, request_hash};
+use mercato::gateway::service::IdempotencyKey;
+use mercato::ledger::sqlite::SqliteLedger;
+use mercato::ledger::{Intent, KeyScope, Ledger};
+use mercato::{Operation, SupplierId};
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+
+const NUT: &str = "VC-HN-M8-A2";
+
+async fn place(g: &Running, body: &Value, key: &str) -> (u16, Value) {
+    g.call(
+        reqwest::Method::POST,
+        "/v1/orders",
+        Some(body.clone()),
+        Some(key),
+    )
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_same_key_replays_and_another_body_under_it_is_a_conflict() {
+    let g = Running::start(BrokerConfig::default()).await;
+    let body = order_body("voltaic", "PO-L-1", NUT, 50, 100_000);
+    let (status, first) = place(&g, &body, "l-1").await;
+    assert_eq!(status, 201, "{first:#}");
+    let sent = g.suppliers.voltaic.control().requests();
+
+    let (status, again) = place(&g, &body, "l-1").await;
+    assert_eq!(status, 201);
+    assert_eq!(again, first, "the stored response, byte for byte");
+    let other = order_body("voltaic", "PO-L-1", NUT, 60, 100_000);
+    let (status, conflict) = place(&g, &other, "l-1").await;
+    assert_eq!(status, 409, "{conflict:#}");
+    assert_eq!(conflict["code"], "idempotency-conflict");
+    assert_eq!(
+        g.suppliers.voltaic.control().requests(),
+        sent,
+        "neither the replay nor the conflict reached the supplier"
+    );
+
+    let ledger = g.service.ledger();
+    let orders = ledger.orders().unwrap();
+    assert_eq!(orders.len(), 1);
+    assert_eq!(
+        orders[0].order.order_id,
+        first["order_id"].as_str().unwrap()
+    );
+    assert_eq!(orders[0].client, "press-line-7");
+    let trail: Vec<(String, String)> = ledger
+        .audit_trail()
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.outcome, e.detail.split(';').next().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        trail,
+        [
+            ("ok".to_string(), "sent".to_string()),
+            ("ok".to_string(), "replayed".to_string()),
+            ("idempotency-conflict".to_string(), "refused".to_string()),
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn concurrent_duplicates_make_one_supplier_order() {
+    let g = Running::start(BrokerConfig::default()).await;
+    g.suppliers
+        .voltaic
+        .control()
+        .set_delay(Duration::from_millis(400));
+    let body = order_body("voltaic", "PO-L-2", NUT, 10, 100_000);
+    let calls = (0..20).map(|_| place(&g, &body, "l-2"));
+    let answers = futures::future::join_all(calls).await;
+    let placed: Vec<&Value> = answers
+        .iter()
+        .filter(|(s, _)| *s == 201)
+        .map(|(_, v)| v)
+        .collect();
+    assert!(!placed.is_empty());
+    for (status, answer) in &answers {
+        match status {
+            201 => assert_eq!(answer["order_id"], placed[0]["order_id"]),
+            409 => assert_eq!(answer["code"], "in-progress", "{answer:#}"),
+            other => panic!("unexpected {other}: {answer:#}"),
+        }
+    }
+    assert_eq!(g.suppliers.voltaic.orders_for_po("PO-L-2").len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_supplier_outage_is_not_stored_as_the_final_answer() {
+    let g = Running::start(BrokerConfig::default()).await;
+    g.suppliers.voltaic.control().fail_next(503, 1, Some(1));
+    let body = order_body("voltaic", "PO-L-3", NUT, 10, 100_000);
+    let (status, down) = place(&g, &body, "l-3").await;
+    assert_eq!(status, 503, "{down:#}");
+    assert_eq!(down["code"], "supplier-unavailable");
+    // The retry asks the supplier first (nothing there), then places once.
+    let (status, placed) = place(&g, &body, "l-3").await;
+    assert_eq!(status, 201, "{placed:#}");
+    assert_eq!(g.suppliers.voltaic.orders_for_po("PO-L-3").len(), 1);
+}
+
+/// Leave the ledger as a host that stopped mid-call leaves it: the key claimed, the intent
+/// recorded, no outcome. Returns the supplier-facing request.
+fn stopped_mid_call(ledger: &dyn Ledger, body: &Value, key: &str) -> OrderRequest {
+    let request: PlaceOrderRequest = serde_json::from_value(body.clone()).unwrap();
+    let client = demo_client(KEY);
+    let idem = IdempotencyKey::parse(key).unwrap();
+    let supplier = SupplierId::parse(&request.supplier).unwrap();
+    let supplier_key = idem.for_supplier(&client, &supplier, Operation::PlaceOrder);
+    let text = canonical(&request);
+    let scope = KeyScope {
+        client: client.id.to_string(),
+        operation: "place-order".into(),
+        key: key.into(),
+    };
+    ledger.claim(&scope, &request_hash(&text), 1).unwrap();
+    ledger
+        .record_intent(
+            &Intent {
+                scope,
+                supplier: request.supplier.clone(),
+                supplier_key: supplier_key.clone(),
+                buyer_po: Some(request.buyer_po.clone()),
+                request: text,
+            },
+            1,
+        )
+        .unwrap();
+    OrderRequest {
+        idempotency_key: supplier_key,
+        buyer_po: request.buyer_po,
+        quote_id: request.quote_id,
+        lines: request.lines,
+        ship_to: request.ship_to,
+        bill_to: request.bill_to,
+        fulfillment_option_id: None,
+        requested_delivery: None,
+        partial_delivery: request.partial_delivery,
+        max_total: request.max_total,
+        payment: PaymentInstruction::OnAccount(None),
+        authorization: None,
+        notes: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn intents_left_open_by_a_stopped_host_are_reconciled_not_resent() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger: Arc<dyn Ledger> =
+        Arc::new(SqliteLedger::open(&dir.path().join("ledger.sqlite")).unwrap());
+    let g = Running::start_with(BrokerConfig::default(), Some(ledger.clone())).await;
+
+    // Stopped after the supplier took the order, before the answer was recorded.
+    let reached = order_body("voltaic", "PO-L-4", NUT, 20, 100_000);
+    let sent = stopped_mid_call(ledger.as_ref(), &reached, "l-4");
+    let voltaic = g.suppliers.adapter("voltaic").unwrap();
+    let at_supplier = voltaic
+        .place_order(&buyer_context("before-the-stop"), &sent)
+        .await
+        .expect("the supplier took it");
+    // Stopped before the request left.
+    let lost = order_body("voltaic", "PO-L-5", NUT, 20, 100_000);
+    stopped_mid_call(ledger.as_ref(), &lost, "l-5");
+
+    // While open, a retry is told to wait rather than sent twice.
+    let (status, waiting) = place(&g, &reached, "l-4").await;
+    assert_eq!(
+        (status, &waiting["code"]),
+        (409, &Value::from("in-progress"))
+    );
+
+    // Start-up reconciliation asks the supplier by buyer PO.
+    assert_eq!(g.service.reconcile().await.unwrap(), (2, 0));
+    assert!(ledger.open_intents().unwrap().is_empty());
+
+    let (status, replayed) = place(&g, &reached, "l-4").await;
+    assert_eq!(status, 201, "{replayed:#}");
+    assert_eq!(replayed["order_id"], at_supplier.order_id.as_str());
+    assert_eq!(g.suppliers.voltaic.orders_for_po("PO-L-4").len(), 1);
+
+    let (status, placed) = place(&g, &lost, "l-5").await;
+    assert_eq!(status, 201, "{placed:#}");
+    assert_eq!(g.suppliers.voltaic.orders_for_po("PO-L-5").len(), 1);
+    let recorded = ledger
+        .order("voltaic", placed["order_id"].as_str().unwrap())
+        .unwrap()
+        .expect("recorded");
+    assert_eq!(recorded.order.buyer_po, "PO-L-5");
+    assert!(
+        !ledger
+            .order_history("voltaic", &at_supplier.order_id)
+            .unwrap()
+            .is_empty()
+    );
+}
