@@ -169,6 +169,31 @@ pub fn demo_client(key: &str) -> crate::gateway::Client {
             .iter()
             .filter_map(|s| SupplierId::parse(s).ok())
             .collect(),
+        mandate: Some(std::sync::Arc::new(demo_mandate())),
+    }
+}
+
+/// What the demo's maintenance bot may buy: from any supplier, up to EUR 5,000 an order and
+/// EUR 20,000 and 100 orders a month, a person approving anything above EUR 2,500.
+pub fn demo_mandate() -> crate::mandate::Mandate {
+    let eur = |minor| exact::Money::new(Currency::parse("EUR").expect("EUR"), minor);
+    crate::mandate::Mandate {
+        id: "demo-press-line-7".to_string(),
+        principal: "maintenance-lead@acme.example".to_string(),
+        suppliers: Vec::new(),
+        items: Vec::new(),
+        ship_to: Vec::new(),
+        max_per_order: eur(500_000),
+        budget: Some(crate::mandate::Budget {
+            limit: eur(2_000_000),
+            period: crate::mandate::Period::Month,
+            max_orders: Some(100),
+        }),
+        approval_above: Some(eur(250_000)),
+        price_tolerance_bp: 200,
+        require_firm_quote: false,
+        not_before: 0,
+        not_after: i64::MAX,
     }
 }
 

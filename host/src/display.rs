@@ -44,6 +44,26 @@ pub fn truncate(s: &str, max: usize) -> String {
     }
 }
 
+/// Read `EUR 250.00` (currency, space, amount with at most the currency's decimals: amounts
+/// are never rounded silently).
+pub fn parse_money(s: &str) -> Result<mercato_sdk::exact::Money, String> {
+    use mercato_sdk::exact;
+    let (currency, amount) = s
+        .trim()
+        .split_once(' ')
+        .ok_or_else(|| format!("{s:?}: write CURRENCY AMOUNT, e.g. \"EUR 250.00\""))?;
+    let currency = exact::Currency::parse(currency).map_err(|e| format!("{s:?}: {e}"))?;
+    let amount = exact::Decimal::parse(amount.trim()).map_err(|e| format!("{s:?}: {e}"))?;
+    if amount.scale() > currency.minor_unit_digits() {
+        return Err(format!(
+            "{s:?}: {currency} has {} decimal places; amounts are never rounded silently",
+            currency.minor_unit_digits()
+        ));
+    }
+    exact::Money::from_decimal(currency, amount, exact::RoundingMode::HalfUp)
+        .map_err(|e| format!("{s:?}: {e}"))
+}
+
 /// `EUR 12.34`.
 pub fn money(m: &Money) -> String {
     m.to_exact()

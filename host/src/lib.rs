@@ -15,6 +15,7 @@
 //! - [`metrics`]: Prometheus metrics of adapter calls, the call pool and the gateway.
 //! - [`gateway`]: the HTTP API (with its OpenAPI document) and the MCP server.
 //! - [`ledger`]: the durable record of orders, idempotency keys, intents and the audit trail.
+//! - [`mandate`]: spend mandates, evaluated in deterministic code.
 //! - [`signing`]: publisher signatures and the integrator's trust store.
 //! - [`policy`]: the integrator's host policy file.
 //! - [`audit`]: the audit report of `mercato inspect`.
@@ -54,6 +55,7 @@ pub mod engine;
 pub mod error;
 pub mod gateway;
 pub mod ledger;
+pub mod mandate;
 pub mod metrics;
 pub mod policy;
 pub mod sandbox;

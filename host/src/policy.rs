@@ -56,6 +56,7 @@ use crate::contract::BuyerContext;
 use crate::engine::EngineConfig;
 use crate::error::LoadError;
 use crate::gateway::auth::{Client, ClientId, Clients, KeyDigest};
+use crate::mandate::{Budget, ItemRule, Mandate, Period};
 use crate::sandbox::limits::Limits;
 use crate::sandbox::secrets::Secrets;
 use crate::sandbox::{Grants, HostGrant, LimitGrants};
@@ -113,6 +114,48 @@ struct PolicyFile {
     serve: ServeSection,
     #[serde(default)]
     client: Vec<ClientEntry>,
+    #[serde(default)]
+    mandate: Vec<MandateEntry>,
+}
+
+/// `[[mandate]]`: what one client may buy.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct MandateEntry {
+    id: String,
+    client: String,
+    principal: String,
+    #[serde(default)]
+    suppliers: Vec<String>,
+    #[serde(default)]
+    items: Vec<ItemEntry>,
+    #[serde(default)]
+    ship_to: Vec<String>,
+    max_per_order: String,
+    budget: Option<BudgetEntry>,
+    approval_above: Option<String>,
+    #[serde(default)]
+    price_tolerance_bp: u32,
+    #[serde(default)]
+    require_firm_quote: bool,
+    valid_from: Option<String>,
+    valid_until: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ItemEntry {
+    sku: Option<String>,
+    gtin: Option<String>,
+    category: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct BudgetEntry {
+    limit: String,
+    period: Period,
+    max_orders: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -339,6 +382,23 @@ impl Policy {
         let mut clients = Vec::new();
         for (i, entry) in file.client.iter().enumerate() {
             clients.push(client_policy(i, entry, base)?);
+        }
+        for (i, entry) in file.mandate.iter().enumerate() {
+            let mandate = mandate_policy(i, entry)?;
+            let client = clients
+                .iter_mut()
+                .find(|c| c.id.as_str() == entry.client)
+                .ok_or_else(|| PolicyError::Invalid {
+                    key: format!("mandate[{i}].client"),
+                    reason: format!("no [[client]] is named `{}`", entry.client),
+                })?;
+            if client.mandate.is_some() {
+                return Err(PolicyError::Invalid {
+                    key: format!("mandate[{i}].client"),
+                    reason: format!("client `{}` already has a mandate", entry.client),
+                });
+            }
+            client.mandate = Some(std::sync::Arc::new(mandate));
         }
         let clients = Clients::new(clients).map_err(|e| PolicyError::Invalid {
             key: "client".into(),
@@ -623,6 +683,74 @@ fn client_policy(i: usize, c: &ClientEntry, base: &Path) -> Result<Client, Polic
         currency: c.currency.clone(),
         country: c.country.clone(),
         inbound,
+        mandate: None,
+    })
+}
+
+fn mandate_policy(i: usize, m: &MandateEntry) -> Result<Mandate, PolicyError> {
+    let invalid = |field: &str, reason: String| PolicyError::Invalid {
+        key: format!("mandate[{i}].{field}"),
+        reason,
+    };
+    let money =
+        |field: &str, text: &str| crate::display::parse_money(text).map_err(|e| invalid(field, e));
+    let time = |field: &str, text: &Option<String>, default: i64| match text {
+        None => Ok(default),
+        Some(t) => time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+            .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+            .map_err(|e| invalid(field, format!("{t:?} is not an RFC 3339 time: {e}"))),
+    };
+    let max_per_order = money("max-per-order", &m.max_per_order)?;
+    let budget = match &m.budget {
+        None => None,
+        Some(b) => Some(Budget {
+            limit: money("budget.limit", &b.limit)?,
+            period: b.period,
+            max_orders: b.max_orders,
+        }),
+    };
+    let approval_above = m
+        .approval_above
+        .as_deref()
+        .map(|t| money("approval-above", t))
+        .transpose()?;
+    for (field, other) in [
+        ("budget.limit", budget.as_ref().map(|b| b.limit)),
+        ("approval-above", approval_above),
+    ] {
+        if other.is_some_and(|o| o.currency() != max_per_order.currency()) {
+            return Err(invalid(
+                field,
+                "must be in the currency of max-per-order; amounts are never converted".into(),
+            ));
+        }
+    }
+    let items = m
+        .items
+        .iter()
+        .map(|it| match (&it.sku, &it.gtin, &it.category) {
+            (Some(s), None, None) => Ok(ItemRule::Sku(s.clone())),
+            (None, Some(g), None) => Ok(ItemRule::Gtin(g.clone())),
+            (None, None, Some(c)) => Ok(ItemRule::Category(c.clone())),
+            _ => Err(invalid(
+                "items",
+                "each item names exactly one of sku, gtin or category".into(),
+            )),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Mandate {
+        id: m.id.clone(),
+        principal: m.principal.clone(),
+        suppliers: m.suppliers.clone(),
+        items,
+        ship_to: m.ship_to.clone(),
+        max_per_order,
+        budget,
+        approval_above,
+        price_tolerance_bp: m.price_tolerance_bp,
+        require_firm_quote: m.require_firm_quote,
+        not_before: time("valid-from", &m.valid_from, 0)?,
+        not_after: time("valid-until", &m.valid_until, i64::MAX)?,
     })
 }
 
@@ -742,6 +870,7 @@ limits = { call-timeout-ms = 1000 }
         assert!(!p.host.trust.allows_unsigned());
         assert_eq!(p.clients.len(), 2);
         assert_eq!(p.serve.broker.max_concurrent_calls, 200);
+        assert!(p.clients.by_id("press-line-7").unwrap().mandate.is_some());
     }
 
     #[test]
@@ -795,6 +924,21 @@ buyer = { account-id = "ACME-4711", cost-center = "MAINT-7" }
 [[client]]
 id = "agent"
 key-sha256 = "0000000000000000000000000000000000000000000000000000000000000001"
+
+[[mandate]]
+id = "m-press-line-7"
+client = "press-line-7"
+principal = "maintenance-lead@acme.example"
+suppliers = ["voltaic", "nordfast"]
+items = [{ sku = "VC-HN-M8-A2" }, { category = "3116" }]
+ship-to = ["4012345000009"]
+max-per-order = "EUR 500.00"
+budget = { limit = "EUR 2000.00", period = "month", max-orders = 20 }
+approval-above = "EUR 250.00"
+price-tolerance-bp = 200
+require-firm-quote = true
+valid-from = "2026-01-01T00:00:00Z"
+valid-until = "2027-01-01T00:00:00Z"
 "#;
 
     #[test]
@@ -809,7 +953,13 @@ key-sha256 = "0000000000000000000000000000000000000000000000000000000000000001"
         assert_eq!(bot.buyer.account_id.as_deref(), Some("ACME-4711"));
         assert_eq!(bot.buyer.originator.as_deref(), Some("press-line-7"));
         assert_eq!(bot.inbound[0].as_str(), "voltaic");
-        assert!(p.clients.by_id("agent").is_some());
+        let agent = p.clients.by_id("agent").expect("agent");
+        assert!(agent.mandate.is_none(), "no mandate: may look, not order");
+        let m = bot.mandate.as_ref().expect("mandate");
+        assert_eq!(m.max_per_order.minor(), 50_000);
+        assert_eq!(m.budget.as_ref().unwrap().max_orders, Some(20));
+        assert_eq!(m.items.len(), 2);
+        assert_eq!(m.not_before, 1_767_225_600_000);
     }
 
     #[test]
@@ -837,6 +987,27 @@ key-sha256 = "0000000000000000000000000000000000000000000000000000000000000001"
                 "key-sha256 = \"00",
                 "key-sha256 = \"zz",
                 "client[1].key-sha256",
+            ),
+            (
+                "\"EUR 250.00\"",
+                "\"USD 250.00\"",
+                "mandate[0].approval-above",
+            ),
+            (
+                "\"EUR 500.00\"",
+                "\"EUR 500.001\"",
+                "mandate[0].max-per-order",
+            ),
+            (
+                "client = \"press-line-7\"",
+                "client = \"nobody\"",
+                "mandate[0].client",
+            ),
+            ("period = \"month\"", "period = \"fortnight\"", "fortnight"),
+            (
+                "2027-01-01T00:00:00Z",
+                "next year",
+                "mandate[0].valid-until",
             ),
         ] {
             let e = Policy::parse(&SERVE.replace(from, to), Path::new(".")).expect_err(expected);

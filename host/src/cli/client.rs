@@ -604,26 +604,7 @@ fn parse_address(s: &str) -> Result<Address, String> {
 }
 
 fn parse_money(s: &str) -> Result<Money, String> {
-    let (currency, amount) = s
-        .trim()
-        .split_once(' ')
-        .ok_or_else(|| format!("{s:?}: write CURRENCY AMOUNT, e.g. \"EUR 250.00\""))?;
-    let currency =
-        mercato_sdk::exact::Currency::parse(currency).map_err(|e| format!("{s:?}: {e}"))?;
-    let amount = mercato_sdk::exact::Decimal::parse(amount).map_err(|e| format!("{s:?}: {e}"))?;
-    if amount.scale() > currency.minor_unit_digits() {
-        return Err(format!(
-            "{s:?}: {currency} has {} decimal places; amounts are never rounded silently",
-            currency.minor_unit_digits()
-        ));
-    }
-    let money = mercato_sdk::exact::Money::from_decimal(
-        currency,
-        amount,
-        mercato_sdk::exact::RoundingMode::HalfUp,
-    )
-    .map_err(|e| format!("{s:?}: {e}"))?;
-    Ok(money.into())
+    mercato::display::parse_money(s).map(Money::from)
 }
 
 fn parse_partial(s: &str) -> Result<PartialDelivery, String> {

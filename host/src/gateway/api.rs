@@ -98,6 +98,10 @@ pub enum ErrorCode {
     UnsupportedMediaType,
     /// The ledger could not record the call; nothing was sent to a supplier.
     LedgerUnavailable,
+    /// The client's spend mandate does not allow the order; nothing was sent.
+    MandateDenied,
+    /// The order needs a person's approval under the client's mandate; nothing was sent.
+    ApprovalRequired,
 }
 
 impl ErrorCode {
@@ -117,7 +121,7 @@ impl ErrorCode {
 }
 
 /// Every code with its JSON name, for lookups both ways.
-const ALL_CODES: [(ErrorCode, &str); 35] = [
+const ALL_CODES: [(ErrorCode, &str); 37] = [
     (ErrorCode::InvalidRequest, "invalid-request"),
     (ErrorCode::NotFound, "not-found"),
     (ErrorCode::Unauthorized, "unauthorized"),
@@ -156,6 +160,8 @@ const ALL_CODES: [(ErrorCode, &str); 35] = [
     (ErrorCode::PayloadTooLarge, "payload-too-large"),
     (ErrorCode::UnsupportedMediaType, "unsupported-media-type"),
     (ErrorCode::LedgerUnavailable, "ledger-unavailable"),
+    (ErrorCode::MandateDenied, "mandate-denied"),
+    (ErrorCode::ApprovalRequired, "approval-required"),
 ];
 
 /// An error as RFC 9457 problem details, extended with the typed code.
@@ -184,6 +190,9 @@ pub struct Problem {
     /// The supplier's commerce error with its structured details (shortfalls, price changes).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commerce: Option<CommerceError>,
+    /// The mandate rule that refused the order or asks for approval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mandate_rule: Option<crate::mandate::Rule>,
 }
 
 /// One supplier's error inside a fan-out response.

@@ -85,6 +85,8 @@ pub struct Client {
     pub country: Option<String>,
     /// Suppliers it may push inbound documents for (a supplier's webhook sender is a client).
     pub inbound: Vec<SupplierId>,
+    /// What it may buy. Without a mandate a client may look and quote but not order.
+    pub mandate: Option<Arc<crate::mandate::Mandate>>,
 }
 
 /// The configured clients, found by key digest.
@@ -194,6 +196,7 @@ mod tests {
             currency: None,
             country: None,
             inbound: vec![],
+            mandate: None,
         }
     }
 

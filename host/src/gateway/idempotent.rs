@@ -75,7 +75,8 @@ pub fn request_hash(request: &str) -> String {
 }
 
 /// What a failed call means for the ledger.
-enum Failure {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Failure {
     /// The supplier may have acted: reconcile before sending again.
     Unknown,
     /// Nothing reached the supplier, and a retry may succeed.
@@ -84,7 +85,7 @@ enum Failure {
     Final,
 }
 
-fn failure(e: &ApiError) -> Failure {
+pub(super) fn failure(e: &ApiError) -> Failure {
     match e {
         ApiError::Busy(_) | ApiError::Ledger(_) => Failure::NotSent,
         ApiError::Call { error, .. } => match error {

@@ -17,6 +17,7 @@ pub mod mcp;
 pub mod openapi;
 pub mod problem;
 pub mod service;
+mod spend;
 
 use crate::metrics::Metrics;
 use std::net::SocketAddr;

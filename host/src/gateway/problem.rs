@@ -6,6 +6,7 @@ use crate::adapter::SupplierId;
 use crate::broker::admission::Busy;
 use crate::contract::CommerceError;
 use crate::error::CallError;
+use crate::mandate::Rule;
 use http::StatusCode;
 
 /// Why a gateway request failed.
@@ -73,6 +74,12 @@ pub enum ApiError {
     /// The ledger failed; nothing was sent.
     #[error("the ledger could not record the call, so it was not sent: {0}")]
     Ledger(String),
+    /// The client's mandate refuses the order.
+    #[error("the spend mandate refuses the order: {0}")]
+    MandateDenied(Rule),
+    /// The order needs a person's approval.
+    #[error("the order needs approval under the spend mandate: {0}")]
+    ApprovalRequired(Rule),
 }
 
 impl ApiError {
@@ -94,6 +101,8 @@ impl ApiError {
             ApiError::InProgress { .. } => ErrorCode::InProgress,
             ApiError::Replayed(p) => p.code,
             ApiError::Ledger(_) => ErrorCode::LedgerUnavailable,
+            ApiError::MandateDenied(_) => ErrorCode::MandateDenied,
+            ApiError::ApprovalRequired(_) => ErrorCode::ApprovalRequired,
         }
     }
 
@@ -110,7 +119,8 @@ impl ApiError {
             }
             C::Unsupported => StatusCode::UNPROCESSABLE_ENTITY,
             C::NotFound | C::UnknownSupplier | C::RouteNotFound => StatusCode::NOT_FOUND,
-            C::Forbidden | C::ClientForbidden => StatusCode::FORBIDDEN,
+            C::Forbidden | C::ClientForbidden | C::MandateDenied => StatusCode::FORBIDDEN,
+            C::ApprovalRequired => StatusCode::CONFLICT,
             C::OutOfStock
             | C::PriceChanged
             | C::QuoteExpired
@@ -179,6 +189,10 @@ impl ApiError {
             supplier,
             retry_after_ms: self.retry_after_ms(),
             commerce,
+            mandate_rule: match self {
+                ApiError::MandateDenied(r) | ApiError::ApprovalRequired(r) => Some(r.clone()),
+                _ => None,
+            },
         }
     }
 }

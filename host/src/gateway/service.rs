@@ -7,17 +7,18 @@
 
 use super::api::*;
 use super::auth::{Client, Clients};
-use super::idempotent::{Mutation, canonical};
+use super::idempotent::{Failure, Mutation, canonical, failure};
 use super::problem::{ApiError, supplier_error};
 use crate::adapter::{LoadedAdapter, Operation, SupplierId};
 use crate::broker::offers::{self, OfferProblem};
 use crate::broker::{Broker, FanOut, Ineligible};
 use crate::contract::{
-    CallContext, CancelOutcome, CancelRequest, CatalogItem, CommerceError, InboundDocument,
-    InboundResult, Invoice, Order, OrderEvent, OrderRequest, Quote, ReturnAuthorization,
-    ReturnRequest, SearchPage, SearchQuery, Shipment,
+    CallContext, CancelOutcome, CancelRequest, CancelStatus, CatalogItem, CommerceError,
+    InboundDocument, InboundResult, Invoice, Order, OrderEvent, OrderRequest, Quote,
+    ReturnAuthorization, ReturnRequest, SearchPage, SearchQuery, Shipment,
 };
 use crate::error::CallError;
+use crate::ledger::ReservationState;
 use crate::ledger::sqlite::SqliteLedger;
 use crate::ledger::{AuditEntry, Ledger};
 use sha2::{Digest as _, Sha256};
@@ -401,20 +402,40 @@ impl Service {
         };
         let order = OrderRequest {
             idempotency_key: supplier_key,
-            buyer_po: req.buyer_po,
-            quote_id: req.quote_id,
-            lines: req.lines,
-            ship_to: req.ship_to,
-            bill_to: req.bill_to,
-            fulfillment_option_id: req.fulfillment_option_id,
+            buyer_po: req.buyer_po.clone(),
+            quote_id: req.quote_id.clone(),
+            lines: req.lines.clone(),
+            ship_to: req.ship_to.clone(),
+            bill_to: req.bill_to.clone(),
+            fulfillment_option_id: req.fulfillment_option_id.clone(),
             requested_delivery: req.requested_delivery,
             partial_delivery: req.partial_delivery,
-            max_total: req.max_total,
-            payment: req.payment,
+            max_total: req.max_total.clone(),
+            payment: req.payment.clone(),
             authorization: None,
-            notes: req.notes,
+            notes: req.notes.clone(),
         };
-        let call = self.one(a, Operation::PlaceOrder, &ctx, a.place_order(&ctx, &order));
+        let call = async {
+            // The mandate judges and the budget is reserved before anything is sent.
+            let reservation = self.authorize(client, a, &ctx, &req).await?;
+            let result = self
+                .one(a, Operation::PlaceOrder, &ctx, a.place_order(&ctx, &order))
+                .await;
+            match &result {
+                Ok(o) => {
+                    let id = Some(o.order_id.clone());
+                    self.settle_reservation(reservation, ReservationState::Reserved, id)
+                        .await
+                }
+                // The order may exist at the supplier: the amount stays reserved.
+                Err(e) if failure(e) == Failure::Unknown => {}
+                Err(_) => {
+                    self.settle_reservation(reservation, ReservationState::Released, None)
+                        .await
+                }
+            }
+            result
+        };
         self.idempotent(mutation, &ctx, 201, call, |o: &Order| Some(o))
             .await
     }
@@ -465,10 +486,16 @@ impl Service {
             reason: body.reason,
         };
         let call = self.one(a, Operation::CancelOrder, &ctx, a.cancel_order(&ctx, &req));
-        self.idempotent(mutation, &ctx, 200, call, |c: &CancelOutcome| {
-            Some(&c.order)
-        })
-        .await
+        let outcome = self
+            .idempotent(mutation, &ctx, 200, call, |c: &CancelOutcome| {
+                Some(&c.order)
+            })
+            .await?;
+        if outcome.status == CancelStatus::Cancelled {
+            self.settle_order_reservation(supplier, order_id, ReservationState::Released)
+                .await;
+        }
+        Ok(outcome)
     }
 
     /// An order's shipments.
@@ -498,13 +525,20 @@ impl Service {
     ) -> Result<Vec<Invoice>, ApiError> {
         let a = self.adapter(supplier)?;
         let ctx = self.context(client, &Scope::default());
-        self.one(
-            a,
-            Operation::ListInvoices,
-            &ctx,
-            a.list_invoices(&ctx, order_id),
-        )
-        .await
+        let invoices = self
+            .one(
+                a,
+                Operation::ListInvoices,
+                &ctx,
+                a.list_invoices(&ctx, order_id),
+            )
+            .await?;
+        // Invoiced: the budget reservation becomes spending.
+        if invoices.iter().any(|i| !i.is_credit_note) {
+            self.settle_order_reservation(supplier, order_id, ReservationState::Settled)
+                .await;
+        }
+        Ok(invoices)
     }
 
     /// Ask to return goods of an order.

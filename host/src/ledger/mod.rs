@@ -12,6 +12,7 @@
 pub mod sqlite;
 
 use crate::contract::{Order, Quote};
+use crate::mandate::{Decision, Used};
 use std::fmt;
 
 /// Milliseconds since the Unix epoch.
@@ -249,4 +250,77 @@ pub trait Ledger: Send + Sync + fmt::Debug {
 
     /// The audit trail, oldest first.
     fn audit_trail(&self) -> Result<Vec<AuditEntry>, LedgerError>;
+
+    /// Atomically: sum what `reservation`'s mandate has spent or reserved in its period,
+    /// let `decide` judge the new amount against it, and reserve the amount if it allows.
+    /// Concurrent reservations on one mandate are serialised, so a budget is never exceeded.
+    fn reserve(
+        &self,
+        reservation: &Reservation,
+        decide: &dyn Fn(Used) -> Decision,
+        now: Millis,
+    ) -> Result<(Decision, Option<i64>), LedgerError>;
+
+    /// A reservation became an order (`order_id`), or is settled against an invoice.
+    fn update_reservation(
+        &self,
+        id: i64,
+        state: ReservationState,
+        order_id: Option<&str>,
+        now: Millis,
+    ) -> Result<(), LedgerError>;
+
+    /// The reservation held for an order, if any.
+    fn reservation_for_order(
+        &self,
+        supplier: &str,
+        order_id: &str,
+    ) -> Result<Option<(i64, ReservationState)>, LedgerError>;
+}
+
+/// An amount to hold against a mandate's budget for one order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reservation {
+    /// The mandate.
+    pub mandate: String,
+    /// Start of its budget period (ms); 0 for a lifetime budget or none.
+    pub period_start: Millis,
+    /// The client.
+    pub client: String,
+    /// The supplier.
+    pub supplier: String,
+    /// The amount (the order's max-total).
+    pub amount: mercato_sdk::exact::Money,
+}
+
+/// Where a reservation stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReservationState {
+    /// Held for an order being placed or placed.
+    Reserved,
+    /// The order was invoiced.
+    Settled,
+    /// The order was refused, rejected or cancelled: the amount is free again.
+    Released,
+}
+
+impl ReservationState {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReservationState::Reserved => "reserved",
+            ReservationState::Settled => "settled",
+            ReservationState::Released => "released",
+        }
+    }
+
+    /// Read back.
+    pub fn parse(s: &str) -> Result<Self, LedgerError> {
+        Ok(match s {
+            "reserved" => ReservationState::Reserved,
+            "settled" => ReservationState::Settled,
+            "released" => ReservationState::Released,
+            _ => return Err(LedgerError::Corrupt(format!("reservation state {s:?}"))),
+        })
+    }
 }

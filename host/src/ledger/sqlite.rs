@@ -11,9 +11,10 @@ use std::sync::Mutex;
 
 /// Schema migrations, in order. Each runs once, in a transaction, and is recorded in
 /// `schema_migrations`; never edit one that has shipped — add the next.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    "
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        "
     CREATE TABLE idempotency (
         client       TEXT NOT NULL,
         operation    TEXT NOT NULL,
@@ -88,7 +89,28 @@ const MIGRATIONS: &[(i64, &str)] = &[(
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
         BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
     ",
-)];
+    ),
+    (
+        2,
+        "
+    CREATE TABLE reservations (
+        id           INTEGER PRIMARY KEY,
+        mandate      TEXT NOT NULL,
+        period_start INTEGER NOT NULL,
+        client       TEXT NOT NULL,
+        supplier     TEXT NOT NULL,
+        order_id     TEXT,
+        currency     TEXT NOT NULL,
+        amount       INTEGER NOT NULL,
+        state        TEXT NOT NULL CHECK (state IN ('reserved', 'settled', 'released')),
+        created_at   INTEGER NOT NULL,
+        updated_at   INTEGER NOT NULL
+    );
+    CREATE INDEX reservations_by_period ON reservations (mandate, period_start);
+    CREATE INDEX reservations_by_order ON reservations (supplier, order_id);
+    ",
+    ),
+];
 
 /// A ledger in one SQLite file.
 #[derive(Debug)]
@@ -535,6 +557,90 @@ impl Ledger for SqliteLedger {
             )
             .map_err(db)?;
         Ok(())
+    }
+
+    fn reserve(
+        &self,
+        r: &Reservation,
+        decide: &dyn Fn(Used) -> Decision,
+        now: Millis,
+    ) -> Result<(Decision, Option<i64>), LedgerError> {
+        let mut conn = self.conn();
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(db)?;
+        let (amount, orders): (i64, u32) = tx
+            .query_row(
+                "SELECT COALESCE(SUM(amount), 0), COUNT(*) FROM reservations
+                 WHERE mandate = ?1 AND period_start = ?2 AND currency = ?3
+                   AND state IN ('reserved', 'settled')",
+                params![r.mandate, r.period_start, r.amount.currency().code()],
+                |row| Ok((row.get(0)?, row.get(1)?)),
+            )
+            .map_err(db)?;
+        let used = Used {
+            amount: mercato_sdk::exact::Money::new(r.amount.currency(), amount),
+            orders,
+        };
+        let decision = decide(used);
+        let id = if decision == Decision::Allow {
+            tx.execute(
+                "INSERT INTO reservations (mandate, period_start, client, supplier, currency,
+                                           amount, state, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'reserved', ?7, ?7)",
+                params![
+                    r.mandate,
+                    r.period_start,
+                    r.client,
+                    r.supplier,
+                    r.amount.currency().code(),
+                    r.amount.minor(),
+                    now
+                ],
+            )
+            .map_err(db)?;
+            Some(tx.last_insert_rowid())
+        } else {
+            None
+        };
+        tx.commit().map_err(db)?;
+        Ok((decision, id))
+    }
+
+    fn update_reservation(
+        &self,
+        id: i64,
+        state: ReservationState,
+        order_id: Option<&str>,
+        now: Millis,
+    ) -> Result<(), LedgerError> {
+        self.conn()
+            .execute(
+                "UPDATE reservations SET state = ?2, order_id = COALESCE(?3, order_id),
+                        updated_at = ?4 WHERE id = ?1",
+                params![id, state.as_str(), order_id, now],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn reservation_for_order(
+        &self,
+        supplier: &str,
+        order_id: &str,
+    ) -> Result<Option<(i64, ReservationState)>, LedgerError> {
+        let row: Option<(i64, String)> = self
+            .conn()
+            .query_row(
+                "SELECT id, state FROM reservations WHERE supplier = ?1 AND order_id = ?2
+                 ORDER BY id DESC LIMIT 1",
+                params![supplier, order_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db)?;
+        row.map(|(id, s)| Ok((id, ReservationState::parse(&s)?)))
+            .transpose()
     }
 
     fn audit_trail(&self) -> Result<Vec<AuditEntry>, LedgerError> {

@@ -48,6 +48,15 @@ impl Running {
         config: BrokerConfig,
         ledger: Option<Arc<dyn mercato::ledger::Ledger>>,
     ) -> Running {
+        Running::start_for(config, ledger, demo_client(KEY)).await
+    }
+
+    /// Like [`Running::start_with`], for `client` (whose key must be [`KEY`]).
+    pub async fn start_for(
+        config: BrokerConfig,
+        ledger: Option<Arc<dyn mercato::ledger::Ledger>>,
+        client: mercato::gateway::Client,
+    ) -> Running {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .with_test_writer()
@@ -64,7 +73,7 @@ impl Running {
             config,
             Arc::new(Metrics::new()),
         );
-        let clients = Clients::new(vec![demo_client(KEY)]).expect("clients");
+        let clients = Clients::new(vec![client]).expect("clients");
         let service = match ledger {
             Some(l) => Service::with_ledger(broker, clients, l),
             None => Service::new(broker, clients),

@@ -13,4 +13,5 @@ mod loading;
 mod mcp;
 mod nordfast;
 mod policy;
+mod spend;
 mod voltaic;

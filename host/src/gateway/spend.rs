@@ -1,0 +1,174 @@
+//! The client's spend mandate applied to an order: judged in deterministic code
+//! ([`crate::mandate`]) and the amount reserved against the budget in the same ledger
+//! transaction, before anything is sent to the supplier.
+
+use super::api::PlaceOrderRequest;
+use super::auth::Client;
+use super::problem::ApiError;
+use super::service::{Service, now_ms};
+use crate::adapter::{LoadedAdapter, Operation};
+use crate::contract::{CallContext, ItemRef, Quote, QuoteStatus};
+use crate::ledger::{Reservation, ReservationState};
+use crate::mandate::{self, Decision, ItemFacts, OrderFacts, QuoteFacts, Rule};
+
+impl Service {
+    /// Judge `req` against `client`'s mandate and reserve its max-total against the budget.
+    /// Returns the reservation; a denial or a needed approval is an error and nothing is
+    /// reserved or sent.
+    pub(super) async fn authorize(
+        &self,
+        client: &Client,
+        adapter: &LoadedAdapter,
+        ctx: &CallContext,
+        req: &PlaceOrderRequest,
+    ) -> Result<i64, ApiError> {
+        let Some(mandate) = client.mandate.clone() else {
+            return Err(ApiError::MandateDenied(Rule::NoMandate));
+        };
+        let total = req
+            .max_total
+            .to_exact()
+            .map_err(|e| ApiError::BadRequest(format!("max_total: {e}")))?;
+        let quote = match &req.quote_id {
+            Some(id) => Some(self.quote_for(client, adapter, ctx, id).await?),
+            None => None,
+        };
+        let items = req
+            .lines
+            .iter()
+            .map(|l| {
+                let quoted = quote
+                    .as_ref()
+                    .and_then(|q| q.lines.iter().find(|ql| ql.line_id == l.line_id));
+                let (mut sku, mut gtin) = match &l.item {
+                    ItemRef::Sku(s) => (Some(s.clone()), None),
+                    ItemRef::Gtin(g) => (None, Some(g.clone())),
+                    _ => (None, None),
+                };
+                if let Some(q) = quoted {
+                    sku = sku.or_else(|| Some(q.item.supplier_sku.clone()));
+                    gtin = gtin.or_else(|| q.item.gtin.clone());
+                }
+                ItemFacts {
+                    line_id: l.line_id.clone(),
+                    sku,
+                    gtin,
+                    categories: Vec::new(),
+                }
+            })
+            .collect();
+        let now = now_ms();
+        let facts = OrderFacts {
+            supplier: adapter.supplier().to_string(),
+            items,
+            ship_to: req.ship_to.location_id.clone(),
+            total,
+            quote: quote.as_ref().map(|q| QuoteFacts {
+                firm: q.status == QuoteStatus::Firm,
+                valid_until: match q.status {
+                    // A quote the supplier itself marks expired or rejected holds no longer.
+                    QuoteStatus::Expired | QuoteStatus::Rejected => Some(0),
+                    _ => q.valid_until,
+                },
+            }),
+            now,
+        };
+        let reservation = Reservation {
+            mandate: mandate.id.clone(),
+            period_start: mandate
+                .budget
+                .as_ref()
+                .map(|b| b.period.start(now))
+                .unwrap_or(0),
+            client: client.id.to_string(),
+            supplier: adapter.supplier().to_string(),
+            amount: total,
+        };
+        let (decision, id) = self
+            .in_ledger(move |l| {
+                l.reserve(
+                    &reservation,
+                    &|used| mandate::evaluate(&mandate, &facts, used),
+                    now,
+                )
+            })
+            .await?;
+        match (decision, id) {
+            (Decision::Allow, Some(id)) => Ok(id),
+            (Decision::Deny(rule), _) => Err(ApiError::MandateDenied(rule)),
+            (Decision::RequireApproval(rule), _) => Err(ApiError::ApprovalRequired(rule)),
+            (Decision::Allow, None) => Err(ApiError::Ledger("allowed but not reserved".into())),
+        }
+    }
+
+    /// The quote an order accepts, as the supplier returned it (from the ledger, or asked for
+    /// again and stored).
+    async fn quote_for(
+        &self,
+        client: &Client,
+        adapter: &LoadedAdapter,
+        ctx: &CallContext,
+        quote_id: &str,
+    ) -> Result<Quote, ApiError> {
+        let (supplier, id) = (adapter.supplier().to_string(), quote_id.to_string());
+        if let Some(q) = self.in_ledger(move |l| l.quote(&supplier, &id)).await? {
+            return Ok(q);
+        }
+        let quote = self
+            .broker()
+            .call(
+                adapter,
+                Operation::GetQuote,
+                ctx,
+                adapter.get_quote(ctx, quote_id),
+            )
+            .await?
+            .map_err(|error| ApiError::Call {
+                supplier: adapter.supplier().clone(),
+                error,
+            })?;
+        let (client, supplier, q) = (
+            client.id.to_string(),
+            adapter.supplier().to_string(),
+            quote.clone(),
+        );
+        self.in_ledger(move |l| l.store_quote(&client, &supplier, &q, now_ms()))
+            .await?;
+        Ok(quote)
+    }
+
+    /// Move the reservation of an order along (placed, refused, cancelled, invoiced).
+    pub(super) async fn settle_reservation(
+        &self,
+        id: i64,
+        state: ReservationState,
+        order_id: Option<String>,
+    ) {
+        let done = self
+            .in_ledger(move |l| l.update_reservation(id, state, order_id.as_deref(), now_ms()))
+            .await;
+        if let Err(e) = done {
+            tracing::error!(error = %e, reservation = id, "reservation not updated");
+        }
+    }
+
+    /// Move the reservation held for an order, if there is one.
+    pub(super) async fn settle_order_reservation(
+        &self,
+        supplier: &str,
+        order_id: &str,
+        state: ReservationState,
+    ) {
+        let (s, o) = (supplier.to_string(), order_id.to_string());
+        match self
+            .in_ledger(move |l| l.reservation_for_order(&s, &o))
+            .await
+        {
+            Ok(Some((id, current))) if current != state => {
+                self.settle_reservation(id, state, None).await
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "reservation lookup failed"),
+        }
+    }
+}
