@@ -170,6 +170,7 @@ pub fn demo_client(key: &str) -> crate::gateway::Client {
             .filter_map(|s| SupplierId::parse(s).ok())
             .collect(),
         mandate: Some(std::sync::Arc::new(demo_mandate())),
+        approver: false,
     }
 }
 

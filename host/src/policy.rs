@@ -46,6 +46,7 @@
 //! currency = "EUR"                # defaults of its requests
 //! country = "DE"
 //! inbound = ["voltaic"]           # suppliers it may push documents for (webhook senders)
+//! approver = false                # a person's key that may approve parked orders
 //! buyer = { account-id = "ACME-4711", organization = "Acme Pressworks GmbH", cost-center = "MAINT-7" }
 //! ```
 
@@ -180,6 +181,8 @@ struct ClientEntry {
     inbound: Vec<String>,
     #[serde(default)]
     buyer: BuyerEntry,
+    #[serde(default)]
+    approver: bool,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -684,6 +687,7 @@ fn client_policy(i: usize, c: &ClientEntry, base: &Path) -> Result<Client, Polic
         country: c.country.clone(),
         inbound,
         mandate: None,
+        approver: c.approver,
     })
 }
 

@@ -102,6 +102,8 @@ pub enum ErrorCode {
     MandateDenied,
     /// The order needs a person's approval under the client's mandate; nothing was sent.
     ApprovalRequired,
+    /// A person rejected the order; nothing was sent.
+    ApprovalRejected,
 }
 
 impl ErrorCode {
@@ -121,7 +123,7 @@ impl ErrorCode {
 }
 
 /// Every code with its JSON name, for lookups both ways.
-const ALL_CODES: [(ErrorCode, &str); 37] = [
+const ALL_CODES: [(ErrorCode, &str); 38] = [
     (ErrorCode::InvalidRequest, "invalid-request"),
     (ErrorCode::NotFound, "not-found"),
     (ErrorCode::Unauthorized, "unauthorized"),
@@ -162,6 +164,7 @@ const ALL_CODES: [(ErrorCode, &str); 37] = [
     (ErrorCode::LedgerUnavailable, "ledger-unavailable"),
     (ErrorCode::MandateDenied, "mandate-denied"),
     (ErrorCode::ApprovalRequired, "approval-required"),
+    (ErrorCode::ApprovalRejected, "approval-rejected"),
 ];
 
 /// An error as RFC 9457 problem details, extended with the typed code.
@@ -193,6 +196,9 @@ pub struct Problem {
     /// The mandate rule that refused the order or asks for approval.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mandate_rule: Option<crate::mandate::Rule>,
+    /// The approval the order waits for (`/v1/approvals/{id}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval_id: Option<String>,
 }
 
 /// One supplier's error inside a fan-out response.
@@ -529,6 +535,58 @@ pub struct SupplierView {
 pub struct SuppliersResponse {
     /// Every loaded supplier.
     pub suppliers: Vec<SupplierView>,
+}
+
+/// An order waiting for (or past) a person's decision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ApprovalView {
+    /// Its id.
+    pub id: String,
+    /// `pending`, `approved`, `rejected`, `placed` or `failed`.
+    pub state: String,
+    /// The client that asked.
+    pub client: String,
+    /// The supplier.
+    pub supplier: String,
+    /// The order as the client asked for it.
+    pub request: PlaceOrderRequest,
+    /// The mandate rule that asked for approval.
+    pub rule: crate::mandate::Rule,
+    /// The mandate.
+    pub mandate: String,
+    /// The accepted quote as the supplier returned it, if the order names one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote: Option<crate::contract::Quote>,
+    /// What is left of the mandate's budget this period (before this order).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub budget_left: Option<Money>,
+    /// When it was parked (ms since the epoch).
+    pub created_at: i64,
+    /// Who decided.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decided_by: Option<String>,
+    /// The approver's note or reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The order placed after approval.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_id: Option<String>,
+}
+
+/// `GET /v1/approvals`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct ApprovalsResponse {
+    /// Pending approvals, oldest first.
+    pub approvals: Vec<ApprovalView>,
+}
+
+/// `POST /v1/approvals/{id}/approve` or `/reject`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Decision {
+    /// A note (approve) or the reason (reject, required).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// `GET /health`.

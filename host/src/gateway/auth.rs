@@ -87,6 +87,8 @@ pub struct Client {
     pub inbound: Vec<SupplierId>,
     /// What it may buy. Without a mandate a client may look and quote but not order.
     pub mandate: Option<Arc<crate::mandate::Mandate>>,
+    /// A person's key that may approve or reject parked orders.
+    pub approver: bool,
 }
 
 /// The configured clients, found by key digest.
@@ -197,6 +199,7 @@ mod tests {
             country: None,
             inbound: vec![],
             mandate: None,
+            approver: false,
         }
     }
 

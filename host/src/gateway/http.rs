@@ -272,6 +272,51 @@ async fn request_return(
         .await)
 }
 
+async fn list_approvals(State(s): State<AppState>, Caller(c): Caller) -> Answer<ApprovalsResponse> {
+    ok(s.service.approvals(&c).await)
+}
+
+async fn get_approval(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Params(id): Params<String>,
+) -> Answer<ApprovalView> {
+    ok(s.service.approval(&c, &id).await)
+}
+
+async fn approve(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Params(id): Params<String>,
+    Body(d): Body<Decision>,
+) -> Answer<ApprovalView> {
+    ok(s.service.approve(&c, &id, d.note).await)
+}
+
+async fn reject(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Params(id): Params<String>,
+    Body(d): Body<Decision>,
+) -> Answer<ApprovalView> {
+    ok(s.service.reject(&c, &id, d.note).await)
+}
+
+/// The approvers' page: static; it asks for the approver's key and calls the API with it.
+async fn approvals_page() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+            ),
+        ],
+        include_str!("approvals.html"),
+    )
+        .into_response()
+}
+
 /// `POST /inbound/{supplier}`: the body and headers go to the adapter as they came. The
 /// adapter's reply document, if any, is the response; otherwise the events it found.
 async fn inbound(
@@ -329,6 +374,9 @@ async fn method_not_allowed(method: Method, uri: http::Uri) -> ApiError {
 const SUPPLIER: (&str, &str) = ("supplier", "Supplier id, as listed by /v1/suppliers.");
 const ORDER_ID: (&str, &str) = ("order_id", "The supplier's order id or the buyer PO.");
 const QUOTE_ID: (&str, &str) = ("quote_id", "The supplier's quote id.");
+const APPROVAL_ID: (&str, &str) = ("approval_id", "The approval's id (`apr-…`).");
+/// Errors of the approval routes.
+const APPROVAL_ERRORS: &[u16] = &[400, 402, 403, 404, 409, 413, 415, 422, 429, 502, 503, 504];
 
 /// Errors of a fan-out: bad input, unknown supplier in the selection, no call slot.
 const FAN_OUT_ERRORS: &[u16] = &[400, 404, 413, 415, 429];
@@ -617,6 +665,82 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
                 )
             },
             post(request_return),
+        ),
+        (
+            Endpoint {
+                tag: "approvals",
+                ok: (200, "Pending approvals", Some(schema::<ApprovalsResponse>)),
+                errors: &[403],
+                ..endpoint(
+                    M::GET,
+                    "/v1/approvals",
+                    "listApprovals",
+                    "Orders waiting for a person's approval (approvers only)",
+                )
+            },
+            get(list_approvals),
+        ),
+        (
+            Endpoint {
+                tag: "approvals",
+                params: &[APPROVAL_ID],
+                ok: (200, "The approval", Some(schema::<ApprovalView>)),
+                errors: &[400, 403, 404],
+                ..endpoint(
+                    M::GET,
+                    "/v1/approvals/{approval_id}",
+                    "getApproval",
+                    "One approval, for approvers and the client whose order it is",
+                )
+            },
+            get(get_approval),
+        ),
+        (
+            Endpoint {
+                tag: "approvals",
+                params: &[APPROVAL_ID],
+                body: Some(schema::<Decision>),
+                ok: (200, "Approved and placed", Some(schema::<ApprovalView>)),
+                errors: APPROVAL_ERRORS,
+                ..endpoint(
+                    M::POST,
+                    "/v1/approvals/{approval_id}/approve",
+                    "approveOrder",
+                    "Approve a parked order; it is placed as the client asked",
+                )
+            },
+            post(approve),
+        ),
+        (
+            Endpoint {
+                tag: "approvals",
+                params: &[APPROVAL_ID],
+                body: Some(schema::<Decision>),
+                ok: (200, "Rejected", Some(schema::<ApprovalView>)),
+                errors: &[400, 403, 404, 413, 415, 503],
+                ..endpoint(
+                    M::POST,
+                    "/v1/approvals/{approval_id}/reject",
+                    "rejectOrder",
+                    "Reject a parked order (a reason is required); nothing is sent",
+                )
+            },
+            post(reject),
+        ),
+        (
+            Endpoint {
+                tag: "approvals",
+                public: true,
+                ok: (200, "The approvers' web page", None),
+                ok_media: Some("text/html"),
+                ..endpoint(
+                    M::GET,
+                    "/approvals",
+                    "approvalsPage",
+                    "A page listing pending approvals with approve and reject buttons",
+                )
+            },
+            get(approvals_page),
         ),
         (
             Endpoint {

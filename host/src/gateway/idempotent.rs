@@ -173,7 +173,7 @@ impl Service {
         result
     }
 
-    async fn run_claimed<T: Serialize + DeserializeOwned + Send + 'static>(
+    pub(super) async fn run_claimed<T: Serialize + DeserializeOwned + Send + 'static>(
         &self,
         m: &Mutation<'_>,
         ctx: &CallContext,

@@ -10,6 +10,7 @@
 //! - [`mcp`]: the MCP server (stdio and streamable HTTP).
 
 pub mod api;
+mod approvals;
 pub mod auth;
 pub mod http;
 pub mod idempotent;

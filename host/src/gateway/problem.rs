@@ -44,6 +44,9 @@ pub enum ApiError {
     /// No such route.
     #[error("no route {0}")]
     RouteNotFound(String),
+    /// No such record in the host (an approval).
+    #[error("{0}")]
+    NotFound(String),
     /// Route exists, method does not.
     #[error("{0}")]
     MethodNotAllowed(String),
@@ -77,9 +80,24 @@ pub enum ApiError {
     /// The client's mandate refuses the order.
     #[error("the spend mandate refuses the order: {0}")]
     MandateDenied(Rule),
-    /// The order needs a person's approval.
-    #[error("the order needs approval under the spend mandate: {0}")]
-    ApprovalRequired(Rule),
+    /// The order needs a person's approval; it is parked as `approval_id`.
+    #[error(
+        "the order needs approval under the spend mandate ({rule}); it waits as approval {approval_id}: retry with the same key for the outcome"
+    )]
+    ApprovalRequired {
+        /// The rule.
+        rule: Rule,
+        /// Where it waits.
+        approval_id: String,
+    },
+    /// A person rejected the order.
+    #[error("approval {approval_id} was rejected: {reason}")]
+    ApprovalRejected {
+        /// The approval.
+        approval_id: String,
+        /// The approver's reason.
+        reason: String,
+    },
 }
 
 impl ApiError {
@@ -94,6 +112,7 @@ impl ApiError {
             ApiError::Busy(_) => ErrorCode::Busy,
             ApiError::Call { error, .. } => call_code(error),
             ApiError::RouteNotFound(_) => ErrorCode::RouteNotFound,
+            ApiError::NotFound(_) => ErrorCode::NotFound,
             ApiError::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
             ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
@@ -102,7 +121,8 @@ impl ApiError {
             ApiError::Replayed(p) => p.code,
             ApiError::Ledger(_) => ErrorCode::LedgerUnavailable,
             ApiError::MandateDenied(_) => ErrorCode::MandateDenied,
-            ApiError::ApprovalRequired(_) => ErrorCode::ApprovalRequired,
+            ApiError::ApprovalRequired { .. } => ErrorCode::ApprovalRequired,
+            ApiError::ApprovalRejected { .. } => ErrorCode::ApprovalRejected,
         }
     }
 
@@ -119,7 +139,9 @@ impl ApiError {
             }
             C::Unsupported => StatusCode::UNPROCESSABLE_ENTITY,
             C::NotFound | C::UnknownSupplier | C::RouteNotFound => StatusCode::NOT_FOUND,
-            C::Forbidden | C::ClientForbidden | C::MandateDenied => StatusCode::FORBIDDEN,
+            C::Forbidden | C::ClientForbidden | C::MandateDenied | C::ApprovalRejected => {
+                StatusCode::FORBIDDEN
+            }
             C::ApprovalRequired => StatusCode::CONFLICT,
             C::OutOfStock
             | C::PriceChanged
@@ -190,7 +212,14 @@ impl ApiError {
             retry_after_ms: self.retry_after_ms(),
             commerce,
             mandate_rule: match self {
-                ApiError::MandateDenied(r) | ApiError::ApprovalRequired(r) => Some(r.clone()),
+                ApiError::MandateDenied(rule) | ApiError::ApprovalRequired { rule, .. } => {
+                    Some(rule.clone())
+                }
+                _ => None,
+            },
+            approval_id: match self {
+                ApiError::ApprovalRequired { approval_id, .. }
+                | ApiError::ApprovalRejected { approval_id, .. } => Some(approval_id.clone()),
                 _ => None,
             },
         }

@@ -6,16 +6,17 @@
 //! shapes the answer. Front ends only translate transport.
 
 use super::api::*;
+use super::approvals::Placement;
 use super::auth::{Client, Clients};
-use super::idempotent::{Failure, Mutation, canonical, failure};
+use super::idempotent::{Mutation, canonical};
 use super::problem::{ApiError, supplier_error};
 use crate::adapter::{LoadedAdapter, Operation, SupplierId};
 use crate::broker::offers::{self, OfferProblem};
 use crate::broker::{Broker, FanOut, Ineligible};
 use crate::contract::{
     CallContext, CancelOutcome, CancelRequest, CancelStatus, CatalogItem, CommerceError,
-    InboundDocument, InboundResult, Invoice, Order, OrderEvent, OrderRequest, Quote,
-    ReturnAuthorization, ReturnRequest, SearchPage, SearchQuery, Shipment,
+    InboundDocument, InboundResult, Invoice, Order, OrderEvent, Quote, ReturnAuthorization,
+    ReturnRequest, SearchPage, SearchQuery, Shipment,
 };
 use crate::error::CallError;
 use crate::ledger::ReservationState;
@@ -374,68 +375,13 @@ impl Service {
         key: &IdempotencyKey,
         req: PlaceOrderRequest,
     ) -> Result<Order, ApiError> {
-        let a = self.adapter(&req.supplier)?;
-        if req.lines.is_empty() {
-            return Err(ApiError::BadRequest("lines: at least one line".into()));
-        }
-        bounded_list("lines", req.lines.len())?;
-        let scope = Scope {
-            currency: Some(req.max_total.currency.clone()),
-            country: Some(req.ship_to.country.clone()),
-            suppliers: None,
-            deadline_ms: req.deadline_ms,
-        };
-        let ctx = self.context(client, &scope);
-        let supplier_key = key.for_supplier(client, a.supplier(), Operation::PlaceOrder);
-        let mutation = Mutation {
-            client,
-            operation: Operation::PlaceOrder,
-            key,
-            adapter: a,
-            supplier_key: supplier_key.clone(),
-            buyer_po: Some(req.buyer_po.clone()),
-            request: canonical(&PlaceOrderRequest {
-                deadline_ms: None,
-                ..req.clone()
-            }),
-            target: a.supplier().to_string(),
-        };
-        let order = OrderRequest {
-            idempotency_key: supplier_key,
-            buyer_po: req.buyer_po.clone(),
-            quote_id: req.quote_id.clone(),
-            lines: req.lines.clone(),
-            ship_to: req.ship_to.clone(),
-            bill_to: req.bill_to.clone(),
-            fulfillment_option_id: req.fulfillment_option_id.clone(),
-            requested_delivery: req.requested_delivery,
-            partial_delivery: req.partial_delivery,
-            max_total: req.max_total.clone(),
-            payment: req.payment.clone(),
-            authorization: None,
-            notes: req.notes.clone(),
-        };
-        let call = async {
-            // The mandate judges and the budget is reserved before anything is sent.
-            let reservation = self.authorize(client, a, &ctx, &req).await?;
-            let result = self
-                .one(a, Operation::PlaceOrder, &ctx, a.place_order(&ctx, &order))
-                .await;
-            match &result {
-                Ok(o) => {
-                    let id = Some(o.order_id.clone());
-                    self.settle_reservation(reservation, ReservationState::Reserved, id)
-                        .await
-                }
-                // The order may exist at the supplier: the amount stays reserved.
-                Err(e) if failure(e) == Failure::Unknown => {}
-                Err(_) => {
-                    self.settle_reservation(reservation, ReservationState::Released, None)
-                        .await
-                }
-            }
-            result
-        };
+        let Placement {
+            adapter,
+            ctx,
+            mutation,
+            order,
+        } = self.placement(client, key, &req)?;
+        let call = self.send_order(client, adapter, &ctx, key, &req, &order, false);
         self.idempotent(mutation, &ctx, 201, call, |o: &Order| Some(o))
             .await
     }
@@ -643,7 +589,7 @@ impl Service {
         Ok(result)
     }
 
-    fn adapter(&self, supplier: &str) -> Result<&LoadedAdapter, ApiError> {
+    pub(super) fn adapter(&self, supplier: &str) -> Result<&LoadedAdapter, ApiError> {
         self.broker
             .adapter(supplier)
             .ok_or_else(|| ApiError::UnknownSupplier(supplier.to_string()))
@@ -678,7 +624,7 @@ impl Service {
         }
     }
 
-    async fn one<T>(
+    pub(super) async fn one<T>(
         &self,
         adapter: &LoadedAdapter,
         operation: Operation,
@@ -704,7 +650,7 @@ fn page_size(asked: Option<u32>, default: u32) -> Result<u32, ApiError> {
     }
 }
 
-fn bounded_list(field: &str, len: usize) -> Result<(), ApiError> {
+pub(super) fn bounded_list(field: &str, len: usize) -> Result<(), ApiError> {
     if len > MAX_LIST {
         return Err(ApiError::BadRequest(format!(
             "{field}: {len} entries; at most {MAX_LIST} per request"

@@ -13,14 +13,15 @@ use crate::mandate::{self, Decision, ItemFacts, OrderFacts, QuoteFacts, Rule};
 
 impl Service {
     /// Judge `req` against `client`'s mandate and reserve its max-total against the budget.
-    /// Returns the reservation; a denial or a needed approval is an error and nothing is
-    /// reserved or sent.
+    /// Returns the reservation; a denial or a needed approval (not yet parked: no id) is an
+    /// error and nothing is reserved or sent.
     pub(super) async fn authorize(
         &self,
         client: &Client,
         adapter: &LoadedAdapter,
         ctx: &CallContext,
         req: &PlaceOrderRequest,
+        approved: bool,
     ) -> Result<i64, ApiError> {
         let Some(mandate) = client.mandate.clone() else {
             return Err(ApiError::MandateDenied(Rule::NoMandate));
@@ -88,7 +89,11 @@ impl Service {
             .in_ledger(move |l| {
                 l.reserve(
                     &reservation,
-                    &|used| mandate::evaluate(&mandate, &facts, used),
+                    &|used| match mandate::evaluate(&mandate, &facts, used) {
+                        // A person approved: the threshold is met; every other rule holds.
+                        Decision::RequireApproval(_) if approved => Decision::Allow,
+                        decision => decision,
+                    },
                     now,
                 )
             })
@@ -96,7 +101,10 @@ impl Service {
         match (decision, id) {
             (Decision::Allow, Some(id)) => Ok(id),
             (Decision::Deny(rule), _) => Err(ApiError::MandateDenied(rule)),
-            (Decision::RequireApproval(rule), _) => Err(ApiError::ApprovalRequired(rule)),
+            (Decision::RequireApproval(rule), _) => Err(ApiError::ApprovalRequired {
+                rule,
+                approval_id: String::new(),
+            }),
             (Decision::Allow, None) => Err(ApiError::Ledger("allowed but not reserved".into())),
         }
     }

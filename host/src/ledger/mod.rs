@@ -276,6 +276,108 @@ pub trait Ledger: Send + Sync + fmt::Debug {
         supplier: &str,
         order_id: &str,
     ) -> Result<Option<(i64, ReservationState)>, LedgerError>;
+
+    /// What `mandate` has spent or reserved in the period starting at `period_start`.
+    fn used(
+        &self,
+        mandate: &str,
+        period_start: Millis,
+        currency: mercato_sdk::exact::Currency,
+    ) -> Result<Used, LedgerError>;
+
+    /// Park an order until a person decides.
+    fn park(&self, approval: &Approval) -> Result<(), LedgerError>;
+
+    /// Approvals, oldest first; only those in `state` when given.
+    fn approvals(&self, state: Option<ApprovalState>) -> Result<Vec<Approval>, LedgerError>;
+
+    /// One approval.
+    fn approval(&self, id: &str) -> Result<Option<Approval>, LedgerError>;
+
+    /// Move an approval from one of `from` to `to`, atomically; false if it was in another
+    /// state (someone else decided first).
+    #[allow(clippy::too_many_arguments)]
+    fn decide(
+        &self,
+        id: &str,
+        from: &[ApprovalState],
+        to: ApprovalState,
+        by: Option<&str>,
+        note: Option<&str>,
+        order_id: Option<&str>,
+        now: Millis,
+    ) -> Result<bool, LedgerError>;
+}
+
+/// An order parked until a person approves or rejects it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approval {
+    /// Its id (`apr-…`).
+    pub id: String,
+    /// The client that asked.
+    pub client: String,
+    /// The client's idempotency key for the order.
+    pub key: String,
+    /// The supplier.
+    pub supplier: String,
+    /// The client's request, canonical JSON.
+    pub request: String,
+    /// The mandate that asked for approval.
+    pub mandate: String,
+    /// The rule that triggered it (JSON).
+    pub rule: String,
+    /// Where it stands.
+    pub state: ApprovalState,
+    /// When it was parked.
+    pub created_at: Millis,
+    /// Who decided.
+    pub decided_by: Option<String>,
+    /// When.
+    pub decided_at: Option<Millis>,
+    /// The approver's note or reason.
+    pub note: Option<String>,
+    /// The order placed after approval.
+    pub order_id: Option<String>,
+}
+
+/// Where an approval stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApprovalState {
+    /// Waiting for a person.
+    Pending,
+    /// Approved; the order is being placed.
+    Approved,
+    /// Rejected; nothing was sent.
+    Rejected,
+    /// Approved and placed.
+    Placed,
+    /// Approved, but placing failed; approving again retries (safely: the same key).
+    Failed,
+}
+
+impl ApprovalState {
+    /// As stored and shown.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApprovalState::Pending => "pending",
+            ApprovalState::Approved => "approved",
+            ApprovalState::Rejected => "rejected",
+            ApprovalState::Placed => "placed",
+            ApprovalState::Failed => "failed",
+        }
+    }
+
+    /// Read back.
+    pub fn parse(s: &str) -> Result<Self, LedgerError> {
+        Ok(match s {
+            "pending" => ApprovalState::Pending,
+            "approved" => ApprovalState::Approved,
+            "rejected" => ApprovalState::Rejected,
+            "placed" => ApprovalState::Placed,
+            "failed" => ApprovalState::Failed,
+            _ => return Err(LedgerError::Corrupt(format!("approval state {s:?}"))),
+        })
+    }
 }
 
 /// An amount to hold against a mandate's budget for one order.

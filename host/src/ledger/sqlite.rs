@@ -110,6 +110,28 @@ const MIGRATIONS: &[(i64, &str)] = &[
     CREATE INDEX reservations_by_order ON reservations (supplier, order_id);
     ",
     ),
+    (
+        3,
+        "
+    CREATE TABLE approvals (
+        id           TEXT PRIMARY KEY,
+        client       TEXT NOT NULL,
+        key          TEXT NOT NULL,
+        supplier     TEXT NOT NULL,
+        request      TEXT NOT NULL,
+        mandate      TEXT NOT NULL,
+        rule         TEXT NOT NULL,
+        state        TEXT NOT NULL
+                     CHECK (state IN ('pending', 'approved', 'rejected', 'placed', 'failed')),
+        created_at   INTEGER NOT NULL,
+        decided_by   TEXT,
+        decided_at   INTEGER,
+        note         TEXT,
+        order_id     TEXT
+    );
+    CREATE INDEX approvals_by_state ON approvals (state, created_at);
+    ",
+    ),
 ];
 
 /// A ledger in one SQLite file.
@@ -239,6 +261,50 @@ fn open_intent(r: &rusqlite::Row<'_>) -> rusqlite::Result<(OpenIntent, Option<St
         },
         r.get(9)?,
     ))
+}
+
+/// What a mandate has spent or reserved in a period.
+fn used_in(
+    conn: &Connection,
+    mandate: &str,
+    period_start: Millis,
+    currency: mercato_sdk::exact::Currency,
+) -> Result<Used, LedgerError> {
+    let (amount, orders): (i64, u32) = conn
+        .query_row(
+            "SELECT COALESCE(SUM(amount), 0), COUNT(*) FROM reservations
+             WHERE mandate = ?1 AND period_start = ?2 AND currency = ?3
+               AND state IN ('reserved', 'settled')",
+            params![mandate, period_start, currency.code()],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .map_err(db)?;
+    Ok(Used {
+        amount: mercato_sdk::exact::Money::new(currency, amount),
+        orders,
+    })
+}
+
+const APPROVAL_COLUMNS: &str = "id, client, key, supplier, request, mandate, rule, state, \
+     created_at, decided_by, decided_at, note, order_id";
+
+fn approval_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Approval, LedgerError>> {
+    let state: String = r.get(7)?;
+    Ok(ApprovalState::parse(&state).map(|state| Approval {
+        id: r.get(0).unwrap_or_default(),
+        client: r.get(1).unwrap_or_default(),
+        key: r.get(2).unwrap_or_default(),
+        supplier: r.get(3).unwrap_or_default(),
+        request: r.get(4).unwrap_or_default(),
+        mandate: r.get(5).unwrap_or_default(),
+        rule: r.get(6).unwrap_or_default(),
+        state,
+        created_at: r.get(8).unwrap_or_default(),
+        decided_by: r.get(9).unwrap_or_default(),
+        decided_at: r.get(10).unwrap_or_default(),
+        note: r.get(11).unwrap_or_default(),
+        order_id: r.get(12).unwrap_or_default(),
+    }))
 }
 
 const INTENT_COLUMNS: &str =
@@ -569,19 +635,7 @@ impl Ledger for SqliteLedger {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db)?;
-        let (amount, orders): (i64, u32) = tx
-            .query_row(
-                "SELECT COALESCE(SUM(amount), 0), COUNT(*) FROM reservations
-                 WHERE mandate = ?1 AND period_start = ?2 AND currency = ?3
-                   AND state IN ('reserved', 'settled')",
-                params![r.mandate, r.period_start, r.amount.currency().code()],
-                |row| Ok((row.get(0)?, row.get(1)?)),
-            )
-            .map_err(db)?;
-        let used = Used {
-            amount: mercato_sdk::exact::Money::new(r.amount.currency(), amount),
-            orders,
-        };
+        let used = used_in(&tx, &r.mandate, r.period_start, r.amount.currency())?;
         let decision = decide(used);
         let id = if decision == Decision::Allow {
             tx.execute(
@@ -641,6 +695,95 @@ impl Ledger for SqliteLedger {
             .map_err(db)?;
         row.map(|(id, s)| Ok((id, ReservationState::parse(&s)?)))
             .transpose()
+    }
+
+    fn used(
+        &self,
+        mandate: &str,
+        period_start: Millis,
+        currency: mercato_sdk::exact::Currency,
+    ) -> Result<Used, LedgerError> {
+        used_in(&self.conn(), mandate, period_start, currency)
+    }
+
+    fn park(&self, a: &Approval) -> Result<(), LedgerError> {
+        self.conn()
+            .execute(
+                "INSERT INTO approvals (id, client, key, supplier, request, mandate, rule, state,
+                                        created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8)",
+                params![
+                    a.id,
+                    a.client,
+                    a.key,
+                    a.supplier,
+                    a.request,
+                    a.mandate,
+                    a.rule,
+                    a.created_at
+                ],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn approvals(&self, state: Option<ApprovalState>) -> Result<Vec<Approval>, LedgerError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(&format!(
+                "SELECT {APPROVAL_COLUMNS} FROM approvals
+                 WHERE ?1 IS NULL OR state = ?1 ORDER BY created_at, id"
+            ))
+            .map_err(db)?;
+        stmt.query_map(params![state.map(ApprovalState::as_str)], approval_row)
+            .map_err(db)?
+            .map(|r| r.map_err(db).and_then(|a| a))
+            .collect()
+    }
+
+    fn approval(&self, id: &str) -> Result<Option<Approval>, LedgerError> {
+        self.conn()
+            .query_row(
+                &format!("SELECT {APPROVAL_COLUMNS} FROM approvals WHERE id = ?1"),
+                params![id],
+                approval_row,
+            )
+            .optional()
+            .map_err(db)?
+            .transpose()
+    }
+
+    fn decide(
+        &self,
+        id: &str,
+        from: &[ApprovalState],
+        to: ApprovalState,
+        by: Option<&str>,
+        note: Option<&str>,
+        order_id: Option<&str>,
+        now: Millis,
+    ) -> Result<bool, LedgerError> {
+        let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
+        let changed = self
+            .conn()
+            .execute(
+                "UPDATE approvals SET state = ?2,
+                        decided_by = COALESCE(?3, decided_by),
+                        decided_at = CASE WHEN ?3 IS NULL THEN decided_at ELSE ?6 END,
+                        note = COALESCE(?4, note), order_id = COALESCE(?5, order_id)
+                 WHERE id = ?1 AND state IN (SELECT value FROM json_each(?7))",
+                params![
+                    id,
+                    to.as_str(),
+                    by,
+                    note,
+                    order_id,
+                    now,
+                    serde_json::to_string(&from).unwrap_or_default()
+                ],
+            )
+            .map_err(db)?;
+        Ok(changed == 1)
     }
 
     fn audit_trail(&self) -> Result<Vec<AuditEntry>, LedgerError> {

@@ -48,14 +48,14 @@ impl Running {
         config: BrokerConfig,
         ledger: Option<Arc<dyn mercato::ledger::Ledger>>,
     ) -> Running {
-        Running::start_for(config, ledger, demo_client(KEY)).await
+        Running::start_for(config, ledger, vec![demo_client(KEY)]).await
     }
 
-    /// Like [`Running::start_with`], for `client` (whose key must be [`KEY`]).
+    /// Like [`Running::start_with`], for `clients` (the first one's key must be [`KEY`]).
     pub async fn start_for(
         config: BrokerConfig,
         ledger: Option<Arc<dyn mercato::ledger::Ledger>>,
-        client: mercato::gateway::Client,
+        clients: Vec<mercato::gateway::Client>,
     ) -> Running {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
@@ -73,7 +73,7 @@ impl Running {
             config,
             Arc::new(Metrics::new()),
         );
-        let clients = Clients::new(vec![client]).expect("clients");
+        let clients = Clients::new(clients).expect("clients");
         let service = match ledger {
             Some(l) => Service::with_ledger(broker, clients, l),
             None => Service::new(broker, clients),

@@ -5,12 +5,14 @@ use crate::gateway::{KEY, Running, order_body};
 use mercato::broker::BrokerConfig;
 use mercato::contract::{Quote, QuoteStatus};
 use mercato::demo::demo_client;
+use mercato::gateway::ClientId;
 use mercato::mandate::{Budget, Mandate, Period};
 use mercato_sdk::exact::{Currency, Money};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
 const NUT: &str = "VC-HN-M8-A2";
+const APPROVER_KEY: &str = "approver-key-maintenance-lead";
 const PLANT_3: &str = "4012345000009";
 
 fn eur(minor: i64) -> Money {
@@ -41,7 +43,11 @@ fn strict() -> Mandate {
 async fn with_mandate(mandate: Mandate) -> Running {
     let mut client = demo_client(KEY);
     client.mandate = Some(Arc::new(mandate));
-    Running::start_for(BrokerConfig::default(), None, client).await
+    let mut approver = demo_client(APPROVER_KEY);
+    approver.id = ClientId::parse("maintenance-lead").unwrap();
+    approver.mandate = None;
+    approver.approver = true;
+    Running::start_for(BrokerConfig::default(), None, vec![client, approver]).await
 }
 
 async fn place(g: &Running, body: Value, key: &str) -> (u16, Value) {
@@ -177,4 +183,125 @@ async fn concurrent_orders_never_take_the_budget_past_its_limit() {
     }
     assert_eq!(placed, 5, "EUR 500 budget, EUR 100 per order");
     assert_eq!(g.suppliers.voltaic.order_count(), 5);
+}
+
+/// `method path` as the approver.
+async fn as_approver(
+    g: &Running,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+) -> (u16, Value) {
+    let response = g
+        .http
+        .request(method, format!("{}{path}", g.base))
+        .bearer_auth(APPROVER_KEY)
+        .json(&body)
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("JSON"))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_order_above_the_threshold_waits_for_a_person_then_is_placed_once() {
+    let g = with_mandate(Mandate {
+        require_firm_quote: false,
+        ..strict()
+    })
+    .await;
+    let big = order_body("voltaic", "PO-A-1", NUT, 100, 16_000);
+    let (status, parked) = place(&g, big.clone(), "a-1").await;
+    assert_eq!(status, 409, "{parked:#}");
+    assert_eq!(parked["code"], "approval-required");
+    let approval = parked["approval_id"]
+        .as_str()
+        .expect("approval id")
+        .to_string();
+    let (_, again) = place(&g, big.clone(), "a-1").await;
+    assert_eq!(
+        again["approval_id"],
+        approval.as_str(),
+        "a retry waits on the same approval"
+    );
+    assert_eq!(g.suppliers.voltaic.orders_for_po("PO-A-1").len(), 0);
+
+    // The client cannot approve its own order; the approver sees it with the rule and budget.
+    let (status, _) = g
+        .call(
+            reqwest::Method::POST,
+            &format!("/v1/approvals/{approval}/approve"),
+            Some(json!({})),
+            None,
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (status, list) = as_approver(&g, reqwest::Method::GET, "/v1/approvals", Value::Null).await;
+    assert_eq!(status, 200, "{list:#}");
+    let waiting = &list["approvals"][0];
+    assert_eq!(waiting["id"], approval.as_str());
+    assert_eq!(waiting["rule"]["rule"], "approval-threshold");
+    assert_eq!(waiting["budget_left"]["minor"], 50_000);
+    assert_eq!(waiting["request"]["buyer_po"], "PO-A-1");
+
+    let (status, decided) = as_approver(
+        &g,
+        reqwest::Method::POST,
+        &format!("/v1/approvals/{approval}/approve"),
+        json!({ "note": "line 7 is down" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{decided:#}");
+    assert_eq!(decided["state"], "placed");
+    let order_id = decided["order_id"].as_str().expect("order id").to_string();
+    assert_eq!(g.suppliers.voltaic.orders_for_po("PO-A-1").len(), 1);
+    // From now on the client's key answers with the order.
+    let (status, order) = place(&g, big, "a-1").await;
+    assert_eq!(status, 201, "{order:#}");
+    assert_eq!(order["order_id"], order_id.as_str());
+    let (status, twice) = as_approver(
+        &g,
+        reqwest::Method::POST,
+        &format!("/v1/approvals/{approval}/approve"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 400, "{twice:#}");
+    assert_eq!(g.suppliers.voltaic.orders_for_po("PO-A-1").len(), 1);
+
+    // A rejected order is never sent, and its key says so.
+    let other = order_body("voltaic", "PO-A-2", NUT, 100, 17_000);
+    let (_, parked) = place(&g, other.clone(), "a-2").await;
+    let second = parked["approval_id"].as_str().unwrap().to_string();
+    let (status, _) = as_approver(
+        &g,
+        reqwest::Method::POST,
+        &format!("/v1/approvals/{second}/reject"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 400, "a rejection needs a reason");
+    let (status, rejected) = as_approver(
+        &g,
+        reqwest::Method::POST,
+        &format!("/v1/approvals/{second}/reject"),
+        json!({ "note": "order from the framework contract instead" }),
+    )
+    .await;
+    assert_eq!(status, 200, "{rejected:#}");
+    assert_eq!(rejected["state"], "rejected");
+    let (status, answer) = place(&g, other, "a-2").await;
+    assert_eq!(status, 403);
+    assert_eq!(answer["code"], "approval-rejected");
+    assert_eq!(g.suppliers.voltaic.orders_for_po("PO-A-2").len(), 0);
+
+    let page = g
+        .http
+        .get(format!("{}/approvals", g.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Pending approvals"));
 }
