@@ -174,6 +174,18 @@ pub fn demo_client(key: &str) -> crate::gateway::Client {
     }
 }
 
+/// The person who approves what the bot's mandate sends to approval, with key `key`.
+pub fn demo_approver(key: &str) -> crate::gateway::Client {
+    crate::gateway::Client {
+        id: crate::gateway::ClientId::parse("maintenance-lead").expect("valid id"),
+        key: crate::gateway::auth::KeyDigest::of(key),
+        mandate: None,
+        approver: true,
+        inbound: Vec::new(),
+        ..demo_client(key)
+    }
+}
+
 /// What the demo's maintenance bot may buy: from any supplier, up to EUR 5,000 an order and
 /// EUR 20,000 and 100 orders a month, a person approving anything above EUR 2,500.
 pub fn demo_mandate() -> crate::mandate::Mandate {

@@ -21,8 +21,14 @@ impl Drop for Server {
 }
 
 fn serve() -> Server {
+    serve_with(&[], &[])
+}
+
+fn serve_with(args: &[&str], env: &[(&str, &str)]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_mercato"))
         .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .envs(env.iter().copied())
         .env("MERCATO_API_KEY", KEY)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -185,4 +191,113 @@ fn serve_refuses_a_policy_without_clients() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("no [[client]]"), "{err}");
+}
+
+const APPROVER: &str = "cli-approver-key-0123456789";
+
+#[test]
+fn approvals_mandates_and_the_ledger_export_through_the_cli() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let server = serve_with(&["--data-dir", dir], &[("MERCATO_APPROVER_KEY", APPROVER)]);
+    let bot = [
+        ("MERCATO_SERVER", server.base.as_str()),
+        ("MERCATO_API_KEY", KEY),
+    ];
+    let lead = [
+        ("MERCATO_SERVER", server.base.as_str()),
+        ("MERCATO_API_KEY", APPROVER),
+    ];
+    // Above the demo mandate's EUR 2,500 threshold: parked for a person.
+    let order = [
+        "order",
+        "--supplier",
+        "voltaic",
+        "--po",
+        "PO-CLI-APPROVE",
+        "--line",
+        "VC-HN-M8-A2=100",
+        "--ship-to",
+        PLANT,
+        "--max-total",
+        "EUR 3000.00",
+        "--idempotency-key",
+        "cli-approve-1",
+        "--json",
+    ];
+    let parked = mercato(&order, &bot);
+    assert!(!parked.status.success());
+    let problem: Value = serde_json::from_slice(&parked.stdout).expect("problem JSON");
+    assert_eq!(problem["code"], "approval-required", "{problem:#}");
+    let id = problem["approval_id"].as_str().unwrap().to_string();
+
+    let list = json(&mercato(&["approvals", "--json"], &lead));
+    assert_eq!(list["approvals"][0]["id"], id.as_str());
+    let table = mercato(&["approvals"], &lead);
+    let shown = String::from_utf8_lossy(&table.stdout).into_owned();
+    assert!(shown.contains(&id), "{shown}");
+    assert!(shown.contains("approval-threshold"), "{shown}");
+    let approved = json(&mercato(
+        &[
+            "approvals",
+            "approve",
+            &id,
+            "--note",
+            "press down",
+            "--json",
+        ],
+        &lead,
+    ));
+    assert_eq!(approved["state"], "placed", "{approved:#}");
+    let order_id = approved["order_id"].as_str().unwrap().to_string();
+    assert_eq!(json(&mercato(&order, &bot))["order_id"], order_id.as_str());
+
+    let csv = mercato(&["ledger", "export", "--data-dir", dir], &[]);
+    assert!(csv.status.success(), "{csv:?}");
+    let csv = String::from_utf8_lossy(&csv.stdout);
+    assert!(
+        csv.starts_with("supplier,order_id,client,buyer_po"),
+        "{csv}"
+    );
+    assert!(
+        csv.lines().any(|l| l.contains(&order_id)
+            && l.contains("PO-CLI-APPROVE")
+            && l.contains("press-line-7")),
+        "{csv}"
+    );
+    let exported = json(&mercato(
+        &["ledger", "export", "--data-dir", dir, "--format", "json"],
+        &[],
+    ));
+    assert_eq!(exported[0]["order"]["order_id"], order_id.as_str());
+
+    let policy = data.path().join("host.toml");
+    std::fs::write(
+        &policy,
+        format!(
+            r#"
+[serve]
+data-dir = "{dir}"
+
+[[client]]
+id = "press-line-7"
+key = {{ value = "{KEY}" }}
+
+[[mandate]]
+id = "demo-press-line-7"
+client = "press-line-7"
+principal = "maintenance-lead@acme.example"
+max-per-order = "EUR 5000.00"
+budget = {{ limit = "EUR 20000.00", period = "month" }}
+"#
+        ),
+    )
+    .unwrap();
+    let mandates = json(&mercato(
+        &["mandates", "--policy", policy.to_str().unwrap(), "--json"],
+        &[],
+    ));
+    assert_eq!(mandates[0]["mandate"], "demo-press-line-7");
+    assert_eq!(mandates[0]["budget"]["used"], "EUR 3000.00", "{mandates:#}");
+    assert_eq!(mandates[0]["budget"]["orders"], 1);
 }

@@ -170,6 +170,42 @@ pub struct OrdersArgs {
     action: OrdersAction,
 }
 
+/// `mercato approvals`.
+#[derive(Args, Debug)]
+pub struct ApprovalsArgs {
+    #[command(flatten)]
+    target: Target,
+    #[command(subcommand)]
+    action: Option<ApprovalsAction>,
+}
+
+#[derive(Subcommand, Debug)]
+enum ApprovalsAction {
+    /// Orders waiting for a decision (the default).
+    List,
+    /// One approval.
+    Show {
+        /// The approval id (`apr-…`).
+        id: String,
+    },
+    /// Approve: the order is placed as the client asked.
+    Approve {
+        /// The approval id.
+        id: String,
+        /// A note for the record.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Reject: nothing is sent.
+    Reject {
+        /// The approval id.
+        id: String,
+        /// Why (required).
+        #[arg(long)]
+        reason: String,
+    },
+}
+
 #[derive(Subcommand, Debug)]
 enum OrdersAction {
     /// An order's current state.
@@ -574,6 +610,47 @@ pub async fn orders(args: OrdersArgs) -> anyhow::Result<ExitCode> {
             let outcome: Result<ReturnAuthorization, Failed> = call!(backend, Post path, Some(&body), Some(&key),
                 |s, c| s.request_return(c, &supplier, &order, &key, body.clone()).await);
             finish(json, outcome, render::return_authorization)
+        }
+    }
+}
+
+/// `mercato approvals`.
+pub async fn approvals(args: ApprovalsArgs) -> anyhow::Result<ExitCode> {
+    let backend = Backend::connect(&args.target).await?;
+    let json = args.target.json;
+    match args.action.unwrap_or(ApprovalsAction::List) {
+        ApprovalsAction::List => {
+            let outcome: Result<ApprovalsResponse, Failed> =
+                call!(backend, Get "/v1/approvals", NO_BODY, None, |s, c| s.approvals(c).await);
+            finish(json, outcome, |r| render::approvals(&r.approvals))
+        }
+        ApprovalsAction::Show { id } => {
+            let path = format!("/v1/approvals/{id}");
+            let outcome: Result<ApprovalView, Failed> =
+                call!(backend, Get path, NO_BODY, None, |s, c| s.approval(c, &id).await);
+            finish(json, outcome, |a| {
+                render::approvals(std::slice::from_ref(a))
+            })
+        }
+        ApprovalsAction::Approve { id, note } => {
+            let path = format!("/v1/approvals/{id}/approve");
+            let body = Decision { note: note.clone() };
+            let outcome: Result<ApprovalView, Failed> = call!(backend, Post path, Some(&body), None,
+                |s, c| s.approve(c, &id, note.clone()).await);
+            finish(json, outcome, |a| {
+                render::approvals(std::slice::from_ref(a))
+            })
+        }
+        ApprovalsAction::Reject { id, reason } => {
+            let path = format!("/v1/approvals/{id}/reject");
+            let body = Decision {
+                note: Some(reason.clone()),
+            };
+            let outcome: Result<ApprovalView, Failed> = call!(backend, Post path, Some(&body), None,
+                |s, c| s.reject(c, &id, Some(reason.clone())).await);
+            finish(json, outcome, |a| {
+                render::approvals(std::slice::from_ref(a))
+            })
         }
     }
 }

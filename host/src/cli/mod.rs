@@ -8,6 +8,7 @@
 
 mod admin;
 mod client;
+mod ledger;
 mod render;
 mod serve;
 
@@ -60,6 +61,12 @@ enum Command {
     Order(client::OrderArgs),
     /// Look up, cancel, track, and return orders.
     Orders(client::OrdersArgs),
+    /// Orders waiting for a person: list, approve, reject.
+    Approvals(client::ApprovalsArgs),
+    /// The policy's spend mandates and what each has used this period.
+    Mandates(ledger::MandatesArgs),
+    /// The ledger: export orders for accounting.
+    Ledger(ledger::LedgerArgs),
     /// Create a publisher signing key: NAME.key (secret, mode 0600) and NAME.pub.
     Keygen {
         /// Path prefix of the two files.
@@ -141,6 +148,9 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Quote(args) => client::quote(args).await,
         Command::Order(args) => client::order(args).await,
         Command::Orders(args) => client::orders(args).await,
+        Command::Approvals(args) => client::approvals(args).await,
+        Command::Mandates(args) => ledger::mandates(args),
+        Command::Ledger(args) => ledger::ledger(args),
         Command::Keygen { name } => admin::keygen(&name),
         Command::Sign { adapter, key, out } => admin::sign(&adapter, &key, out.as_deref()),
         Command::Verify { adapter, policy } => admin::verify(&adapter, policy.as_deref()),

@@ -6,7 +6,7 @@ use mercato::contract::{
 };
 use mercato::display::{self, table};
 use mercato::gateway::api::{
-    FanOutResponse, OffersResponse, Problem, SkippedSupplier, SupplierFailure,
+    ApprovalView, FanOutResponse, OffersResponse, Problem, SkippedSupplier, SupplierFailure,
 };
 use std::fmt::Write as _;
 
@@ -232,6 +232,45 @@ pub fn return_authorization(r: &ReturnAuthorization) -> String {
         let _ = writeln!(out, "  {i}");
     }
     out
+}
+
+/// `mercato approvals`.
+pub fn approvals(list: &[ApprovalView]) -> String {
+    let mut t = table(&[
+        "approval",
+        "state",
+        "client",
+        "supplier",
+        "PO",
+        "max total",
+        "rule",
+        "budget left",
+        "order",
+    ]);
+    for a in list {
+        t.add_row(vec![
+            Cell::new(&a.id),
+            Cell::new(&a.state),
+            Cell::new(&a.client),
+            Cell::new(&a.supplier),
+            Cell::new(&a.request.buyer_po),
+            right(display::money(&a.request.max_total)),
+            Cell::new(
+                serde_json::to_value(&a.rule)
+                    .ok()
+                    .and_then(|v| v["rule"].as_str().map(str::to_string))
+                    .unwrap_or_default(),
+            ),
+            right(
+                a.budget_left
+                    .as_ref()
+                    .map(display::money)
+                    .unwrap_or_default(),
+            ),
+            Cell::new(a.order_id.clone().unwrap_or_default()),
+        ]);
+    }
+    format!("{t}\n")
 }
 
 /// A failure, for people.

@@ -136,7 +136,19 @@ async fn demo_host(source: &Source) -> anyhow::Result<Host> {
             (k.clone(), Some(k))
         }
     };
-    let clients = Clients::new(vec![mercato::demo::demo_client(&key)])?;
+    // The maintenance lead approves what the bot's mandate sends to a person.
+    let approver_key = match std::env::var("MERCATO_APPROVER_KEY") {
+        Ok(k) if !k.is_empty() => k,
+        _ => {
+            let k = mercato::gateway::service::request_id();
+            eprintln!("demo approver API key (set MERCATO_APPROVER_KEY to choose one): {k}");
+            k
+        }
+    };
+    let clients = Clients::new(vec![
+        mercato::demo::demo_client(&key),
+        mercato::demo::demo_approver(&approver_key),
+    ])?;
     let broker = Broker::with_config(
         suppliers.broker.adapters().to_vec(),
         mercato::broker::BrokerConfig::default(),

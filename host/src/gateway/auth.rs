@@ -147,6 +147,11 @@ impl Clients {
             .ok_or_else(|| "the API key is not valid for any client of this host".to_string())
     }
 
+    /// Every client.
+    pub fn all(&self) -> Vec<Arc<Client>> {
+        self.by_key.values().cloned().collect()
+    }
+
     /// The client named `id`.
     pub fn by_id(&self, id: &str) -> Option<Arc<Client>> {
         self.by_key.values().find(|c| c.id.as_str() == id).cloned()

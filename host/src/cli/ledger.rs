@@ -1,0 +1,282 @@
+//! `mercato mandates` and `mercato ledger export`: read the host policy and the ledger file
+//! it names, for the people who set limits and the people who do the accounts.
+
+use anyhow::{Context as _, bail};
+use clap::{Args, Subcommand, ValueEnum};
+use comfy_table::Cell;
+use mercato::display;
+use mercato::ledger::Ledger;
+use mercato::ledger::sqlite::SqliteLedger;
+use mercato::policy::Policy;
+use serde_json::json;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Where the ledger is.
+#[derive(Args, Debug)]
+pub struct LedgerSource {
+    /// Host policy (its `[serve] data-dir` holds the ledger).
+    #[arg(long, env = "MERCATO_POLICY")]
+    policy: Option<PathBuf>,
+    /// The data directory, if not the policy's.
+    #[arg(long, env = "MERCATO_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+}
+
+impl LedgerSource {
+    fn policy(&self) -> anyhow::Result<Option<Policy>> {
+        self.policy
+            .as_deref()
+            .map(Policy::load)
+            .transpose()
+            .map_err(Into::into)
+    }
+
+    fn open(&self, policy: Option<&Policy>) -> anyhow::Result<SqliteLedger> {
+        let dir = match (&self.data_dir, policy) {
+            (Some(d), _) => d.clone(),
+            (None, Some(p)) => p.serve.data_dir.clone(),
+            (None, None) => bail!("name the ledger: --policy FILE or --data-dir DIR"),
+        };
+        let path = dir.join("ledger.sqlite");
+        if !path.exists() {
+            bail!(
+                "no ledger at {} (has `mercato serve` run with this data directory?)",
+                path.display()
+            );
+        }
+        SqliteLedger::open(&path).with_context(|| format!("opening {}", path.display()))
+    }
+}
+
+/// `mercato mandates`.
+#[derive(Args, Debug)]
+pub struct MandatesArgs {
+    #[command(flatten)]
+    source: LedgerSource,
+    /// JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `mercato ledger`.
+#[derive(Args, Debug)]
+pub struct LedgerArgs {
+    #[command(subcommand)]
+    action: LedgerAction,
+}
+
+#[derive(Subcommand, Debug)]
+enum LedgerAction {
+    /// Every order with its client, PO, quote, status and total, for accounting.
+    Export {
+        #[command(flatten)]
+        source: LedgerSource,
+        /// CSV (one row per order) or JSON (the orders as suppliers returned them).
+        #[arg(long, default_value = "csv")]
+        format: Format,
+        /// Write here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Csv,
+    Json,
+}
+
+/// `mercato mandates`: each client's mandate and its budget this period.
+pub fn mandates(args: MandatesArgs) -> anyhow::Result<ExitCode> {
+    let policy = args
+        .source
+        .policy()?
+        .context("mandates are in the host policy: --policy FILE")?;
+    let ledger = args.source.open(Some(&policy)).ok();
+    let now = now_ms();
+    let mut rows = Vec::new();
+    let mut clients: Vec<_> = policy
+        .clients
+        .all()
+        .into_iter()
+        .filter_map(|c| c.mandate.clone().map(|m| (c.id.to_string(), m)))
+        .collect();
+    clients.sort_by(|a, b| a.0.cmp(&b.0));
+    for (client, m) in clients {
+        let used = match (&ledger, &m.budget) {
+            (Some(l), Some(b)) => Some(l.used(&m.id, b.period.start(now), b.limit.currency())?),
+            _ => None,
+        };
+        rows.push(json!({
+            "client": client,
+            "mandate": m.id,
+            "principal": m.principal,
+            "suppliers": m.suppliers,
+            "ship_to": m.ship_to,
+            "items": m.items.len(),
+            "max_per_order": m.max_per_order.to_string(),
+            "budget": m.budget.as_ref().map(|b| json!({
+                "limit": b.limit.to_string(),
+                "period": b.period,
+                "max_orders": b.max_orders,
+                "used": used.map(|u| u.amount.to_string()),
+                "orders": used.map(|u| u.orders),
+            })),
+            "approval_above": m.approval_above.map(|a| a.to_string()),
+            "price_tolerance_bp": m.price_tolerance_bp,
+            "require_firm_quote": m.require_firm_quote,
+            "not_before": m.not_before,
+            "not_after": m.not_after,
+        }));
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut t = display::table(&[
+        "client",
+        "mandate",
+        "suppliers",
+        "max/order",
+        "budget",
+        "used",
+        "orders",
+        "approval above",
+        "firm quote",
+    ]);
+    for r in &rows {
+        let text = |v: &serde_json::Value| match v {
+            serde_json::Value::Null => String::new(),
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let suppliers = r["suppliers"].as_array().map(|s| {
+            if s.is_empty() {
+                "any".to_string()
+            } else {
+                s.iter().map(text).collect::<Vec<_>>().join(", ")
+            }
+        });
+        t.add_row(vec![
+            Cell::new(text(&r["client"])),
+            Cell::new(text(&r["mandate"])),
+            Cell::new(suppliers.unwrap_or_default()),
+            Cell::new(text(&r["max_per_order"])),
+            Cell::new(format!(
+                "{} / {}",
+                text(&r["budget"]["limit"]),
+                text(&r["budget"]["period"])
+            )),
+            Cell::new(text(&r["budget"]["used"])),
+            Cell::new(text(&r["budget"]["orders"])),
+            Cell::new(text(&r["approval_above"])),
+            Cell::new(if r["require_firm_quote"] == true {
+                "yes"
+            } else {
+                "no"
+            }),
+        ]);
+    }
+    println!("{t}");
+    if ledger.is_none() {
+        eprintln!("(no ledger found: budgets used are not shown)");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mercato ledger …`.
+pub fn ledger(args: LedgerArgs) -> anyhow::Result<ExitCode> {
+    match args.action {
+        LedgerAction::Export {
+            source,
+            format,
+            out,
+        } => {
+            let policy = source.policy()?;
+            let ledger = source.open(policy.as_ref())?;
+            let mut sink: Box<dyn std::io::Write> = match &out {
+                Some(path) => Box::new(
+                    std::fs::File::create(path)
+                        .with_context(|| format!("creating {}", path.display()))?,
+                ),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            export(&ledger, format, &mut sink)?;
+            sink.flush()?;
+            if let Some(path) = out {
+                eprintln!("orders written to {}", Path::new(&path).display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn export(ledger: &dyn Ledger, format: Format, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
+    let orders = ledger.orders()?;
+    match format {
+        Format::Json => {
+            let rows: Vec<_> = orders
+                .iter()
+                .map(|r| {
+                    json!({
+                        "client": r.client,
+                        "supplier": r.supplier,
+                        "recorded_at": r.created_at,
+                        "order": r.order,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &rows)?;
+            writeln!(out)?;
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record([
+                "supplier",
+                "order_id",
+                "client",
+                "buyer_po",
+                "quote_id",
+                "status",
+                "currency",
+                "grand_total",
+                "grand_total_minor",
+                "lines",
+                "recorded_at",
+            ])?;
+            for r in &orders {
+                let o = &r.order;
+                let total = o
+                    .totals
+                    .grand_total
+                    .to_exact()
+                    .map(|m| m.to_decimal().to_string())
+                    .unwrap_or_default();
+                w.write_record([
+                    r.supplier.as_str(),
+                    o.order_id.as_str(),
+                    r.client.as_str(),
+                    o.buyer_po.as_str(),
+                    o.quote_id.as_deref().unwrap_or(""),
+                    display::label(&o.status).as_str(),
+                    o.currency.as_str(),
+                    total.as_str(),
+                    o.totals.grand_total.minor.to_string().as_str(),
+                    o.lines.len().to_string().as_str(),
+                    display::date_time(r.created_at).as_str(),
+                ])?;
+            }
+            w.flush()?;
+        }
+    }
+    Ok(())
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
