@@ -205,6 +205,7 @@ pub fn demo_mandate() -> crate::mandate::Mandate {
         approval_above: Some(eur(250_000)),
         price_tolerance_bp: 200,
         require_firm_quote: false,
+        on_drift: crate::mandate::DriftAction::Cancel,
         not_before: 0,
         not_after: i64::MAX,
     }

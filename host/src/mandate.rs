@@ -109,6 +109,8 @@ pub struct Mandate {
     pub price_tolerance_bp: u32,
     /// Orders must accept a firm quote.
     pub require_firm_quote: bool,
+    /// What to do when the supplier's order drifts from the quote beyond the tolerance.
+    pub on_drift: DriftAction,
     /// Valid from (inclusive).
     pub not_before: Millis,
     /// Valid until (exclusive).
@@ -228,6 +230,20 @@ pub enum Rule {
         /// The limit.
         limit: String,
     },
+    /// A unit price drifted from the quote by more than the mandate's tolerance.
+    #[error(
+        "line {line_id}: {actual} against {quoted} quoted is more than {tolerance_bp} bp of drift"
+    )]
+    PriceDrift {
+        /// The line.
+        line_id: String,
+        /// The quoted unit price.
+        quoted: String,
+        /// The price expected or charged.
+        actual: String,
+        /// The tolerance.
+        tolerance_bp: u32,
+    },
     /// The client has no mandate: it may look and quote, not order.
     #[error("client has no spend mandate, so it may not place orders")]
     NoMandate,
@@ -267,6 +283,39 @@ pub enum Decision {
     RequireApproval(Rule),
     /// Refuse; nothing goes to the supplier.
     Deny(Rule),
+}
+
+/// What the host does with an order whose prices drifted from its quote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DriftAction {
+    /// Cancel it at the supplier and answer `mandate-denied` with the drift.
+    #[default]
+    Cancel,
+    /// Keep it, flag it for a person's review, and record it in the audit trail.
+    Escalate,
+}
+
+/// Whether `actual` is more than `tolerance_bp` basis points above `quoted`, compared per
+/// basis unit. Another currency or unit is always drift: nothing is converted.
+pub fn drifted(
+    quoted: &mercato_sdk::exact::UnitPrice,
+    actual: &mercato_sdk::exact::UnitPrice,
+    tolerance_bp: u32,
+) -> bool {
+    use mercato_sdk::exact::RoundingMode;
+    if quoted.currency != actual.currency || quoted.basis.unit() != actual.basis.unit() {
+        return true;
+    }
+    let per_unit = |p: &mercato_sdk::exact::UnitPrice| {
+        p.per_basis_unit(8, RoundingMode::HalfUp)
+            .ok()
+            .and_then(|d| d.to_i128_scaled(8))
+    };
+    match (per_unit(quoted), per_unit(actual)) {
+        (Some(q), Some(a)) => a * 10_000 > q * (10_000 + i128::from(tolerance_bp)),
+        _ => true,
+    }
 }
 
 /// Quotes count as expired this long before their `valid-until`, for clocks that differ.
@@ -397,6 +446,7 @@ mod tests {
             approval_above: Some(eur(20_000)),
             price_tolerance_bp: 200,
             require_firm_quote: true,
+            on_drift: DriftAction::Cancel,
             not_before: 0,
             not_after: 10_000_000,
         }
@@ -489,6 +539,33 @@ mod tests {
         let mut o = order(10);
         o.total = Money::new(Currency::parse("USD").unwrap(), 10);
         assert!(matches!(deny(o, fresh()), Rule::Currency { .. }));
+    }
+
+    #[test]
+    fn drift_is_measured_per_unit_against_the_tolerance() {
+        use mercato_sdk::exact::{Decimal, Quantity, Unit, UnitPrice};
+        let price = |amount: &str, per: u64| UnitPrice {
+            currency: Currency::parse("EUR").unwrap(),
+            amount: Decimal::parse(amount).unwrap(),
+            basis: Quantity::new(per, Unit::parse("C62").unwrap(), 0).unwrap(),
+        };
+        let quoted = price("0.50", 1);
+        assert!(
+            !drifted(&quoted, &price("0.51", 1), 200),
+            "2 % is within 200 bp"
+        );
+        assert!(drifted(&quoted, &price("0.52", 1), 200), "4 % is not");
+        assert!(
+            !drifted(&quoted, &price("50.00", 100), 0),
+            "same price per 100"
+        );
+        assert!(
+            !drifted(&quoted, &price("0.40", 1), 0),
+            "cheaper is never drift"
+        );
+        let mut usd = price("0.50", 1);
+        usd.currency = Currency::parse("USD").unwrap();
+        assert!(drifted(&quoted, &usd, 10_000), "never converted");
     }
 
     #[test]

@@ -57,7 +57,7 @@ use crate::contract::BuyerContext;
 use crate::engine::EngineConfig;
 use crate::error::LoadError;
 use crate::gateway::auth::{Client, ClientId, Clients, KeyDigest};
-use crate::mandate::{Budget, ItemRule, Mandate, Period};
+use crate::mandate::{Budget, DriftAction, ItemRule, Mandate, Period};
 use crate::sandbox::limits::Limits;
 use crate::sandbox::secrets::Secrets;
 use crate::sandbox::{Grants, HostGrant, LimitGrants};
@@ -139,6 +139,8 @@ struct MandateEntry {
     price_tolerance_bp: u32,
     #[serde(default)]
     require_firm_quote: bool,
+    #[serde(default)]
+    on_drift: DriftAction,
     valid_from: Option<String>,
     valid_until: Option<String>,
 }
@@ -753,6 +755,7 @@ fn mandate_policy(i: usize, m: &MandateEntry) -> Result<Mandate, PolicyError> {
         approval_above,
         price_tolerance_bp: m.price_tolerance_bp,
         require_firm_quote: m.require_firm_quote,
+        on_drift: m.on_drift,
         not_before: time("valid-from", &m.valid_from, 0)?,
         not_after: time("valid-until", &m.valid_until, i64::MAX)?,
     })

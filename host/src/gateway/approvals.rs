@@ -13,9 +13,13 @@ use super::auth::Client;
 use super::idempotent::{Failure, Mutation, canonical, failure, request_hash};
 use super::problem::ApiError;
 use super::service::{IdempotencyKey, Service, bounded_list, now_ms, request_id};
+use super::spend::{Authorized, guarded, order_drift};
 use crate::adapter::{LoadedAdapter, Operation};
-use crate::contract::{CallContext, Order, OrderRequest};
+use crate::contract::{
+    CallContext, CancelRequest, CancelStatus, Message, Order, OrderRequest, Resolution, Severity,
+};
 use crate::ledger::{Approval, ApprovalState, ReservationState, StoredResponse};
+use crate::mandate::DriftAction;
 use crate::mandate::Rule;
 
 /// An order ready to be sent: the adapter, its call context, the ledger's view of the
@@ -98,21 +102,36 @@ impl Service {
         order: &OrderRequest,
         approved: bool,
     ) -> Result<Order, ApiError> {
-        let reservation = match self.authorize(client, adapter, ctx, req, approved).await {
-            Ok(id) => id,
-            Err(ApiError::ApprovalRequired { rule, .. }) => {
-                return Err(self.park(client, key, req, rule).await?);
-            }
-            Err(e) => return Err(e),
+        let Authorized { reservation, quote } =
+            match self.authorize(client, adapter, ctx, req, approved).await {
+                Ok(a) => a,
+                Err(ApiError::ApprovalRequired { rule, .. }) => {
+                    return Err(self.park(client, key, req, rule).await?);
+                }
+                Err(e) => return Err(e),
+            };
+        let tolerance = client
+            .mandate
+            .as_ref()
+            .map(|m| m.price_tolerance_bp)
+            .unwrap_or(0);
+        let order = match &quote {
+            Some(q) => guarded(order.clone(), q, tolerance),
+            None => order.clone(),
         };
-        let result = self
+        let mut result = self
             .one(
                 adapter,
                 Operation::PlaceOrder,
                 ctx,
-                adapter.place_order(ctx, order),
+                adapter.place_order(ctx, &order),
             )
             .await;
+        if let (Ok(placed), Some(q)) = (&mut result, &quote)
+            && let Some(rule) = order_drift(placed, q, &order.max_total, tolerance)
+        {
+            result = self.on_drift(client, adapter, ctx, key, placed, rule).await;
+        }
         match &result {
             Ok(o) => {
                 let id = Some(o.order_id.clone());
@@ -127,6 +146,90 @@ impl Service {
             }
         }
         result
+    }
+
+    /// The supplier's order drifted from the quote beyond the tolerance: cancel it, or keep it
+    /// flagged for review, as the client's mandate says.
+    async fn on_drift(
+        &self,
+        client: &Client,
+        adapter: &LoadedAdapter,
+        ctx: &CallContext,
+        key: &IdempotencyKey,
+        placed: &mut Order,
+        rule: Rule,
+    ) -> Result<Order, ApiError> {
+        let action = client
+            .mandate
+            .as_ref()
+            .map(|m| m.on_drift)
+            .unwrap_or_default();
+        tracing::warn!(client = %client.id, order = %placed.order_id, %rule, ?action, "order drifted from its quote");
+        let entry = crate::ledger::AuditEntry {
+            at: now_ms(),
+            client: client.id.to_string(),
+            operation: "price-drift".to_string(),
+            target: format!("{}/{}", adapter.supplier(), placed.order_id),
+            outcome: format!("{action:?}").to_lowercase(),
+            detail: rule.to_string(),
+        };
+        let _ = self.in_ledger(move |l| l.audit(&entry)).await;
+        match action {
+            DriftAction::Escalate => {
+                placed.messages.push(Message {
+                    severity: Severity::Warning,
+                    code: "price-drift".to_string(),
+                    line_id: None,
+                    text: rule.to_string(),
+                    resolution: Some(Resolution::RequiresBuyerReview),
+                });
+                Ok(placed.clone())
+            }
+            DriftAction::Cancel => {
+                let cancel = CancelRequest {
+                    idempotency_key: key.for_supplier(
+                        client,
+                        adapter.supplier(),
+                        Operation::CancelOrder,
+                    ),
+                    order_id: placed.order_id.clone(),
+                    line_ids: Vec::new(),
+                    reason: Some(format!("price drift: {rule}")),
+                };
+                let cancelled = self
+                    .one(
+                        adapter,
+                        Operation::CancelOrder,
+                        ctx,
+                        adapter.cancel_order(ctx, &cancel),
+                    )
+                    .await;
+                let state = match &cancelled {
+                    Ok(c) => c.order.clone(),
+                    Err(_) => placed.clone(),
+                };
+                let (c, s) = (client.id.to_string(), adapter.supplier().to_string());
+                let _ = self
+                    .in_ledger(move |l| l.upsert_order(&c, &s, &state, now_ms()))
+                    .await;
+                match cancelled {
+                    Ok(c) if c.status == CancelStatus::Cancelled => {
+                        Err(ApiError::MandateDenied(rule))
+                    }
+                    // Could not cancel: a person has to sort it out.
+                    _ => {
+                        placed.messages.push(Message {
+                            severity: Severity::Error,
+                            code: "price-drift-not-cancelled".to_string(),
+                            line_id: None,
+                            text: format!("{rule}; the supplier did not cancel it"),
+                            resolution: Some(Resolution::RequiresBuyerReview),
+                        });
+                        Ok(placed.clone())
+                    }
+                }
+            }
+        }
     }
 
     /// Park an order for approval; the error the client gets says where it waits.

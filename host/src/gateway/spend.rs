@@ -7,9 +7,85 @@ use super::auth::Client;
 use super::problem::ApiError;
 use super::service::{Service, now_ms};
 use crate::adapter::{LoadedAdapter, Operation};
-use crate::contract::{CallContext, ItemRef, Quote, QuoteStatus};
+use crate::contract::{CallContext, ItemRef, Money, Order, OrderRequest, Quote, QuoteStatus};
 use crate::ledger::{Reservation, ReservationState};
 use crate::mandate::{self, Decision, ItemFacts, OrderFacts, QuoteFacts, Rule};
+
+/// An order the mandate allows: its budget reservation and the quote it accepts.
+pub(super) struct Authorized {
+    pub reservation: i64,
+    pub quote: Option<Quote>,
+}
+
+/// A line whose price the client expects is further from the quote than the tolerance.
+fn expected_drift(quote: &Quote, req: &PlaceOrderRequest, tolerance_bp: u32) -> Option<Rule> {
+    req.lines.iter().find_map(|l| {
+        let expected = l.expected_unit_price.as_ref()?;
+        let quoted = quote.lines.iter().find(|q| q.line_id == l.line_id)?;
+        let (q, e) = (
+            quoted.unit_price.to_exact().ok()?,
+            expected.to_exact().ok()?,
+        );
+        mandate::drifted(&q, &e, tolerance_bp).then(|| Rule::PriceDrift {
+            line_id: l.line_id.clone(),
+            quoted: crate::display::price(&quoted.unit_price),
+            actual: crate::display::price(expected),
+            tolerance_bp,
+        })
+    })
+}
+
+/// The order as sent under a quote: each line expects the quoted unit price, and the total
+/// may not exceed the quote's by more than the tolerance (nor the client's max-total), so a
+/// supplier that honours expectations refuses drift itself.
+pub(super) fn guarded(mut order: OrderRequest, quote: &Quote, tolerance_bp: u32) -> OrderRequest {
+    for line in &mut order.lines {
+        if line.expected_unit_price.is_none() {
+            line.expected_unit_price = quote
+                .lines
+                .iter()
+                .find(|q| q.line_id == line.line_id)
+                .map(|q| q.unit_price.clone());
+        }
+    }
+    let total = &quote.totals.grand_total;
+    if total.currency == order.max_total.currency {
+        let cap = i128::from(total.minor) * (10_000 + i128::from(tolerance_bp)) / 10_000;
+        let cap = i64::try_from(cap).unwrap_or(i64::MAX);
+        order.max_total.minor = order.max_total.minor.min(cap);
+    }
+    order
+}
+
+/// The first way `order` drifted from `quote` beyond the tolerance, if it did.
+pub(super) fn order_drift(
+    order: &Order,
+    quote: &Quote,
+    max_total: &Money,
+    tolerance_bp: u32,
+) -> Option<Rule> {
+    let line = order.lines.iter().find_map(|l| {
+        let quoted = quote.lines.iter().find(|q| q.line_id == l.line_id)?;
+        let (q, a) = (
+            quoted.unit_price.to_exact().ok()?,
+            l.unit_price.to_exact().ok()?,
+        );
+        mandate::drifted(&q, &a, tolerance_bp).then(|| Rule::PriceDrift {
+            line_id: l.line_id.clone(),
+            quoted: crate::display::price(&quoted.unit_price),
+            actual: crate::display::price(&l.unit_price),
+            tolerance_bp,
+        })
+    });
+    line.or_else(|| {
+        (order.totals.grand_total.minor > max_total.minor).then(|| Rule::PriceDrift {
+            line_id: "total".to_string(),
+            quoted: crate::display::money(max_total),
+            actual: crate::display::money(&order.totals.grand_total),
+            tolerance_bp,
+        })
+    })
+}
 
 impl Service {
     /// Judge `req` against `client`'s mandate and reserve its max-total against the budget.
@@ -22,7 +98,7 @@ impl Service {
         ctx: &CallContext,
         req: &PlaceOrderRequest,
         approved: bool,
-    ) -> Result<i64, ApiError> {
+    ) -> Result<Authorized, ApiError> {
         let Some(mandate) = client.mandate.clone() else {
             return Err(ApiError::MandateDenied(Rule::NoMandate));
         };
@@ -34,6 +110,11 @@ impl Service {
             Some(id) => Some(self.quote_for(client, adapter, ctx, id).await?),
             None => None,
         };
+        if let Some(q) = &quote
+            && let Some(rule) = expected_drift(q, req, mandate.price_tolerance_bp)
+        {
+            return Err(ApiError::MandateDenied(rule));
+        }
         let items = req
             .lines
             .iter()
@@ -99,7 +180,7 @@ impl Service {
             })
             .await?;
         match (decision, id) {
-            (Decision::Allow, Some(id)) => Ok(id),
+            (Decision::Allow, Some(reservation)) => Ok(Authorized { reservation, quote }),
             (Decision::Deny(rule), _) => Err(ApiError::MandateDenied(rule)),
             (Decision::RequireApproval(rule), _) => Err(ApiError::ApprovalRequired {
                 rule,

@@ -81,7 +81,7 @@ async fn concurrent_duplicates_make_one_supplier_order() {
         .control()
         .set_delay(Duration::from_millis(400));
     let body = order_body("voltaic", "PO-L-2", NUT, 10, 100_000);
-    let calls = (0..20).map(|_| place(&g, &body, "l-2"));
+    let calls = (0..200).map(|_| place(&g, &body, "l-2"));
     let answers = futures::future::join_all(calls).await;
     let placed: Vec<&Value> = answers
         .iter()

@@ -35,6 +35,7 @@ fn strict() -> Mandate {
         approval_above: Some(eur(15_000)),
         price_tolerance_bp: 200,
         require_firm_quote: true,
+        on_drift: mercato::mandate::DriftAction::Cancel,
         not_before: 0,
         not_after: i64::MAX,
     }
@@ -105,6 +106,12 @@ async fn each_refusal_names_its_rule_and_nothing_reaches_the_supplier() {
     let mut elsewhere = with_quote("PO-S-1", &quote.quote_id, 10_000);
     elsewhere["ship_to"]["location_id"] = json!("9999999999999");
     let other_supplier = order_body("nordfast", "PO-S-2", "NF-20001", 10, 10_000);
+    // The client expects to pay 10 % over the quote; the mandate tolerates 2 %.
+    let mut inflated = with_quote("PO-S-9", &quote.quote_id, 10_000);
+    let mut dearer = quote.lines[0].unit_price.clone();
+    dearer.amount.mantissa *= 110;
+    dearer.amount.scale += 2;
+    inflated["lines"][0]["expected_unit_price"] = serde_json::to_value(&dearer).unwrap();
     let cases = [
         (elsewhere, "ship-to-not-allowed"),
         (
@@ -121,6 +128,7 @@ async fn each_refusal_names_its_rule_and_nothing_reaches_the_supplier() {
             "max-per-order",
         ),
         (other_supplier, "supplier-not-allowed"),
+        (inflated, "price-drift"),
     ];
     for (n, (body, rule)) in cases.into_iter().enumerate() {
         let (status, problem) = place(&g, body, &format!("s-{n}")).await;
@@ -152,7 +160,7 @@ async fn each_refusal_names_its_rule_and_nothing_reaches_the_supplier() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn concurrent_orders_never_take_the_budget_past_its_limit() {
-    let budget_for_five = Mandate {
+    let budget_for_fifty = Mandate {
         id: "m-budget".into(),
         suppliers: vec![],
         ship_to: vec![],
@@ -160,14 +168,14 @@ async fn concurrent_orders_never_take_the_budget_past_its_limit() {
         approval_above: None,
         max_per_order: eur(10_000),
         budget: Some(Budget {
-            limit: eur(50_000),
+            limit: eur(500_000),
             period: Period::Month,
             max_orders: None,
         }),
         ..strict()
     };
-    let g = with_mandate(budget_for_five).await;
-    let orders = (0..12).map(|n| {
+    let g = with_mandate(budget_for_fifty).await;
+    let orders = (0..200).map(|n| {
         let body = order_body("voltaic", &format!("PO-B-{n}"), NUT, 10, 10_000);
         let key = format!("b-{n}");
         let g = &g;
@@ -181,8 +189,8 @@ async fn concurrent_orders_never_take_the_budget_past_its_limit() {
             assert_eq!(rule_of(answer), "budget", "{answer:#}");
         }
     }
-    assert_eq!(placed, 5, "EUR 500 budget, EUR 100 per order");
-    assert_eq!(g.suppliers.voltaic.order_count(), 5);
+    assert_eq!(placed, 50, "EUR 5,000 budget, EUR 100 per order");
+    assert_eq!(g.suppliers.voltaic.order_count(), 50);
 }
 
 /// `method path` as the approver.
