@@ -169,7 +169,13 @@ async fn demo_host(source: &Source) -> anyhow::Result<Host> {
 /// `mercato serve`: serve until Ctrl-C or SIGTERM; requests in flight finish.
 pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let host = assemble(&args.source).await?;
-    reconcile(&host.service).await;
+    match host.service.recover().await {
+        Ok((0, 0, 0)) => {}
+        Ok((settled, open, released)) => {
+            tracing::info!(settled, open, released, "recovered from the previous run")
+        }
+        Err(e) => tracing::error!(error = %e, "recovery from the previous run failed"),
+    }
     let service = host.service.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(RECONCILE_EVERY);

@@ -348,6 +348,15 @@ impl Service {
         }
     }
 
+    /// Recover after a stop (call once at start-up, before serving): reconcile open intents,
+    /// then give up claims the stopped process held without having sent anything. Returns
+    /// (settled, still open, claims released).
+    pub async fn recover(&self) -> Result<(usize, usize, usize), ApiError> {
+        let (settled, open) = self.reconcile().await?;
+        let released = self.in_ledger(|l| l.release_orphaned_claims()).await?;
+        Ok((settled, open, released))
+    }
+
     /// Reconcile every open order intent with its supplier (at start-up): an order the
     /// supplier has is recorded and its key answers with it from now on; one it does not have
     /// frees its key for a retry. Intents whose supplier cannot answer now stay open.

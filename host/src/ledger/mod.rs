@@ -199,6 +199,11 @@ pub trait Ledger: Send + Sync + fmt::Debug {
     /// Give a claim up without a final response (the outcome was retryable), so a retry runs.
     fn release(&self, scope: &KeyScope) -> Result<(), LedgerError>;
 
+    /// At start-up, after reconciliation: give up claims a stopped process left running with
+    /// no open intent (it stopped before recording one, so nothing was sent). Returns how
+    /// many. Only safe while no other process shares the ledger.
+    fn release_orphaned_claims(&self) -> Result<usize, LedgerError>;
+
     /// Record an intent before its call is sent; returns its id.
     fn record_intent(&self, intent: &Intent, now: Millis) -> Result<i64, LedgerError>;
 

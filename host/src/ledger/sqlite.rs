@@ -396,6 +396,19 @@ impl Ledger for SqliteLedger {
         Ok(())
     }
 
+    fn release_orphaned_claims(&self) -> Result<usize, LedgerError> {
+        self.conn()
+            .execute(
+                "DELETE FROM idempotency WHERE state = 'running' AND NOT EXISTS (
+                     SELECT 1 FROM intents i
+                     WHERE i.client = idempotency.client AND i.operation = idempotency.operation
+                       AND i.key = idempotency.key
+                       AND (i.outcome IS NULL OR i.outcome LIKE 'unknown:%'))",
+                [],
+            )
+            .map_err(db)
+    }
+
     fn record_intent(&self, intent: &Intent, now: Millis) -> Result<i64, LedgerError> {
         let conn = self.conn();
         conn.execute(
