@@ -43,7 +43,30 @@ pub(super) struct Mutation<'a> {
     pub target: String,
 }
 
-impl Mutation<'_> {
+impl<'a> Mutation<'a> {
+    /// A change to an existing order (cancel, return), keyed by its own operation; its
+    /// request is the order and the body.
+    pub(super) fn on_order(
+        client: &'a Client,
+        operation: Operation,
+        key: &'a IdempotencyKey,
+        adapter: &'a LoadedAdapter,
+        order_id: &str,
+        body: &impl Serialize,
+    ) -> Self {
+        let supplier = adapter.supplier().as_str();
+        Mutation {
+            client,
+            operation,
+            key,
+            adapter,
+            supplier_key: key.for_supplier(client, adapter.supplier(), operation),
+            buyer_po: None,
+            request: canonical(&(supplier, order_id, body)),
+            target: format!("{supplier}/{order_id}"),
+        }
+    }
+
     fn scope(&self) -> KeyScope {
         KeyScope {
             client: self.client.id.to_string(),

@@ -8,7 +8,7 @@
 use super::api::*;
 use super::approvals::Placement;
 use super::auth::{Client, Clients};
-use super::idempotent::{Mutation, canonical};
+use super::idempotent::Mutation;
 use super::problem::{ApiError, supplier_error};
 use crate::adapter::{LoadedAdapter, Operation, SupplierId};
 use crate::broker::offers::{self, OfferProblem};
@@ -414,19 +414,9 @@ impl Service {
         let a = self.adapter(supplier)?;
         bounded_list("line_ids", body.line_ids.len())?;
         let ctx = self.context(client, &Scope::default());
-        let supplier_key = key.for_supplier(client, a.supplier(), Operation::CancelOrder);
-        let mutation = Mutation {
-            client,
-            operation: Operation::CancelOrder,
-            key,
-            adapter: a,
-            supplier_key: supplier_key.clone(),
-            buyer_po: None,
-            request: canonical(&(supplier, order_id, &body)),
-            target: format!("{supplier}/{order_id}"),
-        };
+        let mutation = Mutation::on_order(client, Operation::CancelOrder, key, a, order_id, &body);
         let req = CancelRequest {
-            idempotency_key: supplier_key,
+            idempotency_key: mutation.supplier_key.clone(),
             order_id: order_id.to_string(),
             line_ids: body.line_ids,
             reason: body.reason,
@@ -502,19 +492,10 @@ impl Service {
         }
         bounded_list("lines", body.lines.len())?;
         let ctx = self.context(client, &Scope::default());
-        let supplier_key = key.for_supplier(client, a.supplier(), Operation::RequestReturn);
-        let mutation = Mutation {
-            client,
-            operation: Operation::RequestReturn,
-            key,
-            adapter: a,
-            supplier_key: supplier_key.clone(),
-            buyer_po: None,
-            request: canonical(&(supplier, order_id, &body)),
-            target: format!("{supplier}/{order_id}"),
-        };
+        let mutation =
+            Mutation::on_order(client, Operation::RequestReturn, key, a, order_id, &body);
         let req = ReturnRequest {
-            idempotency_key: supplier_key,
+            idempotency_key: mutation.supplier_key.clone(),
             order_id: order_id.to_string(),
             lines: body.lines,
             notes: body.notes,
