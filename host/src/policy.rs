@@ -39,6 +39,7 @@
 //! max-concurrent-calls = 200      # at most the pool size; excess gets 429 with Retry-After
 //! queue-wait-ms = 250
 //! data-dir = "/var/lib/mercato"  # the ledger (default: mercato-data next to this file)
+//! # ledger-url = "postgresql://mercato@db.internal/mercato"   # shared by several replicas
 //!
 //! [[client]]                      # a machine client; every request runs as one
 //! id = "press-line-7"
@@ -169,6 +170,7 @@ struct ServeSection {
     max_concurrent_calls: Option<usize>,
     queue_wait_ms: Option<u64>,
     data_dir: Option<PathBuf>,
+    ledger_url: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -315,6 +317,8 @@ pub struct ServePolicy {
     pub broker: BrokerConfig,
     /// Where the ledger lives (`ledger.sqlite`); relative to the policy file.
     pub data_dir: PathBuf,
+    /// A PostgreSQL ledger shared by replicas, instead of the SQLite file.
+    pub ledger_url: Option<String>,
 }
 
 /// A parsed host policy.
@@ -627,6 +631,7 @@ fn serve_policy(s: &ServeSection, pool_size: u32, base: &Path) -> Result<ServePo
         address,
         broker,
         data_dir,
+        ledger_url: s.ledger_url.clone(),
     })
 }
 

@@ -6,93 +6,15 @@
 //! The supplier backend runs in this test process, so it outlives every kill; the server is
 //! a real child process with a policy, a signed adapter and a ledger on disk.
 
-use mercato::signing::{self, SecretKey};
+mod common;
+
+use common::{KEY, policy, start};
 use mercato_backends::voltaic;
 use serde_json::{Value, json};
-use std::io::{BufRead as _, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-const KEY: &str = "crash-test-client-key-0123456789";
 const ROUNDS: u32 = 20;
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-fn start(policy: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mercato"))
-        .args([
-            "serve",
-            "--policy",
-            policy.to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("mercato serve starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .expect("address line");
-    let base = line
-        .trim()
-        .strip_prefix("mercato listening on ")
-        .unwrap_or_else(|| panic!("unexpected {line:?}"))
-        .to_string();
-    Server { child, base }
-}
-
-fn policy(dir: &Path, backend: &voltaic::VoltaicBackend) -> std::path::PathBuf {
-    let key = SecretKey::generate().unwrap();
-    let signed = signing::sign(mercato_artifacts::VOLTAIC_REST.bytes, &key).unwrap();
-    std::fs::write(dir.join("voltaic.wasm"), signed).unwrap();
-    let path = dir.join("host.toml");
-    let base = backend.base_url();
-    std::fs::write(
-        &path,
-        format!(
-            r#"
-[host]
-cache-dir = "cache"
-
-[[trust]]
-supplier = "voltaic"
-key = "{public}"
-
-[[adapter]]
-file = "voltaic.wasm"
-supplier = "voltaic"
-hosts = [{{ url = "{base}", insecure-http = true, private-network = true }}]
-settings = {{ base-url = "{base}" }}
-secrets = {{ api-key = {{ value = "{api_key}" }}, webhook-secret = {{ value = "unused" }} }}
-
-[serve]
-data-dir = "data"
-
-[[client]]
-id = "press-line-7"
-key = {{ value = "{KEY}" }}
-currency = "EUR"
-country = "DE"
-
-[[mandate]]
-id = "m-crash"
-client = "press-line-7"
-principal = "tests"
-max-per-order = "EUR 1000.00"
-"#,
-            public = key.public(),
-            api_key = backend.api_key(),
-        ),
-    )
-    .unwrap();
-    path
-}
 
 fn order(po: &str) -> Value {
     json!({
@@ -144,7 +66,7 @@ async fn a_killed_server_never_loses_or_duplicates_an_order() {
     // The supplier holds every answer for 400 ms: kills land before, during and after.
     backend.control().set_delay(Duration::from_millis(400));
     let dir = tempfile::tempdir().unwrap();
-    let policy = policy(dir.path(), &backend);
+    let policy = policy(dir.path(), &backend, "", "EUR 5000.00");
     let http = reqwest::Client::new();
     let (seed, mut next) = kill_points();
     eprintln!("kill points from MERCATO_CRASH_SEED={seed}");

@@ -5,13 +5,13 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use comfy_table::Cell;
 use mercato::display;
-use mercato::ledger::Ledger;
-use mercato::ledger::sqlite::SqliteLedger;
+use mercato::ledger::{Ledger, Location};
 use mercato::policy::Policy;
 use serde_json::json;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 /// Where the ledger is.
 #[derive(Args, Debug)]
@@ -22,6 +22,9 @@ pub struct LedgerSource {
     /// The data directory, if not the policy's.
     #[arg(long, env = "MERCATO_DATA_DIR")]
     data_dir: Option<PathBuf>,
+    /// A PostgreSQL ledger, if not the policy's.
+    #[arg(long, env = "MERCATO_LEDGER_URL", conflicts_with = "data_dir")]
+    ledger_url: Option<String>,
 }
 
 impl LedgerSource {
@@ -33,11 +36,21 @@ impl LedgerSource {
             .map_err(Into::into)
     }
 
-    fn open(&self, policy: Option<&Policy>) -> anyhow::Result<SqliteLedger> {
+    fn open(&self, policy: Option<&Policy>) -> anyhow::Result<Arc<dyn Ledger>> {
+        let url = self
+            .ledger_url
+            .clone()
+            .or_else(|| policy.and_then(|p| p.serve.ledger_url.clone()));
+        if let Some(url) = url.filter(|_| self.data_dir.is_none()) {
+            return mercato::ledger::open(&Location::Postgres(url))
+                .context("opening the PostgreSQL ledger");
+        }
         let dir = match (&self.data_dir, policy) {
             (Some(d), _) => d.clone(),
             (None, Some(p)) => p.serve.data_dir.clone(),
-            (None, None) => bail!("name the ledger: --policy FILE or --data-dir DIR"),
+            (None, None) => {
+                bail!("name the ledger: --policy FILE, --data-dir DIR or --ledger-url URL")
+            }
         };
         let path = dir.join("ledger.sqlite");
         if !path.exists() {
@@ -46,7 +59,8 @@ impl LedgerSource {
                 path.display()
             );
         }
-        SqliteLedger::open(&path).with_context(|| format!("opening {}", path.display()))
+        mercato::ledger::open(&Location::Sqlite(path.clone()))
+            .with_context(|| format!("opening {}", path.display()))
     }
 }
 
@@ -203,7 +217,7 @@ pub fn ledger(args: LedgerArgs) -> anyhow::Result<ExitCode> {
                 ),
                 None => Box::new(std::io::stdout().lock()),
             };
-            export(&ledger, format, &mut sink)?;
+            export(ledger.as_ref(), format, &mut sink)?;
             sink.flush()?;
             if let Some(path) = out {
                 eprintln!("orders written to {}", Path::new(&path).display());

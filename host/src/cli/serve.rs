@@ -6,8 +6,7 @@ use clap::Args;
 use mercato::AdapterHost;
 use mercato::broker::Broker;
 use mercato::gateway::{Client, Clients, Gateway, Service, mcp};
-use mercato::ledger::Ledger;
-use mercato::ledger::sqlite::SqliteLedger;
+use mercato::ledger::{Ledger, Location};
 use mercato::metrics::Metrics;
 use mercato::policy::Policy;
 use std::path::PathBuf;
@@ -29,6 +28,25 @@ pub struct Source {
     /// memory for the demo.
     #[arg(long, env = "MERCATO_DATA_DIR", global = true)]
     pub data_dir: Option<PathBuf>,
+    /// Keep the ledger in this PostgreSQL database (shared by replicas) instead.
+    #[arg(
+        long,
+        env = "MERCATO_LEDGER_URL",
+        global = true,
+        conflicts_with = "data_dir"
+    )]
+    pub ledger_url: Option<String>,
+}
+
+impl Source {
+    /// The ledger these options name, if they name one.
+    pub fn ledger(&self) -> Option<Location> {
+        match (&self.ledger_url, &self.data_dir) {
+            (Some(url), _) => Some(Location::Postgres(url.clone())),
+            (None, Some(dir)) => Some(Location::Sqlite(dir.join("ledger.sqlite"))),
+            (None, None) => None,
+        }
+    }
 }
 
 /// `mercato serve`.
@@ -105,12 +123,14 @@ pub async fn assemble(source: &Source) -> anyhow::Result<Host> {
         policy.serve.broker.clone(),
         Arc::new(Metrics::new()),
     );
-    let data_dir = source
-        .data_dir
-        .clone()
-        .unwrap_or_else(|| policy.serve.data_dir.clone());
+    let location = source
+        .ledger()
+        .unwrap_or_else(|| match &policy.serve.ledger_url {
+            Some(url) => Location::Postgres(url.clone()),
+            None => Location::Sqlite(policy.serve.data_dir.join("ledger.sqlite")),
+        });
     Ok(Host {
-        service: Service::with_ledger(broker, policy.clients, open_ledger(&data_dir)?),
+        service: Service::with_ledger(broker, policy.clients, open_ledger(&location)?),
         address: policy.serve.address,
         generated_key: None,
         #[cfg(feature = "demo")]
@@ -118,12 +138,16 @@ pub async fn assemble(source: &Source) -> anyhow::Result<Host> {
     })
 }
 
-fn open_ledger(dir: &std::path::Path) -> anyhow::Result<Arc<dyn Ledger>> {
-    let path = dir.join("ledger.sqlite");
-    let ledger = SqliteLedger::open(&path)
-        .with_context(|| format!("opening the ledger {}", path.display()))?;
-    tracing::info!(path = %path.display(), "ledger open");
-    Ok(Arc::new(ledger))
+fn open_ledger(location: &Location) -> anyhow::Result<Arc<dyn Ledger>> {
+    let where_ = match location {
+        Location::Sqlite(path) => path.display().to_string(),
+        // Never log a password that may be in the URL.
+        Location::Postgres(_) => "PostgreSQL".to_string(),
+    };
+    let ledger = mercato::ledger::open(location)
+        .with_context(|| format!("opening the ledger ({where_})"))?;
+    tracing::info!(ledger = %where_, "ledger open");
+    Ok(ledger)
 }
 
 #[cfg(feature = "demo")]
@@ -154,8 +178,8 @@ async fn demo_host(source: &Source) -> anyhow::Result<Host> {
         mercato::broker::BrokerConfig::default(),
         Arc::new(Metrics::new()),
     );
-    let service = match &source.data_dir {
-        Some(dir) => Service::with_ledger(broker, clients, open_ledger(dir)?),
+    let service = match source.ledger() {
+        Some(location) => Service::with_ledger(broker, clients, open_ledger(&location)?),
         None => Service::new(broker, clients),
     };
     Ok(Host {

@@ -7,8 +7,10 @@
 //!
 //! One trait, [`Ledger`], with synchronous methods: backends are blocking database clients,
 //! and the gateway calls them through `tokio::task::spawn_blocking`. [`sqlite`] is the
-//! embedded default (a WAL-mode file in the data directory).
+//! embedded default (a WAL-mode file in the data directory); [`postgres`] is shared by several
+//! host replicas.
 
+pub mod postgres;
 pub mod sqlite;
 
 use crate::contract::{Order, Quote};
@@ -17,6 +19,30 @@ use std::fmt;
 
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;
+
+/// Where a ledger lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A SQLite file (`ledger.sqlite` in the data directory).
+    Sqlite(std::path::PathBuf),
+    /// A PostgreSQL database shared by replicas (`postgresql://…`).
+    Postgres(String),
+}
+
+/// Open the ledger at `location`, creating or migrating its schema. Safe to call from async
+/// code: the PostgreSQL client is connected on a plain thread.
+pub fn open(location: &Location) -> Result<std::sync::Arc<dyn Ledger>, LedgerError> {
+    Ok(match location {
+        Location::Sqlite(path) => std::sync::Arc::new(sqlite::SqliteLedger::open(path)?),
+        Location::Postgres(url) => {
+            let url = url.clone();
+            let ledger = std::thread::spawn(move || postgres::PostgresLedger::connect(&url))
+                .join()
+                .map_err(|_| LedgerError::Database("connecting panicked".into()))??;
+            std::sync::Arc::new(ledger)
+        }
+    })
+}
 
 /// Why the ledger could not do what was asked.
 #[derive(Debug, thiserror::Error)]

@@ -18,6 +18,31 @@ use std::time::Duration;
 
 const NUT: &str = "VC-HN-M8-A2";
 
+/// A ledger in a new, empty database on the PostgreSQL server at `MERCATO_TEST_POSTGRES`
+/// (a connection string to a database the user may create databases from).
+pub fn fresh_postgres() -> Arc<dyn Ledger> {
+    let admin = std::env::var("MERCATO_TEST_POSTGRES")
+        .expect("MERCATO_TEST_POSTGRES names the test server (.ci/run starts one)");
+    let name = format!(
+        "mercato_test_{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let create = {
+        let (admin, name) = (admin.clone(), name.clone());
+        move || {
+            let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("connect");
+            c.batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("create database");
+        }
+    };
+    std::thread::spawn(create).join().expect("created");
+    let url = format!("{admin} dbname={name}");
+    mercato::ledger::open(&mercato::ledger::Location::Postgres(url)).expect("ledger")
+}
+
 async fn place(g: &Running, body: &Value, key: &str) -> (u16, Value) {
     g.call(
         reqwest::Method::POST,
@@ -30,7 +55,17 @@ async fn place(g: &Running, body: &Value, key: &str) -> (u16, Value) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_same_key_replays_and_another_body_under_it_is_a_conflict() {
-    let g = Running::start(BrokerConfig::default()).await;
+    replay_and_conflict(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL: MERCATO_TEST_POSTGRES (.ci/run starts one)"]
+async fn postgres_the_same_key_replays_and_another_body_under_it_is_a_conflict() {
+    replay_and_conflict(Some(fresh_postgres())).await;
+}
+
+async fn replay_and_conflict(ledger: Option<Arc<dyn Ledger>>) {
+    let g = Running::start_with(BrokerConfig::default(), ledger).await;
     let body = order_body("voltaic", "PO-L-1", NUT, 50, 100_000);
     let (status, first) = place(&g, &body, "l-1").await;
     assert_eq!(status, 201, "{first:#}");
@@ -50,15 +85,15 @@ async fn the_same_key_replays_and_another_body_under_it_is_a_conflict() {
     );
 
     let ledger = g.service.ledger();
-    let orders = ledger.orders().unwrap();
+    // The ledger is blocking (PostgreSQL's client runs its own runtime): off the async thread.
+    let orders = tokio::task::block_in_place(|| ledger.orders()).unwrap();
     assert_eq!(orders.len(), 1);
     assert_eq!(
         orders[0].order.order_id,
         first["order_id"].as_str().unwrap()
     );
     assert_eq!(orders[0].client, "press-line-7");
-    let trail: Vec<(String, String)> = ledger
-        .audit_trail()
+    let trail: Vec<(String, String)> = tokio::task::block_in_place(|| ledger.audit_trail())
         .unwrap()
         .into_iter()
         .map(|e| (e.outcome, e.detail.split(';').next().unwrap().to_string()))
@@ -75,7 +110,17 @@ async fn the_same_key_replays_and_another_body_under_it_is_a_conflict() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn concurrent_duplicates_make_one_supplier_order() {
-    let g = Running::start(BrokerConfig::default()).await;
+    one_order_for_duplicates(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL: MERCATO_TEST_POSTGRES (.ci/run starts one)"]
+async fn postgres_concurrent_duplicates_make_one_supplier_order() {
+    one_order_for_duplicates(Some(fresh_postgres())).await;
+}
+
+async fn one_order_for_duplicates(ledger: Option<Arc<dyn Ledger>>) {
+    let g = Running::start_with(BrokerConfig::default(), ledger).await;
     g.suppliers
         .voltaic
         .control()

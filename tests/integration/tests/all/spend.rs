@@ -42,13 +42,20 @@ fn strict() -> Mandate {
 }
 
 async fn with_mandate(mandate: Mandate) -> Running {
+    with_mandate_on(mandate, None).await
+}
+
+async fn with_mandate_on(
+    mandate: Mandate,
+    ledger: Option<Arc<dyn mercato::ledger::Ledger>>,
+) -> Running {
     let mut client = demo_client(KEY);
     client.mandate = Some(Arc::new(mandate));
     let mut approver = demo_client(APPROVER_KEY);
     approver.id = ClientId::parse("maintenance-lead").unwrap();
     approver.mandate = None;
     approver.approver = true;
-    Running::start_for(BrokerConfig::default(), None, vec![client, approver]).await
+    Running::start_for(BrokerConfig::default(), ledger, vec![client, approver]).await
 }
 
 async fn place(g: &Running, body: Value, key: &str) -> (u16, Value) {
@@ -160,6 +167,16 @@ async fn each_refusal_names_its_rule_and_nothing_reaches_the_supplier() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn concurrent_orders_never_take_the_budget_past_its_limit() {
+    budget_under_load(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL: MERCATO_TEST_POSTGRES (.ci/run starts one)"]
+async fn postgres_concurrent_orders_never_take_the_budget_past_its_limit() {
+    budget_under_load(Some(crate::ledger::fresh_postgres())).await;
+}
+
+async fn budget_under_load(ledger: Option<Arc<dyn mercato::ledger::Ledger>>) {
     let budget_for_fifty = Mandate {
         id: "m-budget".into(),
         suppliers: vec![],
@@ -174,7 +191,7 @@ async fn concurrent_orders_never_take_the_budget_past_its_limit() {
         }),
         ..strict()
     };
-    let g = with_mandate(budget_for_fifty).await;
+    let g = with_mandate_on(budget_for_fifty, ledger).await;
     let orders = (0..200).map(|n| {
         let body = order_body("voltaic", &format!("PO-B-{n}"), NUT, 10, 10_000);
         let key = format!("b-{n}");

@@ -1,0 +1,134 @@
+//! Two `mercato serve` processes on one PostgreSQL ledger: a key claimed on one is in progress
+//! or replayed on the other, never sent twice, and one mandate's budget holds across both.
+//! Needs a PostgreSQL server (`MERCATO_TEST_POSTGRES`, which `.ci/run` starts), so it is run
+//! with `--ignored`.
+
+mod common;
+
+use common::{KEY, policy, start};
+use mercato_backends::voltaic;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// A connection string to a new, empty database on the test server.
+fn fresh_database() -> String {
+    let admin = std::env::var("MERCATO_TEST_POSTGRES")
+        .expect("MERCATO_TEST_POSTGRES names the test server (.ci/run starts one)");
+    let name = format!(
+        "mercato_replicas_{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let create = {
+        let (admin, name) = (admin.clone(), name.clone());
+        move || {
+            let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("connect");
+            c.batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("create");
+        }
+    };
+    std::thread::spawn(create).join().unwrap();
+    // The policy takes a URL; the test server trusts local connections.
+    let param = |k: &str| {
+        admin
+            .split_whitespace()
+            .find_map(|kv| kv.strip_prefix(&format!("{k}=")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    format!(
+        "postgresql://{}@{}:{}/{name}",
+        param("user"),
+        param("host"),
+        param("port")
+    )
+}
+
+fn order(po: &str) -> Value {
+    json!({
+        "supplier": "voltaic",
+        "buyer_po": po,
+        "lines": [{ "line_id": "1", "item": { "Sku": "VC-HN-M8-A2" }, "offer_token": null,
+                    "quantity": { "steps": 10, "unit": "C62", "scale": 0 },
+                    "expected_unit_price": null }],
+        "ship_to": mercato::demo::plant_3(),
+        "partial_delivery": "Allow",
+        "max_total": { "currency": "EUR", "minor": 10_000 },
+        "payment": { "OnAccount": null }
+    })
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs PostgreSQL: MERCATO_TEST_POSTGRES (.ci/run starts one)"]
+async fn two_replicas_share_keys_and_budgets() {
+    let backend = voltaic::start(voltaic::VoltaicConfig::default())
+        .await
+        .expect("backend");
+    backend.control().set_delay(Duration::from_millis(300));
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database();
+    // EUR 1,000 a month: ten orders of EUR 100.
+    let policy = policy(
+        dir.path(),
+        &backend,
+        &format!("ledger-url = \"{url}\""),
+        "EUR 1000.00",
+    );
+    let mut a = start(&policy);
+    let mut b = start(&policy);
+    let http = reqwest::Client::new();
+    let send = |base: &str, po: &str, key: &str| {
+        http.post(format!("{base}/v1/orders"))
+            .bearer_auth(KEY)
+            .header("idempotency-key", key)
+            .json(&order(po))
+            .send()
+    };
+
+    // The same key to both replicas at once: one supplier order.
+    let same = (0..40).map(|n| {
+        let base = if n % 2 == 0 { &a.base } else { &b.base };
+        send(base, "PO-REPLICA-1", "replica-1")
+    });
+    let mut placed = None;
+    for response in futures::future::join_all(same).await {
+        let response = response.unwrap();
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap();
+        match status {
+            201 => {
+                let id = body["order_id"].as_str().unwrap().to_string();
+                assert!(placed.get_or_insert(id.clone()) == &id, "one order id");
+            }
+            409 => assert_eq!(body["code"], "in-progress", "{body:#}"),
+            other => panic!("{other}: {body:#}"),
+        }
+    }
+    assert!(placed.is_some());
+    assert_eq!(backend.orders_for_po("PO-REPLICA-1").len(), 1);
+
+    // Forty different orders across both replicas against a budget with nine left.
+    let many = (0..40).map(|n| {
+        let base = if n % 2 == 0 { &a.base } else { &b.base };
+        send(base, &format!("PO-REPLICA-B{n}"), &format!("replica-b{n}"))
+    });
+    let mut statuses = Vec::new();
+    for response in futures::future::join_all(many).await {
+        let response = response.unwrap();
+        let status = response.status().as_u16();
+        let body: Value = response.json().await.unwrap();
+        if status != 201 {
+            assert_eq!(status, 403, "{body:#}");
+            assert_eq!(body["mandate_rule"]["rule"], "budget", "{body:#}");
+        }
+        statuses.push(status);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 9);
+    assert_eq!(backend.order_count(), 10, "never over the EUR 1,000 budget");
+    for server in [&mut a, &mut b] {
+        server.child.kill().unwrap();
+        server.child.wait().unwrap();
+    }
+}
