@@ -117,6 +117,41 @@ pub struct Mandate {
     pub not_after: Millis,
 }
 
+impl Mandate {
+    /// The mandate as JSON, amounts as `EUR 500.00`: what the ledger records of each mandate
+    /// in force and what `mercato mandates` shows.
+    pub fn to_json(&self) -> serde_json::Value {
+        let items: Vec<serde_json::Value> = self
+            .items
+            .iter()
+            .map(|i| match i {
+                ItemRule::Sku(s) => serde_json::json!({ "sku": s }),
+                ItemRule::Gtin(g) => serde_json::json!({ "gtin": g }),
+                ItemRule::Category(c) => serde_json::json!({ "category": c }),
+            })
+            .collect();
+        serde_json::json!({
+            "id": self.id,
+            "principal": self.principal,
+            "suppliers": self.suppliers,
+            "items": items,
+            "ship_to": self.ship_to,
+            "max_per_order": self.max_per_order.to_string(),
+            "budget": self.budget.as_ref().map(|b| serde_json::json!({
+                "limit": b.limit.to_string(),
+                "period": b.period,
+                "max_orders": b.max_orders,
+            })),
+            "approval_above": self.approval_above.map(|a| a.to_string()),
+            "price_tolerance_bp": self.price_tolerance_bp,
+            "require_firm_quote": self.require_firm_quote,
+            "on_drift": self.on_drift,
+            "not_before": self.not_before,
+            "not_after": self.not_after,
+        })
+    }
+}
+
 /// An item of an order, as the mandate sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ItemFacts {

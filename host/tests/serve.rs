@@ -270,6 +270,13 @@ fn approvals_mandates_and_the_ledger_export_through_the_cli() {
         &[],
     ));
     assert_eq!(exported[0]["order"]["order_id"], order_id.as_str());
+    // The ledger keeps the mandate the order was placed under.
+    let ledger =
+        mercato::ledger::sqlite::SqliteLedger::open(&data.path().join("ledger.sqlite")).unwrap();
+    let recorded = mercato::ledger::Ledger::mandates(&ledger).unwrap();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].0, "demo-press-line-7");
+    assert!(recorded[0].2.contains("EUR 2500.00"), "{}", recorded[0].2);
 
     let policy = data.path().join("host.toml");
     std::fs::write(

@@ -123,27 +123,14 @@ pub fn mandates(args: MandatesArgs) -> anyhow::Result<ExitCode> {
             (Some(l), Some(b)) => Some(l.used(&m.id, b.period.start(now), b.limit.currency())?),
             _ => None,
         };
-        rows.push(json!({
-            "client": client,
-            "mandate": m.id,
-            "principal": m.principal,
-            "suppliers": m.suppliers,
-            "ship_to": m.ship_to,
-            "items": m.items.len(),
-            "max_per_order": m.max_per_order.to_string(),
-            "budget": m.budget.as_ref().map(|b| json!({
-                "limit": b.limit.to_string(),
-                "period": b.period,
-                "max_orders": b.max_orders,
-                "used": used.map(|u| u.amount.to_string()),
-                "orders": used.map(|u| u.orders),
-            })),
-            "approval_above": m.approval_above.map(|a| a.to_string()),
-            "price_tolerance_bp": m.price_tolerance_bp,
-            "require_firm_quote": m.require_firm_quote,
-            "not_before": m.not_before,
-            "not_after": m.not_after,
-        }));
+        let mut row = m.to_json();
+        row["client"] = json!(client);
+        row["mandate"] = json!(m.id);
+        if let Some(u) = used {
+            row["budget"]["used"] = json!(u.amount.to_string());
+            row["budget"]["orders"] = json!(u.orders);
+        }
+        rows.push(row);
     }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&rows)?);

@@ -375,9 +375,31 @@ impl Service {
     /// then give up claims the stopped process held without having sent anything. Returns
     /// (settled, still open, claims released).
     pub async fn recover(&self) -> Result<(usize, usize, usize), ApiError> {
+        self.record_mandates().await?;
         let (settled, open) = self.reconcile().await?;
         let released = self.in_ledger(|l| l.release_orphaned_claims()).await?;
         Ok((settled, open, released))
+    }
+
+    /// Record every client's mandate as it is in force now: the ledger keeps each version,
+    /// so an order can be judged later against the mandate it was placed under.
+    pub async fn record_mandates(&self) -> Result<(), ApiError> {
+        let mandates: Vec<(String, String, String)> = self
+            .clients()
+            .all()
+            .iter()
+            .filter_map(|c| {
+                let m = c.mandate.as_ref()?;
+                Some((m.id.clone(), c.id.to_string(), m.to_json().to_string()))
+            })
+            .collect();
+        self.in_ledger(move |l| {
+            for (id, client, definition) in &mandates {
+                l.record_mandate(id, client, definition, now_ms())?;
+            }
+            Ok(())
+        })
+        .await
     }
 
     /// Reconcile every open order intent with its supplier (at start-up): an order the

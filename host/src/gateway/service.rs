@@ -552,8 +552,18 @@ impl Service {
             "inbound document handled"
         );
         for event in &result.events {
-            if let OrderEvent::OrderUpdated(order) = event {
-                self.keep_order(client, supplier, order).await;
+            match event {
+                OrderEvent::OrderUpdated(order) => self.keep_order(client, supplier, order).await,
+                // Invoiced: the budget reservation becomes spending.
+                OrderEvent::InvoiceIssued(invoice) if !invoice.is_credit_note => {
+                    self.settle_order_reservation(
+                        supplier,
+                        &invoice.order_id,
+                        ReservationState::Settled,
+                    )
+                    .await
+                }
+                _ => {}
             }
         }
         let audit = AuditEntry {

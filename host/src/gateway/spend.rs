@@ -115,7 +115,16 @@ impl Service {
         {
             return Err(ApiError::MandateDenied(rule));
         }
-        let items = req
+        let catalogue = if mandate
+            .items
+            .iter()
+            .any(|r| matches!(r, mandate::ItemRule::Category(_)))
+        {
+            self.catalogue_entries(adapter, ctx, req).await
+        } else {
+            Vec::new()
+        };
+        let items: Vec<ItemFacts> = req
             .lines
             .iter()
             .map(|l| {
@@ -131,11 +140,20 @@ impl Service {
                     sku = sku.or_else(|| Some(q.item.supplier_sku.clone()));
                     gtin = gtin.or_else(|| q.item.gtin.clone());
                 }
+                // Classification codes as the supplier's catalogue states them.
+                let categories = catalogue
+                    .iter()
+                    .filter(|i| {
+                        sku.as_ref() == Some(&i.ids.supplier_sku)
+                            || (gtin.is_some() && gtin == i.ids.gtin)
+                    })
+                    .flat_map(|i| i.classifications.iter().map(|c| c.code.clone()))
+                    .collect();
                 ItemFacts {
                     line_id: l.line_id.clone(),
                     sku,
                     gtin,
-                    categories: Vec::new(),
+                    categories,
                 }
             })
             .collect();
@@ -187,6 +205,37 @@ impl Service {
                 approval_id: String::new(),
             }),
             (Decision::Allow, None) => Err(ApiError::Ledger("allowed but not reserved".into())),
+        }
+    }
+
+    /// The ordered items as the supplier's catalogue describes them, for category rules. An
+    /// item that cannot be looked up has no categories, so a category rule refuses it.
+    async fn catalogue_entries(
+        &self,
+        adapter: &LoadedAdapter,
+        ctx: &CallContext,
+        req: &PlaceOrderRequest,
+    ) -> Vec<crate::contract::CatalogItem> {
+        let refs: Vec<ItemRef> = req.lines.iter().map(|l| l.item.clone()).collect();
+        match self
+            .broker()
+            .call(
+                adapter,
+                Operation::GetItems,
+                ctx,
+                adapter.get_items(ctx, &refs),
+            )
+            .await
+        {
+            Ok(Ok(items)) => items,
+            Ok(Err(e)) => {
+                tracing::info!(error = %e, "items not looked up for the mandate's category rules");
+                Vec::new()
+            }
+            Err(busy) => {
+                tracing::info!(error = %busy, "items not looked up for the mandate's category rules");
+                Vec::new()
+            }
         }
     }
 

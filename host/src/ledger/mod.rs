@@ -20,6 +20,12 @@ use std::fmt;
 /// Milliseconds since the Unix epoch.
 pub type Millis = i64;
 
+/// SHA-256 (hex) of a recorded definition, so each version is kept once.
+fn digest(text: &str) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(text.as_bytes()))
+}
+
 /// Where a ledger lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
@@ -315,6 +321,19 @@ pub trait Ledger: Send + Sync + fmt::Debug {
         period_start: Millis,
         currency: mercato_sdk::exact::Currency,
     ) -> Result<Used, LedgerError>;
+
+    /// Record a mandate as it is in force now (`definition`, JSON); each distinct version of
+    /// a mandate is kept once, with when it was first seen.
+    fn record_mandate(
+        &self,
+        id: &str,
+        client: &str,
+        definition: &str,
+        now: Millis,
+    ) -> Result<(), LedgerError>;
+
+    /// Every recorded version of every mandate: (id, client, definition, first seen).
+    fn mandates(&self) -> Result<Vec<(String, String, String, Millis)>, LedgerError>;
 
     /// Park an order until a person decides.
     fn park(&self, approval: &Approval) -> Result<(), LedgerError>;

@@ -89,6 +89,16 @@ const MIGRATIONS: &[(i64, &str)] = &[
     CREATE INDEX approvals_by_state ON approvals (state, created_at);
     ",
     ),
+    (
+        4,
+        "
+    CREATE TABLE mandates (
+        id TEXT NOT NULL, client TEXT NOT NULL, digest TEXT NOT NULL,
+        definition TEXT NOT NULL, first_seen BIGINT NOT NULL,
+        PRIMARY KEY (id, digest)
+    );
+    ",
+    ),
 ];
 
 /// Claims left running longer than this with no open intent are orphans of a stopped
@@ -718,6 +728,37 @@ impl Ledger for PostgresLedger {
         currency: mercato_sdk::exact::Currency,
     ) -> Result<Used, LedgerError> {
         used_in(&mut *self.client(), mandate, period_start, currency)
+    }
+
+    fn record_mandate(
+        &self,
+        id: &str,
+        client: &str,
+        definition: &str,
+        now: Millis,
+    ) -> Result<(), LedgerError> {
+        self.client()
+            .execute(
+                "INSERT INTO mandates (id, client, digest, definition, first_seen)
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id, digest) DO NOTHING",
+                &[&id, &client, &digest(definition), &definition, &now],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn mandates(&self) -> Result<Vec<(String, String, String, Millis)>, LedgerError> {
+        let rows = self
+            .client()
+            .query(
+                "SELECT id, client, definition, first_seen FROM mandates ORDER BY first_seen, id",
+                &[],
+            )
+            .map_err(db)?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+            .collect())
     }
 
     fn park(&self, a: &Approval) -> Result<(), LedgerError> {

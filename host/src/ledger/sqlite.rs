@@ -132,6 +132,19 @@ const MIGRATIONS: &[(i64, &str)] = &[
     CREATE INDEX approvals_by_state ON approvals (state, created_at);
     ",
     ),
+    (
+        4,
+        "
+    CREATE TABLE mandates (
+        id           TEXT NOT NULL,
+        client       TEXT NOT NULL,
+        digest       TEXT NOT NULL,
+        definition   TEXT NOT NULL,
+        first_seen   INTEGER NOT NULL,
+        PRIMARY KEY (id, digest)
+    );
+    ",
+    ),
 ];
 
 /// A ledger in one SQLite file.
@@ -717,6 +730,36 @@ impl Ledger for SqliteLedger {
         currency: mercato_sdk::exact::Currency,
     ) -> Result<Used, LedgerError> {
         used_in(&self.conn(), mandate, period_start, currency)
+    }
+
+    fn record_mandate(
+        &self,
+        id: &str,
+        client: &str,
+        definition: &str,
+        now: Millis,
+    ) -> Result<(), LedgerError> {
+        self.conn()
+            .execute(
+                "INSERT INTO mandates (id, client, digest, definition, first_seen)
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id, digest) DO NOTHING",
+                params![id, client, digest(definition), definition, now],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn mandates(&self) -> Result<Vec<(String, String, String, Millis)>, LedgerError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT id, client, definition, first_seen FROM mandates ORDER BY first_seen, id",
+            )
+            .map_err(db)?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .map_err(db)?
+            .map(|r| r.map_err(db))
+            .collect()
     }
 
     fn park(&self, a: &Approval) -> Result<(), LedgerError> {

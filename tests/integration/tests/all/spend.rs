@@ -330,3 +330,25 @@ async fn an_order_above_the_threshold_waits_for_a_person_then_is_placed_once() {
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("Pending approvals"));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn category_rules_read_the_suppliers_catalogue() {
+    let g = with_mandate(Mandate {
+        items: vec![mercato::mandate::ItemRule::Category("Fasten".into())],
+        require_firm_quote: false,
+        approval_above: None,
+        ..strict()
+    })
+    .await;
+    let (status, order) = place(&g, order_body("voltaic", "PO-C-1", NUT, 10, 5_000), "c-1").await;
+    assert_eq!(status, 201, "a fastener: {order:#}");
+    let (status, refused) = place(
+        &g,
+        order_body("voltaic", "PO-C-2", "VC-TL072CP", 10, 5_000),
+        "c-2",
+    )
+    .await;
+    assert_eq!(status, 403, "a semiconductor: {refused:#}");
+    assert_eq!(rule_of(&refused), "item-not-allowed");
+    assert_eq!(g.suppliers.voltaic.orders_for_po("PO-C-2").len(), 0);
+}
