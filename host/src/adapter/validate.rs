@@ -239,7 +239,29 @@ pub fn placed(o: &Order, req: &OrderRequest, d: &Declared<'_>) -> Result<(), Inv
         &asked,
         &format!("order {}", o.order_id),
     )?;
+    line_statuses(o)?;
     order_body(o, d)
+}
+
+/// A line's status agrees with its quantities: accepted as ordered means all of it is
+/// confirmed; a rejected or cancelled line confirms nothing.
+fn line_statuses(o: &Order) -> Result<(), Invalid> {
+    for l in &o.lines {
+        let confirmed = (l.confirmed.steps, l.confirmed.scale, &l.confirmed.unit);
+        let ordered = (l.ordered.steps, l.ordered.scale, &l.ordered.unit);
+        let wrong = match l.status {
+            LineStatus::Accepted => confirmed != ordered,
+            LineStatus::Rejected => l.confirmed.steps > 0,
+            _ => false,
+        };
+        if wrong {
+            return Err(format!(
+                "order {} line {} is {:?} but confirms {} of {}",
+                o.order_id, l.line_id, l.status, l.confirmed.steps, l.ordered.steps
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `get-order` and the order in a cancel outcome: the answer is about the asked order.

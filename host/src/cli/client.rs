@@ -195,11 +195,18 @@ enum ApprovalsAction {
         /// A note for the record.
         #[arg(long)]
         note: Option<String>,
+        /// Your key for this decision (default: a fresh one; the approval itself can only
+        /// be decided once).
+        #[arg(long)]
+        idempotency_key: Option<String>,
     },
     /// Reject: nothing is sent.
     Reject {
         /// The approval id.
         id: String,
+        /// Your key for this decision (default: a fresh one).
+        #[arg(long)]
+        idempotency_key: Option<String>,
         /// Why (required).
         #[arg(long)]
         reason: String,
@@ -632,27 +639,44 @@ pub async fn approvals(args: ApprovalsArgs) -> anyhow::Result<ExitCode> {
                 render::approvals(std::slice::from_ref(a))
             })
         }
-        ApprovalsAction::Approve { id, note } => {
+        ApprovalsAction::Approve {
+            id,
+            note,
+            idempotency_key,
+        } => {
+            let key = decision_key(idempotency_key)?;
             let path = format!("/v1/approvals/{id}/approve");
             let body = Decision { note: note.clone() };
-            let outcome: Result<ApprovalView, Failed> = call!(backend, Post path, Some(&body), None,
-                |s, c| s.approve(c, &id, note.clone()).await);
+            let outcome: Result<ApprovalView, Failed> = call!(backend, Post path, Some(&body), Some(&key),
+                |s, c| s.approve(c, &key, &id, note.clone()).await);
             finish(json, outcome, |a| {
                 render::approvals(std::slice::from_ref(a))
             })
         }
-        ApprovalsAction::Reject { id, reason } => {
+        ApprovalsAction::Reject {
+            id,
+            reason,
+            idempotency_key,
+        } => {
+            let key = decision_key(idempotency_key)?;
             let path = format!("/v1/approvals/{id}/reject");
             let body = Decision {
                 note: Some(reason.clone()),
             };
-            let outcome: Result<ApprovalView, Failed> = call!(backend, Post path, Some(&body), None,
-                |s, c| s.reject(c, &id, Some(reason.clone())).await);
+            let outcome: Result<ApprovalView, Failed> = call!(backend, Post path, Some(&body), Some(&key),
+                |s, c| s.reject(c, &key, &id, Some(reason.clone())).await);
             finish(json, outcome, |a| {
                 render::approvals(std::slice::from_ref(a))
             })
         }
     }
+}
+
+/// The key of a person's decision: the one given, or a fresh one.
+fn decision_key(given: Option<String>) -> anyhow::Result<IdempotencyKey> {
+    let key =
+        given.unwrap_or_else(|| format!("decision-{}", mercato::gateway::service::request_id()));
+    IdempotencyKey::parse(&key).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 fn parse_line(s: &str) -> Result<(String, u64), String> {

@@ -292,8 +292,22 @@ impl Service {
         self.view(a).await
     }
 
-    /// Approve a parked order and place it as the client asked, under its key.
+    /// Approve a parked order and place it as the client asked, under its key; at most once
+    /// per approver key (`Idempotency-Key`).
     pub async fn approve(
+        &self,
+        approver: &Client,
+        key: &IdempotencyKey,
+        id: &str,
+        note: Option<String>,
+    ) -> Result<ApprovalView, ApiError> {
+        let request = canonical(&(id, &note));
+        let run = self.approve_once(approver, id, note.clone());
+        self.keyed(approver, "approve-order", key, request, run)
+            .await
+    }
+
+    async fn approve_once(
         &self,
         approver: &Client,
         id: &str,
@@ -364,8 +378,21 @@ impl Service {
     }
 
     /// Reject a parked order: nothing is sent, and the client's key answers with the
-    /// rejection from now on.
+    /// rejection from now on; at most once per approver key (`Idempotency-Key`).
     pub async fn reject(
+        &self,
+        approver: &Client,
+        key: &IdempotencyKey,
+        id: &str,
+        reason: Option<String>,
+    ) -> Result<ApprovalView, ApiError> {
+        let request = canonical(&(id, &reason));
+        let run = self.reject_once(approver, id, reason.clone());
+        self.keyed(approver, "reject-order", key, request, run)
+            .await
+    }
+
+    async fn reject_once(
         &self,
         approver: &Client,
         id: &str,

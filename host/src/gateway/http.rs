@@ -288,18 +288,20 @@ async fn approve(
     State(s): State<AppState>,
     Caller(c): Caller,
     Params(id): Params<String>,
+    IdemKey(key): IdemKey,
     Body(d): Body<Decision>,
 ) -> Answer<ApprovalView> {
-    ok(s.service.approve(&c, &id, d.note).await)
+    ok(s.service.approve(&c, &key, &id, d.note).await)
 }
 
 async fn reject(
     State(s): State<AppState>,
     Caller(c): Caller,
     Params(id): Params<String>,
+    IdemKey(key): IdemKey,
     Body(d): Body<Decision>,
 ) -> Answer<ApprovalView> {
-    ok(s.service.reject(&c, &id, d.note).await)
+    ok(s.service.reject(&c, &key, &id, d.note).await)
 }
 
 /// The approvers' page: static; it asks for the approver's key and calls the API with it.
@@ -699,6 +701,7 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
             Endpoint {
                 tag: "approvals",
                 params: &[APPROVAL_ID],
+                idempotent_key: true,
                 body: Some(schema::<Decision>),
                 ok: (200, "Approved and placed", Some(schema::<ApprovalView>)),
                 errors: APPROVAL_ERRORS,
@@ -715,9 +718,10 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
             Endpoint {
                 tag: "approvals",
                 params: &[APPROVAL_ID],
+                idempotent_key: true,
                 body: Some(schema::<Decision>),
                 ok: (200, "Rejected", Some(schema::<ApprovalView>)),
-                errors: &[400, 403, 404, 413, 415, 503],
+                errors: &[400, 403, 404, 409, 413, 415, 503],
                 ..endpoint(
                     M::POST,
                     "/v1/approvals/{approval_id}/reject",

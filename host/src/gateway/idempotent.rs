@@ -138,6 +138,66 @@ impl Service {
             .map_err(|e| ApiError::Ledger(e.to_string()))
     }
 
+    /// Run a mutation that calls no adapter (a person's decision) at most once for its key:
+    /// the same key and request replay the stored answer, another request under the key is a
+    /// conflict, and a failure that may pass on retry gives the key back.
+    pub(super) async fn keyed<T: Serialize + DeserializeOwned + Send + 'static>(
+        &self,
+        client: &Client,
+        operation: &str,
+        key: &IdempotencyKey,
+        request: String,
+        run: impl Future<Output = Result<T, ApiError>>,
+    ) -> Result<T, ApiError> {
+        let scope = KeyScope {
+            client: client.id.to_string(),
+            operation: operation.to_string(),
+            key: key.as_str().to_string(),
+        };
+        let hash = request_hash(&request);
+        let claim = {
+            let (scope, hash) = (scope.clone(), hash.clone());
+            self.in_ledger(move |l| l.claim(&scope, &hash, now_ms()))
+                .await?
+        };
+        match claim {
+            Claim::Fresh => {}
+            Claim::Replay(stored) => return replay(&stored),
+            Claim::Conflict => return Err(ApiError::IdempotencyConflict(scope.key)),
+            Claim::InProgress => {
+                return Err(ApiError::InProgress {
+                    key: scope.key,
+                    retry_after_ms: IN_PROGRESS_RETRY_MS,
+                });
+            }
+        }
+        let result = run.await;
+        let stored = match &result {
+            Ok(value) => Some(StoredResponse {
+                status: 200,
+                body: serde_json::to_string(value).unwrap_or_default(),
+            }),
+            Err(e) if failure(e) == Failure::Final => {
+                let problem = e.to_problem(None);
+                Some(StoredResponse {
+                    status: problem.status,
+                    body: serde_json::to_string(&problem).unwrap_or_default(),
+                })
+            }
+            Err(_) => None,
+        };
+        let recorded = self
+            .in_ledger(move |l| match &stored {
+                Some(s) => l.finish(&scope, &hash, s, now_ms()),
+                None => l.release(&scope),
+            })
+            .await;
+        if let Err(e) = recorded {
+            tracing::error!(error = %e, operation, "idempotency record not written");
+        }
+        result
+    }
+
     /// Run the mutation `m` at most once for its key: claim, write-ahead intent, the call,
     /// the outcome. `call` runs only on a fresh claim; `placed` says which order an answer
     /// is (for order placements, so the order is recorded).

@@ -217,10 +217,24 @@ async fn as_approver(
     path: &str,
     body: Value,
 ) -> (u16, Value) {
+    static DECISIONS: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = DECISIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    as_approver_with_key(g, method, path, body, &format!("decision-{n}")).await
+}
+
+/// `method path` as the approver with this idempotency key.
+async fn as_approver_with_key(
+    g: &Running,
+    method: reqwest::Method,
+    path: &str,
+    body: Value,
+    key: &str,
+) -> (u16, Value) {
     let response = g
         .http
         .request(method, format!("{}{path}", g.base))
         .bearer_auth(APPROVER_KEY)
+        .header("idempotency-key", key)
         .json(&body)
         .send()
         .await
@@ -258,7 +272,7 @@ async fn an_order_above_the_threshold_waits_for_a_person_then_is_placed_once() {
             reqwest::Method::POST,
             &format!("/v1/approvals/{approval}/approve"),
             Some(json!({})),
-            None,
+            Some("bot-approves-itself"),
         )
         .await;
     assert_eq!(status, 403);
@@ -270,17 +284,39 @@ async fn an_order_above_the_threshold_waits_for_a_person_then_is_placed_once() {
     assert_eq!(waiting["budget_left"]["minor"], 50_000);
     assert_eq!(waiting["request"]["buyer_po"], "PO-A-1");
 
-    let (status, decided) = as_approver(
-        &g,
-        reqwest::Method::POST,
-        &format!("/v1/approvals/{approval}/approve"),
-        json!({ "note": "line 7 is down" }),
-    )
-    .await;
+    let approve_path = format!("/v1/approvals/{approval}/approve");
+    let approve = |key: &'static str| {
+        as_approver_with_key(
+            &g,
+            reqwest::Method::POST,
+            &approve_path,
+            json!({ "note": "line 7 is down" }),
+            key,
+        )
+    };
+    let (status, decided) = approve("lead-1").await;
     assert_eq!(status, 200, "{decided:#}");
     assert_eq!(decided["state"], "placed");
     let order_id = decided["order_id"].as_str().expect("order id").to_string();
     assert_eq!(g.suppliers.voltaic.orders_for_po("PO-A-1").len(), 1);
+    // The approver's retry with the same key replays the decision.
+    let (status, replayed) = approve("lead-1").await;
+    assert_eq!((status, &replayed), (200, &decided));
+    let (status, missing) = g
+        .http
+        .post(format!("{}/v1/approvals/{approval}/approve", g.base))
+        .bearer_auth(APPROVER_KEY)
+        .json(&json!({}))
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .map(|s| (s, ()))
+        .unwrap();
+    assert_eq!(
+        (status, missing),
+        (400, ()),
+        "a decision needs an Idempotency-Key"
+    );
     // From now on the client's key answers with the order.
     let (status, order) = place(&g, big, "a-1").await;
     assert_eq!(status, 201, "{order:#}");
