@@ -99,31 +99,9 @@ async fn invoke<T>(
     operation: Operation,
     f: impl AsyncFnOnce(&SupplierAdapter, &mut Store<AdapterState>) -> wasmtime::Result<T>,
 ) -> Result<T, CallError> {
-    let limits = grants.limits.clone();
+    let limits = &grants.limits;
     let started = Instant::now();
-    let deadline = started + limits.call_timeout;
-
-    let mut store = Store::new(host.runtime.engine(), AdapterState::new(grants.clone()));
-    store.limiter(|s| &mut s.limiter);
-    store.set_hostcall_fuel(limits.hostcall_bytes);
-    store.set_max_component_handles(limits.max_handles);
-    if host.runtime.config().consume_fuel {
-        // Without a configured budget the engine still counts, so give effectively unlimited.
-        let fuel = limits.fuel.unwrap_or(u64::MAX);
-        store.set_fuel(fuel).map_err(|e| CallError::AdapterFault {
-            detail: format!("cannot set fuel: {e}"),
-        })?;
-    }
-    // Yield to the executor every tick so other calls and the outer timeout run; stop the
-    // guest with a trap once its deadline has passed.
-    store.epoch_deadline_callback(move |_| {
-        if Instant::now() >= deadline {
-            Ok(UpdateDeadline::Interrupt)
-        } else {
-            Ok(UpdateDeadline::Yield(1))
-        }
-    });
-    store.set_epoch_deadline(1);
+    let mut store = new_store(host, grants, started + limits.call_timeout)?;
 
     let run = async {
         let instance = pre.instantiate_async(&mut store).await?;
@@ -150,6 +128,39 @@ async fn invoke<T>(
         }
     }
     result
+}
+
+/// A fresh store for one instance of an adapter: its state, memory limiter, host-call and
+/// handle budgets, fuel if the engine counts it, and an epoch callback that traps the guest
+/// once `deadline` has passed.
+fn new_store(
+    host: &HostInner,
+    grants: &Arc<AdapterGrants>,
+    deadline: Instant,
+) -> Result<Store<AdapterState>, CallError> {
+    let limits = &grants.limits;
+    let mut store = Store::new(host.runtime.engine(), AdapterState::new(grants.clone()));
+    store.limiter(|s| &mut s.limiter);
+    store.set_hostcall_fuel(limits.hostcall_bytes);
+    store.set_max_component_handles(limits.max_handles);
+    if host.runtime.config().consume_fuel {
+        // Without a configured budget the engine still counts, so give effectively unlimited.
+        let fuel = limits.fuel.unwrap_or(u64::MAX);
+        store.set_fuel(fuel).map_err(|e| CallError::AdapterFault {
+            detail: format!("cannot set fuel: {e}"),
+        })?;
+    }
+    // Yield to the executor every tick so other calls and the outer timeout run; stop the
+    // guest with a trap once its deadline has passed.
+    store.epoch_deadline_callback(move |_| {
+        if Instant::now() >= deadline {
+            Ok(UpdateDeadline::Interrupt)
+        } else {
+            Ok(UpdateDeadline::Yield(1))
+        }
+    });
+    store.set_epoch_deadline(1);
+    Ok(store)
 }
 
 /// Turn a trap or host error from a call into the typed error a caller can match on.
@@ -235,6 +246,13 @@ pub(super) async fn describe(
     Ok(profile)
 }
 
+/// An adapter instantiated under its limits and not yet called. Dropping it frees its
+/// instance slot.
+pub struct IdleInstance {
+    _store: Store<AdapterState>,
+    _instance: SupplierAdapter,
+}
+
 /// The result type of the generated export calls.
 type Answer<T> = wasmtime::Result<Result<T, CommerceError>>;
 
@@ -288,6 +306,30 @@ impl LoadedAdapter {
             _ => i.breaker.record(None),
         }
         result
+    }
+
+    /// A fresh instance in a fresh store, exactly as a call gets one, without calling any
+    /// export: a readiness probe that the adapter still instantiates under its limits. The
+    /// instantiation benchmark (P1) and the memory-per-instance measurement (P7) hold these.
+    pub async fn instantiate(&self) -> Result<IdleInstance, CallError> {
+        let i = &self.inner;
+        let limits = &i.grants.limits;
+        let started = Instant::now();
+        let mut store = new_store(&i.host, &i.grants, started + limits.call_timeout)?;
+        let instance = tokio::time::timeout(
+            limits.call_timeout + OUTER_GRACE,
+            i.pre.instantiate_async(&mut store),
+        )
+        .await
+        .map_err(|_| CallError::Timeout {
+            elapsed: started.elapsed(),
+            limit: limits.call_timeout,
+        })?
+        .map_err(|e| classify(e, started.elapsed(), limits.call_timeout))?;
+        Ok(IdleInstance {
+            _store: store,
+            _instance: instance,
+        })
     }
 
     /// Ask the adapter to describe itself again (the load-time answer is in

@@ -23,7 +23,7 @@ pub(crate) mod state;
 mod validate;
 pub mod world;
 
-pub use call::Operation;
+pub use call::{IdleInstance, Operation};
 pub use state::AdapterState;
 
 use crate::contract::AdapterProfile;
