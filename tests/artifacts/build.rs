@@ -39,6 +39,12 @@ const COMPONENTS: &[(&str, &str, &str, &str)] = &[
         "tests/fixtures/panicking",
     ),
     (
+        "OFFLINE_SUPPLIER",
+        "offline-supplier",
+        "offline_supplier",
+        "tests/fixtures/offline",
+    ),
+    (
         "HOSTILE",
         "hostile-adapter",
         "hostile_adapter",

@@ -2,7 +2,7 @@
 
 use mercato::contract::*;
 use mercato::signing::TrustStore;
-use mercato::{AdapterHost, EngineConfig, HostConfig};
+use mercato::{AdapterHost, EngineConfig, HostConfig, LoadedAdapter};
 use std::sync::OnceLock;
 
 /// A compile cache shared by every host of this test run, so each component is compiled once.
@@ -147,4 +147,31 @@ pub fn quote_request(lines: &[(&str, &str, u64)]) -> QuoteRequest {
         buyer_reference: None,
         notes: None,
     }
+}
+
+/// Every page of a search, from `first` until the adapter gives no next cursor (at most
+/// `max_pages`): the SKUs seen, asserting that none repeats.
+pub async fn page_through(
+    a: &LoadedAdapter,
+    ctx: &CallContext,
+    first: SearchQuery,
+    max_pages: usize,
+) -> std::collections::BTreeSet<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut q = first;
+    for _ in 0..max_pages {
+        let page = a.search(ctx, &q).await.expect("page");
+        for i in &page.items {
+            assert!(
+                seen.insert(i.ids.supplier_sku.clone()),
+                "{} repeated",
+                i.ids.supplier_sku
+            );
+        }
+        match page.next_cursor {
+            Some(c) => q.cursor = Some(c),
+            None => break,
+        }
+    }
+    seen
 }

@@ -1,6 +1,6 @@
 //! The Hansa CSV price-list adapter as a component: catalogue only, no network at all.
 
-use crate::common::{host, query};
+use crate::common::{host, page_through, query};
 use mercato::contract::*;
 use mercato::demo::buyer_context;
 use mercato::{CallError, LoadedAdapter, sandbox::Grants};
@@ -46,22 +46,7 @@ async fn search_pages_and_prices_per_hundred() {
     assert_eq!(total.minor(), 7_950, "500 at 15,90 per 100");
     assert_eq!(bolt.rules.increment, Some(Quantity::pieces(100)));
 
-    let mut seen = std::collections::BTreeSet::new();
-    let mut q = query("DIN", 9);
-    loop {
-        let page = a.search(&ctx, &q).await.expect("page");
-        for i in &page.items {
-            assert!(
-                seen.insert(i.ids.supplier_sku.clone()),
-                "{} repeated",
-                i.ids.supplier_sku
-            );
-        }
-        match page.next_cursor {
-            Some(c) => q.cursor = Some(c),
-            None => break,
-        }
-    }
+    let seen = page_through(&a, &ctx, query("DIN", 9), 1000).await;
     assert!(seen.len() >= 50, "{}", seen.len());
 
     let mut forged = query("DIN", 9);

@@ -12,6 +12,7 @@ mod ledger;
 mod loading;
 mod mcp;
 mod nordfast;
+mod offline;
 mod policy;
 mod spend;
 mod voltaic;

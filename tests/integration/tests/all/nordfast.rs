@@ -1,7 +1,9 @@
 //! The Nordfast UBL 2.1 adapter as a component in the sandbox, against its backend over real
 //! HTTP: every operation it declares, the UBL line statuses, and its typed errors.
 
-use crate::common::{commerce, eur, host, order_line, order_request, query, quote_request};
+use crate::common::{
+    commerce, eur, host, order_line, order_request, page_through, query, quote_request,
+};
 use mercato::contract::*;
 use mercato::demo::{NORDFAST_DEMO_TOKEN, buyer_context, nordfast_grants, plant_3};
 use mercato::{CallError, LoadedAdapter};
@@ -66,23 +68,17 @@ async fn catalogue_operations_through_the_sandbox() {
         Some(3)
     );
 
-    let mut seen = std::collections::BTreeSet::new();
-    let mut q = query("", 3);
-    q.text = None;
-    for _ in 0..50 {
-        let page = a.search(&ctx, &q).await.expect("page");
-        for i in &page.items {
-            assert!(
-                seen.insert(i.ids.supplier_sku.clone()),
-                "{} repeated",
-                i.ids.supplier_sku
-            );
-        }
-        match page.next_cursor {
-            Some(c) => q.cursor = Some(c),
-            None => break,
-        }
-    }
+    let seen = page_through(
+        &a,
+        &ctx,
+        {
+            let mut q = query("", 3);
+            q.text = None;
+            q
+        },
+        50,
+    )
+    .await;
     assert!(seen.len() >= 15, "{} items browsed", seen.len());
 
     let items = a

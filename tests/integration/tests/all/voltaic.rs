@@ -1,7 +1,9 @@
 //! The Voltaic REST JSON adapter as a component in the sandbox, against its backend over real
 //! HTTP: every operation it declares, and every typed error it maps.
 
-use crate::common::{commerce, dec, host, order_line, order_request, query, quote_request};
+use crate::common::{
+    commerce, dec, host, order_line, order_request, page_through, query, quote_request,
+};
 use mercato::LoadedAdapter;
 use mercato::contract::*;
 use mercato::demo::{buyer_context, plant_3, voltaic_grants};
@@ -78,23 +80,17 @@ async fn catalogue_operations_through_the_sandbox() {
     assert_eq!(tier_500.unit_price.currency, "EUR");
 
     // Browse everything in pages of 4: the cursor terminates and never repeats an item.
-    let mut seen = std::collections::BTreeSet::new();
-    let mut q = query("", 4);
-    q.text = None;
-    for _ in 0..50 {
-        let page = a.search(&ctx, &q).await.expect("page");
-        for i in &page.items {
-            assert!(
-                seen.insert(i.ids.supplier_sku.clone()),
-                "{} repeated",
-                i.ids.supplier_sku
-            );
-        }
-        match page.next_cursor {
-            Some(c) => q.cursor = Some(c),
-            None => break,
-        }
-    }
+    let seen = page_through(
+        &a,
+        &ctx,
+        {
+            let mut q = query("", 4);
+            q.text = None;
+            q
+        },
+        50,
+    )
+    .await;
     assert!(seen.len() >= 12, "{} items browsed", seen.len());
 
     let items = a
