@@ -13,7 +13,7 @@
 pub mod bare;
 
 use mercato::broker::Broker;
-use mercato::contract::{BuyerContext, CallContext, SearchQuery};
+use mercato::contract::{BuyerContext, CallContext, SearchQuery, now_ms};
 use mercato::gateway::Service;
 use mercato::ledger::{self, Location};
 use mercato::metrics::Metrics;
@@ -22,7 +22,6 @@ use mercato::signing::TrustStore;
 use mercato::{AdapterHost, EngineConfig, Grants, HostConfig, LoadedAdapter};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// The Hansa price-list adapter as shipped.
 pub fn hansa() -> &'static [u8] {
@@ -96,13 +95,6 @@ pub async fn load(host: &AdapterHost, bytes: &[u8]) -> LoadedAdapter {
     host.load(bytes.to_vec(), Grants::new())
         .await
         .expect("the bench adapter loads")
-}
-
-/// Milliseconds since the Unix epoch.
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
 }
 
 /// A call context in EUR to Germany whose deadline is an hour away, so a long benchmark run

@@ -32,6 +32,15 @@ pub use crate::wit::latest::mercato::supplier::types::{
 };
 
 use mercato_sdk::exact;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The host's wall clock as a contract [`Timestamp`]: milliseconds since the Unix epoch (0
+/// for a clock set before 1970).
+pub fn now_ms() -> Timestamp {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
 
 impl CommerceError {
     /// Stable machine-readable name of the case, as in the WIT (`"out-of-stock"`).

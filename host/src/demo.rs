@@ -23,7 +23,7 @@ use comfy_table::{Cell, CellAlignment};
 use mercato_backends::{nordfast, voltaic};
 use mercato_sdk::exact::{self, Currency};
 use std::io::Write;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 /// Secret name of Voltaic's API key in the host's policy; the host sends it as `X-Api-Key`.
 const VOLTAIC_API_KEY: &str = "api-key";
@@ -724,11 +724,4 @@ fn report_errors<T>(out: &mut impl Write, fan_out: &FanOut<T>) -> std::io::Resul
         writeln!(out, "  {supplier} did not answer: [{}] {e}", e.code())?;
     }
     Ok(())
-}
-
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }

@@ -13,6 +13,7 @@ pub mod admission;
 pub mod offers;
 
 use crate::adapter::{LoadedAdapter, Operation, SupplierId};
+use crate::contract::now_ms;
 use crate::contract::{
     Address, AvailabilityAnswer, AvailabilityRequest, CallContext, Capabilities, CatalogItem,
     ItemRef, Quote, QuoteRequest, SearchPage, SearchQuery,
@@ -22,7 +23,7 @@ use crate::metrics::Metrics;
 use admission::{Admission, Busy};
 use futures::future::join_all;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 use tracing::Instrument as _;
 
 /// How long a fan-out waits for the slowest supplier unless told otherwise.
@@ -384,11 +385,7 @@ impl Broker {
     /// The time left for a request: the broker's bound, or less if the caller's deadline
     /// (`ctx.deadline`, milliseconds since the epoch) comes first.
     fn deadline_for(&self, ctx: &CallContext) -> Duration {
-        let now_ms = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
-        let left = Duration::from_millis(ctx.deadline.saturating_sub(now_ms).max(0) as u64);
+        let left = Duration::from_millis(ctx.deadline.saturating_sub(now_ms()).max(0) as u64);
         left.min(self.config.deadline)
     }
 

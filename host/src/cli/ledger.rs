@@ -4,6 +4,7 @@
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use comfy_table::Cell;
+use mercato::contract::now_ms;
 use mercato::display;
 use mercato::ledger::{Ledger, Location};
 use mercato::policy::Policy;
@@ -273,11 +274,4 @@ fn export(ledger: &dyn Ledger, format: Format, out: &mut dyn std::io::Write) -> 
         }
     }
     Ok(())
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }

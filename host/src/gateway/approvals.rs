@@ -12,9 +12,10 @@ use super::api::{ApprovalView, ApprovalsResponse, PlaceOrderRequest, Scope};
 use super::auth::Client;
 use super::idempotent::{Failure, Mutation, canonical, failure, request_hash};
 use super::problem::ApiError;
-use super::service::{IdempotencyKey, Service, bounded_list, now_ms, request_id};
+use super::service::{IdempotencyKey, Service, bounded_list, request_id};
 use super::spend::{Authorized, guarded, order_drift};
 use crate::adapter::{LoadedAdapter, Operation};
+use crate::contract::now_ms;
 use crate::contract::{
     CallContext, CancelRequest, CancelStatus, Message, Order, OrderRequest, Resolution, Severity,
 };

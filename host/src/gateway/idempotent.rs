@@ -13,8 +13,9 @@
 use super::api::Problem;
 use super::auth::Client;
 use super::problem::ApiError;
-use super::service::{IdempotencyKey, Service, now_ms};
+use super::service::{IdempotencyKey, Service};
 use crate::adapter::{LoadedAdapter, Operation};
+use crate::contract::now_ms;
 use crate::contract::{CallContext, CommerceError, Order};
 use crate::error::CallError;
 use crate::ledger::StoredResponse;

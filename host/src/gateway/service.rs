@@ -13,6 +13,7 @@ use super::problem::{ApiError, supplier_error};
 use crate::adapter::{LoadedAdapter, Operation, SupplierId};
 use crate::broker::offers::{self, OfferProblem};
 use crate::broker::{Broker, FanOut, Ineligible};
+use crate::contract::now_ms;
 use crate::contract::{
     CallContext, CancelOutcome, CancelRequest, CancelStatus, CatalogItem, CommerceError,
     InboundDocument, InboundResult, Invoice, Order, OrderEvent, Quote, ReturnAuthorization,
@@ -24,7 +25,7 @@ use crate::ledger::sqlite::SqliteLedger;
 use crate::ledger::{AuditEntry, Ledger};
 use sha2::{Digest as _, Sha256};
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 /// Most items per supplier a search may ask for.
 pub const MAX_PAGE_SIZE: u32 = 100;
@@ -729,14 +730,6 @@ fn supplier_view(a: &LoadedAdapter) -> SupplierView {
         }
         .to_string(),
     }
-}
-
-/// Milliseconds since the Unix epoch.
-pub(super) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 /// A fresh request id: 16 random bytes in hex.

@@ -5,8 +5,9 @@
 use super::api::PlaceOrderRequest;
 use super::auth::Client;
 use super::problem::ApiError;
-use super::service::{Service, now_ms};
+use super::service::Service;
 use crate::adapter::{LoadedAdapter, Operation};
+use crate::contract::now_ms;
 use crate::contract::{CallContext, ItemRef, Money, Order, OrderRequest, Quote, QuoteStatus};
 use crate::ledger::{Reservation, ReservationState};
 use crate::mandate::{self, Decision, ItemFacts, OrderFacts, QuoteFacts, Rule};

@@ -8,6 +8,7 @@
 //! exclusive lock so two replicas starting together apply each once.
 
 use super::*;
+use crate::contract::now_ms;
 use ::postgres::{Client, NoTls, Row};
 use std::sync::Mutex;
 
@@ -209,18 +210,11 @@ fn migrate(client: &mut Client) -> Result<(), LedgerError> {
         tx.batch_execute(sql).map_err(db)?;
         tx.execute(
             "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-            &[version, &now()],
+            &[version, &now_ms()],
         )
         .map_err(db)?;
     }
     tx.commit().map_err(db)
-}
-
-fn now() -> Millis {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 fn open_intent(r: &Row) -> (OpenIntent, Option<String>) {
@@ -384,7 +378,7 @@ impl Ledger for PostgresLedger {
     }
 
     fn release_orphaned_claims(&self) -> Result<usize, LedgerError> {
-        let before = now() - ORPHAN_AFTER_MS;
+        let before = now_ms() - ORPHAN_AFTER_MS;
         let n = self
             .client()
             .execute(

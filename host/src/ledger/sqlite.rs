@@ -5,6 +5,7 @@
 //! first, so two claims on one key cannot both see it free.
 
 use super::*;
+use crate::contract::now_ms;
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 use std::path::Path;
 use std::sync::Mutex;
@@ -240,19 +241,12 @@ fn migrate(conn: &mut Connection) -> Result<(), LedgerError> {
         tx.execute_batch(sql).map_err(db)?;
         tx.execute(
             "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
-            params![version, super_now()],
+            params![version, now_ms()],
         )
         .map_err(db)?;
         tx.commit().map_err(db)?;
     }
     Ok(())
-}
-
-fn super_now() -> Millis {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
 }
 
 fn open_intent(r: &rusqlite::Row<'_>) -> rusqlite::Result<(OpenIntent, Option<String>)> {
