@@ -7,7 +7,7 @@
 //! validation: what any wasmtime host of this kind pays at the least.
 
 use self::mercato::supplier::{host, types};
-use wasmtime::component::{Component, HasSelf, Linker, ResourceTable};
+use wasmtime::component::{Component, HasSelf, Instance, InstancePre, Linker, ResourceTable};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
@@ -29,6 +29,7 @@ wasmtime::component::bindgen!({
 use ::mercato::contract::CallContext;
 pub use exports::mercato::supplier::catalog::{SearchPage, SearchQuery};
 pub use exports::mercato::supplier::quoting::Quote;
+use exports::mercato::supplier::{catalog, quoting};
 
 /// What a bare store holds: WASI, WASI HTTP and their resource table.
 pub struct BareState {
@@ -80,7 +81,9 @@ impl host::Host for BareState {
 /// A bare engine and one pre-linked component.
 pub struct BareAdapter {
     engine: Engine,
-    pre: SupplierAdapterPre<BareState>,
+    pre: InstancePre<BareState>,
+    catalog: catalog::GuestIndices,
+    quoting: quoting::GuestIndices,
     epoch: bool,
 }
 
@@ -110,12 +113,19 @@ impl BareAdapter {
         wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)?;
         types::add_to_linker::<_, HasSelf<BareState>>(&mut linker, |s| s)?;
         host::add_to_linker::<_, HasSelf<BareState>>(&mut linker, |s| s)?;
-        let pre = SupplierAdapterPre::new(linker.instantiate_pre(&component)?)?;
-        Ok(BareAdapter { engine, pre, epoch })
+        let pre = linker.instantiate_pre(&component)?;
+        Ok(BareAdapter {
+            engine,
+            catalog: catalog::GuestIndices::new(&pre)?,
+            quoting: quoting::GuestIndices::new(&pre)?,
+            pre,
+            epoch,
+        })
     }
 
-    /// A fresh store and instance.
-    pub async fn instantiate(&self) -> wasmtime::Result<(Store<BareState>, SupplierAdapter)> {
+    /// A fresh store and instance. Like Mercato, a call type-checks only the interface it
+    /// uses (the generated `SupplierAdapterPre` checks all thirteen functions every time).
+    pub async fn instantiate(&self) -> wasmtime::Result<(Store<BareState>, Instance)> {
         let mut store = Store::new(
             &self.engine,
             BareState {
@@ -137,9 +147,9 @@ impl BareAdapter {
         ctx: &CallContext,
         query: &SearchQuery,
     ) -> wasmtime::Result<SearchPage> {
-        let (mut store, adapter) = self.instantiate().await?;
-        adapter
-            .mercato_supplier_catalog()
+        let (mut store, instance) = self.instantiate().await?;
+        self.catalog
+            .load(&mut store, &instance)?
             .call_search(&mut store, ctx, query)
             .await?
             .map_err(|e| wasmtime::format_err!("search refused: {e:?}"))
@@ -147,9 +157,9 @@ impl BareAdapter {
 
     /// Instantiate, get a quote, drop.
     pub async fn get_quote(&self, ctx: &CallContext, quote_id: &str) -> wasmtime::Result<Quote> {
-        let (mut store, adapter) = self.instantiate().await?;
-        adapter
-            .mercato_supplier_quoting()
+        let (mut store, instance) = self.instantiate().await?;
+        self.quoting
+            .load(&mut store, &instance)?
             .call_get_quote(&mut store, ctx, quote_id)
             .await?
             .map_err(|e| wasmtime::format_err!("get-quote refused: {e:?}"))

@@ -1,13 +1,13 @@
 //! One call into an adapter: a fresh store and instance, bounded by the adapter's limits,
 //! with every way it can fail turned into a [`CallError`].
 
+use super::exports::{Exports, ExportsPre};
 use super::state::{AdapterGrants, AdapterState, LimitExceeded};
 use super::validate::{self, Declared, Invalid};
 use super::{HostInner, LoadedAdapter};
 use crate::contract::*;
 use crate::error::{CallError, ResourceKind};
 use crate::sandbox::size;
-use crate::wit::latest::{SupplierAdapter, SupplierAdapterPre};
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -94,17 +94,17 @@ impl Operation {
 /// Run `f` against a fresh instance of `pre`, bounded by `grants.limits`.
 async fn invoke<T>(
     host: &HostInner,
-    pre: &SupplierAdapterPre<AdapterState>,
+    pre: &ExportsPre,
     grants: &Arc<AdapterGrants>,
     operation: Operation,
-    f: impl AsyncFnOnce(&SupplierAdapter, &mut Store<AdapterState>) -> wasmtime::Result<T>,
+    f: impl AsyncFnOnce(&Exports<'_>, &mut Store<AdapterState>) -> wasmtime::Result<T>,
 ) -> Result<T, CallError> {
     let limits = &grants.limits;
     let started = Instant::now();
     let mut store = new_store(host, grants, started + limits.call_timeout)?;
 
     let run = async {
-        let instance = pre.instantiate_async(&mut store).await?;
+        let instance = pre.instantiate(&mut store).await?;
         f(&instance, &mut store).await
     };
     let outcome = tokio::time::timeout(limits.call_timeout + OUTER_GRACE, run).await;
@@ -233,11 +233,13 @@ fn report_stdio(supplier: &str, operation: Operation, state: &AdapterState) {
 /// Call `describe` on a freshly loaded adapter.
 pub(super) async fn describe(
     host: &HostInner,
-    pre: &SupplierAdapterPre<AdapterState>,
+    pre: &ExportsPre,
     grants: &Arc<AdapterGrants>,
 ) -> Result<AdapterProfile, CallError> {
     let profile = invoke(host, pre, grants, Operation::Describe, async |a, s| {
-        a.mercato_supplier_adapter_info().call_describe(s).await
+        // Rare (load, and on request): check every interface, so a mismatch refuses the load.
+        a.check_all(s)?;
+        a.info(s)?.call_describe(s).await
     })
     .await?;
     size::check(&profile, grants.limits.output_caps()).map_err(|e| CallError::InvalidOutput {
@@ -249,8 +251,8 @@ pub(super) async fn describe(
 /// An adapter instantiated under its limits and not yet called. Dropping it frees its
 /// instance slot.
 pub struct IdleInstance {
+    /// The store owns the instance.
     _store: Store<AdapterState>,
-    _instance: SupplierAdapter,
 }
 
 /// The result type of the generated export calls.
@@ -272,7 +274,7 @@ impl LoadedAdapter {
         &self,
         operation: Operation,
         input: &(impl Serialize + ?Sized),
-        f: impl AsyncFnOnce(&SupplierAdapter, &mut Store<AdapterState>) -> Answer<T>,
+        f: impl AsyncFnOnce(&Exports<'_>, &mut Store<AdapterState>) -> Answer<T>,
         check: impl FnOnce(&T, &Declared<'_>) -> Result<(), Invalid>,
     ) -> Result<T, CallError> {
         self.declared(operation)?;
@@ -316,9 +318,9 @@ impl LoadedAdapter {
         let limits = &i.grants.limits;
         let started = Instant::now();
         let mut store = new_store(&i.host, &i.grants, started + limits.call_timeout)?;
-        let instance = tokio::time::timeout(
+        tokio::time::timeout(
             limits.call_timeout + OUTER_GRACE,
-            i.pre.instantiate_async(&mut store),
+            i.pre.instantiate(&mut store),
         )
         .await
         .map_err(|_| CallError::Timeout {
@@ -326,10 +328,7 @@ impl LoadedAdapter {
             limit: limits.call_timeout,
         })?
         .map_err(|e| classify(e, started.elapsed(), limits.call_timeout))?;
-        Ok(IdleInstance {
-            _store: store,
-            _instance: instance,
-        })
+        Ok(IdleInstance { _store: store })
     }
 
     /// Ask the adapter to describe itself again (the load-time answer is in
@@ -348,11 +347,7 @@ impl LoadedAdapter {
         self.call(
             Operation::Search,
             &(ctx, query),
-            async |a, s| {
-                a.mercato_supplier_catalog()
-                    .call_search(s, ctx, query)
-                    .await
-            },
+            async |a, s| a.catalog(s)?.call_search(s, ctx, query).await,
             |page, d| validate::search(page, query, d),
         )
         .await
@@ -367,11 +362,7 @@ impl LoadedAdapter {
         self.call(
             Operation::GetItems,
             &(ctx, refs),
-            async |a, s| {
-                a.mercato_supplier_catalog()
-                    .call_get_items(s, ctx, refs)
-                    .await
-            },
+            async |a, s| a.catalog(s)?.call_get_items(s, ctx, refs).await,
             |items, d| validate::items(items, d),
         )
         .await
@@ -388,7 +379,7 @@ impl LoadedAdapter {
             Operation::CheckAvailability,
             &(ctx, lines, ship_to),
             async |a, s| {
-                a.mercato_supplier_catalog()
+                a.catalog(s)?
                     .call_check_availability(s, ctx, lines, ship_to)
                     .await
             },
@@ -406,11 +397,7 @@ impl LoadedAdapter {
         self.call(
             Operation::RequestQuote,
             &(ctx, req),
-            async |a, s| {
-                a.mercato_supplier_quoting()
-                    .call_request_quote(s, ctx, req)
-                    .await
-            },
+            async |a, s| a.quoting(s)?.call_request_quote(s, ctx, req).await,
             |q, d| validate::quote(q, Some(&req.lines), req.currency.as_deref(), d),
         )
         .await
@@ -421,11 +408,7 @@ impl LoadedAdapter {
         self.call(
             Operation::GetQuote,
             &(ctx, quote_id),
-            async |a, s| {
-                a.mercato_supplier_quoting()
-                    .call_get_quote(s, ctx, quote_id)
-                    .await
-            },
+            async |a, s| a.quoting(s)?.call_get_quote(s, ctx, quote_id).await,
             |q, d| {
                 if q.quote_id != quote_id {
                     return Err(format!("quote {} was returned for {quote_id}", q.quote_id));
@@ -445,11 +428,7 @@ impl LoadedAdapter {
         self.call(
             Operation::PlaceOrder,
             &(ctx, req),
-            async |a, s| {
-                a.mercato_supplier_ordering()
-                    .call_place_order(s, ctx, req)
-                    .await
-            },
+            async |a, s| a.ordering(s)?.call_place_order(s, ctx, req).await,
             |o, d| validate::placed(o, req, d),
         )
         .await
@@ -460,11 +439,7 @@ impl LoadedAdapter {
         self.call(
             Operation::GetOrder,
             &(ctx, order_id),
-            async |a, s| {
-                a.mercato_supplier_ordering()
-                    .call_get_order(s, ctx, order_id)
-                    .await
-            },
+            async |a, s| a.ordering(s)?.call_get_order(s, ctx, order_id).await,
             |o, d| validate::order_about(o, order_id, d),
         )
         .await
@@ -479,11 +454,7 @@ impl LoadedAdapter {
         self.call(
             Operation::CancelOrder,
             &(ctx, req),
-            async |a, s| {
-                a.mercato_supplier_ordering()
-                    .call_cancel_order(s, ctx, req)
-                    .await
-            },
+            async |a, s| a.ordering(s)?.call_cancel_order(s, ctx, req).await,
             |c, d| validate::order_about(&c.order, &req.order_id, d),
         )
         .await
@@ -498,11 +469,7 @@ impl LoadedAdapter {
         self.call(
             Operation::ListShipments,
             &(ctx, order_id),
-            async |a, s| {
-                a.mercato_supplier_ordering()
-                    .call_list_shipments(s, ctx, order_id)
-                    .await
-            },
+            async |a, s| a.ordering(s)?.call_list_shipments(s, ctx, order_id).await,
             |list, _| validate::shipments(list, order_id),
         )
         .await
@@ -517,11 +484,7 @@ impl LoadedAdapter {
         self.call(
             Operation::ListInvoices,
             &(ctx, order_id),
-            async |a, s| {
-                a.mercato_supplier_ordering()
-                    .call_list_invoices(s, ctx, order_id)
-                    .await
-            },
+            async |a, s| a.ordering(s)?.call_list_invoices(s, ctx, order_id).await,
             |list, d| validate::invoices(list, order_id, d),
         )
         .await
@@ -536,11 +499,7 @@ impl LoadedAdapter {
         self.call(
             Operation::RequestReturn,
             &(ctx, req),
-            async |a, s| {
-                a.mercato_supplier_ordering()
-                    .call_request_return(s, ctx, req)
-                    .await
-            },
+            async |a, s| a.ordering(s)?.call_request_return(s, ctx, req).await,
             |_, _| Ok(()),
         )
         .await
@@ -555,11 +514,7 @@ impl LoadedAdapter {
         self.call(
             Operation::HandleInbound,
             &(ctx, doc),
-            async |a, s| {
-                a.mercato_supplier_inbound()
-                    .call_handle_inbound(s, ctx, doc)
-                    .await
-            },
+            async |a, s| a.inbound(s)?.call_handle_inbound(s, ctx, doc).await,
             validate::inbound,
         )
         .await

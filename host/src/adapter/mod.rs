@@ -17,6 +17,7 @@
 
 pub mod breaker;
 mod call;
+mod exports;
 mod linker;
 pub mod package;
 pub(crate) mod state;
@@ -33,7 +34,6 @@ use crate::sandbox::Grants;
 use crate::sandbox::effective::{self, Effective};
 use crate::sandbox::limits::Limits;
 use crate::signing::{self, Trust, TrustStore};
-use crate::wit::latest::SupplierAdapterPre;
 use breaker::{Breaker, BreakerConfig, BreakerStatus};
 use mercato_sdk::manifest::Manifest;
 use sha2::{Digest as _, Sha256};
@@ -214,9 +214,10 @@ impl AdapterHost {
                 detail: format!("{e:#}"),
             }
         })?;
-        let pre = SupplierAdapterPre::new(instance_pre).map_err(|e| LoadError::ExportMismatch {
-            detail: format!("{e:#}"),
-        })?;
+        let pre =
+            exports::ExportsPre::new(instance_pre).map_err(|e| LoadError::ExportMismatch {
+                detail: format!("{e:#}"),
+            })?;
 
         let supplier_name = inspected.manifest.adapter.supplier.clone();
         let grants = Arc::new(AdapterGrants::new(&supplier_name, &effective));
@@ -374,7 +375,7 @@ struct AdapterInner {
     digest: Digest,
     size: usize,
     from_cache: bool,
-    pre: SupplierAdapterPre<AdapterState>,
+    pre: exports::ExportsPre,
     profile: AdapterProfile,
     manifest: Manifest,
     trust: Trust,

@@ -3,12 +3,14 @@
 //! An adapter may be buggy or hostile; it must not be able to answer about another order, in a
 //! currency it does not trade in, with totals that do not add up, or with identifiers that are
 //! not what they claim. Each check names what is wrong; a failed check turns the result into
-//! [`CallError::InvalidOutput`](crate::CallError::InvalidOutput).
+//! [`CallError::InvalidOutput`](crate::CallError::InvalidOutput). Where a check is, is written
+//! with `format_args!`: it is only formatted when the check fails, never on the hot path.
 
 use crate::contract::*;
 use mercato_sdk::exact::Currency;
 use mercato_sdk::gtin::Gtin;
 use std::collections::BTreeSet;
+use std::fmt;
 
 /// Why an output is refused.
 pub type Invalid = String;
@@ -19,9 +21,9 @@ pub struct Declared<'a> {
     pub currencies: &'a [String],
 }
 
-fn currency(code: &str, declared: &Declared<'_>, what: &str) -> Result<(), Invalid> {
+fn currency(code: &str, declared: &Declared<'_>, what: impl fmt::Display) -> Result<(), Invalid> {
     Currency::parse(code).map_err(|e| format!("{what}: {e}"))?;
-    if code != code.to_ascii_uppercase() {
+    if code.bytes().any(|b| b.is_ascii_lowercase()) {
         return Err(format!("{what}: currency {code:?} is not upper case"));
     }
     if !declared.currencies.iter().any(|c| c == code) {
@@ -33,7 +35,7 @@ fn currency(code: &str, declared: &Declared<'_>, what: &str) -> Result<(), Inval
     Ok(())
 }
 
-fn same_currency(m: &Money, doc: &str, what: &str) -> Result<(), Invalid> {
+fn same_currency(m: &Money, doc: &str, what: impl fmt::Display) -> Result<(), Invalid> {
     if m.currency != doc {
         return Err(format!(
             "{what} is in {} but the document is in {doc}",
@@ -43,7 +45,7 @@ fn same_currency(m: &Money, doc: &str, what: &str) -> Result<(), Invalid> {
     Ok(())
 }
 
-fn totals(t: &Totals, doc: &str, what: &str) -> Result<(), Invalid> {
+fn totals(t: &Totals, doc: &str, what: impl fmt::Display) -> Result<(), Invalid> {
     for (name, m) in [
         ("lines", &t.lines),
         ("discounts", &t.discounts),
@@ -52,7 +54,7 @@ fn totals(t: &Totals, doc: &str, what: &str) -> Result<(), Invalid> {
         ("fees", &t.fees),
         ("grand-total", &t.grand_total),
     ] {
-        same_currency(m, doc, &format!("{what} totals.{name}"))?;
+        same_currency(m, doc, format_args!("{what} totals.{name}"))?;
     }
     let tax = if t.tax_included { 0 } else { t.tax.minor };
     let sum = [
@@ -82,7 +84,7 @@ fn totals(t: &Totals, doc: &str, what: &str) -> Result<(), Invalid> {
 fn line_ids<'a>(
     answered: impl Iterator<Item = &'a str>,
     asked: &BTreeSet<&str>,
-    what: &str,
+    what: impl fmt::Display,
 ) -> Result<(), Invalid> {
     for id in answered {
         if !asked.contains(id) {
@@ -109,7 +111,7 @@ fn item(i: &CatalogItem, d: &Declared<'_>) -> Result<(), Invalid> {
         currency(
             &t.unit_price.currency,
             d,
-            &format!("item {sku} price-tiers[{n}]"),
+            format_args!("item {sku} price-tiers[{n}]"),
         )?;
         if t.unit_price.basis.steps == 0 {
             return Err(format!(
@@ -173,25 +175,25 @@ pub fn quote(
         same_currency(
             &l.line_total,
             &q.currency,
-            &format!("{what} line {}", l.line_id),
+            format_args!("{what} line {}", l.line_id),
         )?;
         same_currency_price(
             &l.unit_price,
             &q.currency,
-            &format!("{what} line {}", l.line_id),
+            format_args!("{what} line {}", l.line_id),
         )?;
     }
     for c in &q.charges {
         same_currency(
             &c.amount,
             &q.currency,
-            &format!("{what} charge {}", c.label),
+            format_args!("{what} charge {}", c.label),
         )?;
     }
     totals(&q.totals, &q.currency, &what)
 }
 
-fn same_currency_price(p: &Price, doc: &str, what: &str) -> Result<(), Invalid> {
+fn same_currency_price(p: &Price, doc: &str, what: impl fmt::Display) -> Result<(), Invalid> {
     if p.currency != doc {
         return Err(format!(
             "{what} unit price is in {} but the document is in {doc}",
@@ -208,12 +210,12 @@ fn order_body(o: &Order, d: &Declared<'_>) -> Result<(), Invalid> {
         same_currency(
             &l.line_total,
             &o.currency,
-            &format!("{what} line {}", l.line_id),
+            format_args!("{what} line {}", l.line_id),
         )?;
         same_currency_price(
             &l.unit_price,
             &o.currency,
-            &format!("{what} line {}", l.line_id),
+            format_args!("{what} line {}", l.line_id),
         )?;
     }
     totals(&o.totals, &o.currency, &what)
@@ -237,7 +239,7 @@ pub fn placed(o: &Order, req: &OrderRequest, d: &Declared<'_>) -> Result<(), Inv
     line_ids(
         o.lines.iter().map(|l| l.line_id.as_str()),
         &asked,
-        &format!("order {}", o.order_id),
+        format_args!("order {}", o.order_id),
     )?;
     line_statuses(o)?;
     order_body(o, d)
@@ -296,8 +298,8 @@ pub fn invoices(list: &[Invoice], order_id: &str, d: &Declared<'_>) -> Result<()
             ));
         }
         let doc = &inv.totals.grand_total.currency;
-        currency(doc, d, &format!("invoice {}", inv.invoice_id))?;
-        totals(&inv.totals, doc, &format!("invoice {}", inv.invoice_id))?;
+        currency(doc, d, format_args!("invoice {}", inv.invoice_id))?;
+        totals(&inv.totals, doc, format_args!("invoice {}", inv.invoice_id))?;
     }
     Ok(())
 }

@@ -21,9 +21,11 @@ use crate::contract::{
 use crate::error::CallError;
 use crate::metrics::Metrics;
 use admission::{Admission, Busy};
-use futures::future::join_all;
+use futures::FutureExt as _;
+use futures::future::BoxFuture;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use tokio_util::task::AbortOnDropHandle;
 use tracing::Instrument as _;
 
 /// How long a fan-out waits for the slowest supplier unless told otherwise.
@@ -235,9 +237,9 @@ impl Broker {
         query_for: impl Fn(&SupplierId) -> SearchQuery,
         only: Option<&[SupplierId]>,
     ) -> Result<FanOut<SearchPage>, Busy> {
-        self.fan_out(Operation::Search, ctx, only, |a| {
+        self.fan_out(Operation::Search, ctx, only, |a, ctx| {
             let query = query_for(a.supplier());
-            async move { a.search(ctx, &query).await }
+            async move { a.search(&ctx, &query).await }
         })
         .await
     }
@@ -249,8 +251,12 @@ impl Broker {
         refs: &[ItemRef],
         only: Option<&[SupplierId]>,
     ) -> Result<FanOut<Vec<CatalogItem>>, Busy> {
-        self.fan_out(Operation::GetItems, ctx, only, |a| a.get_items(ctx, refs))
-            .await
+        let refs: Arc<[ItemRef]> = refs.into();
+        self.fan_out(Operation::GetItems, ctx, only, |a, ctx| {
+            let refs = refs.clone();
+            async move { a.get_items(&ctx, &refs).await }
+        })
+        .await
     }
 
     /// Ask every eligible supplier for live availability at once.
@@ -261,8 +267,11 @@ impl Broker {
         ship_to: Option<&Address>,
         only: Option<&[SupplierId]>,
     ) -> Result<FanOut<Vec<AvailabilityAnswer>>, Busy> {
-        self.fan_out(Operation::CheckAvailability, ctx, only, |a| {
-            a.check_availability(ctx, lines, ship_to)
+        let lines: Arc<[AvailabilityRequest]> = lines.into();
+        let ship_to = ship_to.cloned().map(Arc::new);
+        self.fan_out(Operation::CheckAvailability, ctx, only, |a, ctx| {
+            let (lines, ship_to) = (lines.clone(), ship_to.clone());
+            async move { a.check_availability(&ctx, &lines, ship_to.as_deref()).await }
         })
         .await
     }
@@ -274,8 +283,10 @@ impl Broker {
         request: &QuoteRequest,
         only: Option<&[SupplierId]>,
     ) -> Result<FanOut<Quote>, Busy> {
-        self.fan_out(Operation::RequestQuote, ctx, only, |a| {
-            a.request_quote(ctx, request)
+        let request = Arc::new(request.clone());
+        self.fan_out(Operation::RequestQuote, ctx, only, |a, ctx| {
+            let request = request.clone();
+            async move { a.request_quote(&ctx, &request).await }
         })
         .await
     }
@@ -288,31 +299,28 @@ impl Broker {
     ) -> Result<FanOut<Quote>, Busy> {
         let permit = self.admission.admit(requests.len(), &self.metrics).await?;
         let deadline = self.deadline_for(ctx);
-        let calls = requests.iter().map(|(supplier, req)| async move {
-            let started = Instant::now();
-            let result = match self.adapter(supplier.as_str()) {
-                Some(a) => {
-                    self.timed(
-                        a,
-                        Operation::RequestQuote,
-                        deadline,
-                        a.request_quote(ctx, req),
-                    )
-                    .await
-                }
-                None => Err(CallError::Commerce(
-                    crate::contract::CommerceError::NotFound(format!(
-                        "no adapter is loaded for supplier {supplier}"
-                    )),
-                )),
-            };
-            SupplierOutcome {
-                supplier: supplier.clone(),
-                result,
-                elapsed: started.elapsed(),
-            }
-        });
-        let outcomes = join_all(calls).await;
+        let ctx = Arc::new(ctx.clone());
+        let calls = requests
+            .iter()
+            .map(|(supplier, req)| {
+                let call = match self.adapter(supplier.as_str()) {
+                    Some(a) => {
+                        let (adapter, ctx, req) = (a.clone(), ctx.clone(), req.clone());
+                        let fut = async move { adapter.request_quote(&ctx, &req).await };
+                        self.owned_timed(a.clone(), Operation::RequestQuote, deadline, fut)
+                    }
+                    None => {
+                        let missing =
+                            CallError::Commerce(crate::contract::CommerceError::NotFound(format!(
+                                "no adapter is loaded for supplier {supplier}"
+                            )));
+                        std::future::ready(Err(missing)).boxed()
+                    }
+                };
+                (supplier.clone(), call)
+            })
+            .collect();
+        let outcomes = in_parallel(calls).await;
         drop(permit);
         Ok(FanOut {
             outcomes,
@@ -330,23 +338,29 @@ impl Broker {
         call: impl Future<Output = Result<T, CallError>>,
     ) -> Result<Result<T, CallError>, Busy> {
         let permit = self.admission.admit(1, &self.metrics).await?;
-        let result = self
-            .timed(adapter, operation, self.deadline_for(ctx), call)
-            .await;
+        let result = timed(
+            &self.metrics,
+            adapter,
+            operation,
+            self.deadline_for(ctx),
+            call,
+        )
+        .await;
         drop(permit);
         Ok(result)
     }
 
-    async fn fan_out<'a, T, F, Fut>(
-        &'a self,
+    async fn fan_out<T, F, Fut>(
+        &self,
         operation: Operation,
         ctx: &CallContext,
         only: Option<&[SupplierId]>,
         call: F,
     ) -> Result<FanOut<T>, Busy>
     where
-        F: Fn(&'a LoadedAdapter) -> Fut,
-        Fut: Future<Output = Result<T, CallError>>,
+        F: Fn(LoadedAdapter, Arc<CallContext>) -> Fut,
+        Fut: Future<Output = Result<T, CallError>> + Send + 'static,
+        T: Send + 'static,
     {
         let capability = operation
             .capability()
@@ -365,19 +379,18 @@ impl Broker {
         }
         let permit = self.admission.admit(targets.len(), &self.metrics).await?;
         let deadline = self.deadline_for(ctx);
-        let calls = targets.into_iter().map(|a| {
-            let fut = call(a);
-            async move {
-                let started = Instant::now();
-                let result = self.timed(a, operation, deadline, fut).await;
-                SupplierOutcome {
-                    supplier: a.supplier().clone(),
-                    result,
-                    elapsed: started.elapsed(),
-                }
-            }
-        });
-        let outcomes = join_all(calls).await;
+        let ctx = Arc::new(ctx.clone());
+        let calls = targets
+            .into_iter()
+            .map(|a| {
+                let fut = call(a.clone(), ctx.clone());
+                (
+                    a.supplier().clone(),
+                    self.owned_timed(a.clone(), operation, deadline, fut),
+                )
+            })
+            .collect();
+        let outcomes = in_parallel(calls).await;
         drop(permit);
         Ok(FanOut { outcomes, skipped })
     }
@@ -389,38 +402,79 @@ impl Broker {
         left.min(self.config.deadline)
     }
 
-    /// Run one adapter call bounded by `deadline`, timed, counted and traced.
-    async fn timed<T>(
+    /// [`timed`] as a future that owns what it needs, so it can run as its own task.
+    fn owned_timed<T: Send + 'static>(
         &self,
-        adapter: &LoadedAdapter,
+        adapter: LoadedAdapter,
         operation: Operation,
         deadline: Duration,
-        call: impl Future<Output = Result<T, CallError>>,
-    ) -> Result<T, CallError> {
-        let supplier = adapter.supplier().as_str();
-        let span = tracing::info_span!(
-            "adapter_call",
-            supplier,
-            operation = operation.name(),
-            outcome = tracing::field::Empty,
-            duration_ms = tracing::field::Empty,
-        );
-        let started = Instant::now();
-        let result = bounded(deadline, call).instrument(span.clone()).await;
-        let elapsed = started.elapsed();
-        span.record(
-            "outcome",
-            match &result {
-                Ok(_) => "ok",
-                Err(e) => e.code(),
-            },
-        );
-        span.record("duration_ms", elapsed.as_secs_f64() * 1000.0);
-        span.in_scope(|| tracing::info!("adapter call finished"));
-        self.metrics
-            .adapter_call(supplier, operation.name(), &result, elapsed);
-        result
+        call: impl Future<Output = Result<T, CallError>> + Send + 'static,
+    ) -> BoxFuture<'static, Result<T, CallError>> {
+        let metrics = self.metrics.clone();
+        async move { timed(&metrics, &adapter, operation, deadline, call).await }.boxed()
     }
+}
+
+/// Run one adapter call bounded by `deadline`, timed, counted in `metrics` and traced.
+async fn timed<T>(
+    metrics: &Metrics,
+    adapter: &LoadedAdapter,
+    operation: Operation,
+    deadline: Duration,
+    call: impl Future<Output = Result<T, CallError>>,
+) -> Result<T, CallError> {
+    let supplier = adapter.supplier().as_str();
+    let span = tracing::info_span!(
+        "adapter_call",
+        supplier,
+        operation = operation.name(),
+        outcome = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+    );
+    let started = Instant::now();
+    let result = bounded(deadline, call).instrument(span.clone()).await;
+    let elapsed = started.elapsed();
+    span.record(
+        "outcome",
+        match &result {
+            Ok(_) => "ok",
+            Err(e) => e.code(),
+        },
+    );
+    span.record("duration_ms", elapsed.as_secs_f64() * 1000.0);
+    span.in_scope(|| tracing::info!("adapter call finished"));
+    metrics.adapter_call(supplier, operation.name(), &result, elapsed);
+    result
+}
+
+/// Run each call as its own task, so one fan-out uses every core; outcomes come back in the
+/// order given. Dropping the future (the client went away) aborts the calls still running.
+async fn in_parallel<T: Send + 'static>(
+    calls: Vec<(SupplierId, BoxFuture<'static, Result<T, CallError>>)>,
+) -> Vec<SupplierOutcome<T>> {
+    let tasks: Vec<_> = calls
+        .into_iter()
+        .map(|(supplier, call)| {
+            let task = tokio::spawn(async move {
+                let started = Instant::now();
+                (call.await, started.elapsed())
+            });
+            (supplier, AbortOnDropHandle::new(task))
+        })
+        .collect();
+    let mut outcomes = Vec::with_capacity(tasks.len());
+    for (supplier, task) in tasks {
+        let (result, elapsed) = task.await.unwrap_or_else(|e| {
+            let detail = format!("the host's task for this call failed: {e}");
+            (Err(CallError::AdapterFault { detail }), Duration::ZERO)
+        });
+        outcomes.push(SupplierOutcome {
+            supplier,
+            result,
+            elapsed,
+        });
+    }
+    outcomes
 }
 
 /// Run `fut`, but give up with a typed timeout after `deadline`.

@@ -489,18 +489,13 @@ pub async fn quote(args: QuoteArgs) -> anyhow::Result<ExitCode> {
     let backend = Backend::connect(&args.target).await?;
     let req = QuotesRequest {
         request: QuoteRequest {
-            lines: args
-                .lines
-                .iter()
-                .enumerate()
-                .map(|(n, (sku, qty))| QuoteLineRequest {
-                    line_id: (n + 1).to_string(),
-                    item: ItemRef::Sku(sku.clone()),
-                    offer_token: None,
-                    quantity: Quantity::pieces(*qty),
-                    target_unit_price: None,
-                })
-                .collect(),
+            lines: numbered(&args.lines, |line_id, item, quantity| QuoteLineRequest {
+                line_id,
+                item,
+                offer_token: None,
+                quantity,
+                target_unit_price: None,
+            }),
             ship_to: args.ship_to.clone(),
             requested_delivery: None,
             currency: args.currency.clone(),
@@ -528,18 +523,13 @@ pub async fn order(args: OrderArgs) -> anyhow::Result<ExitCode> {
         supplier: args.supplier.clone(),
         buyer_po: args.po.clone(),
         quote_id: args.quote.clone(),
-        lines: args
-            .lines
-            .iter()
-            .enumerate()
-            .map(|(n, (sku, qty))| OrderLineRequest {
-                line_id: (n + 1).to_string(),
-                item: ItemRef::Sku(sku.clone()),
-                offer_token: None,
-                quantity: Quantity::pieces(*qty),
-                expected_unit_price: None,
-            })
-            .collect(),
+        lines: numbered(&args.lines, |line_id, item, quantity| OrderLineRequest {
+            line_id,
+            item,
+            offer_token: None,
+            quantity,
+            expected_unit_price: None,
+        }),
         ship_to: args.ship_to.clone(),
         bill_to: None,
         fulfillment_option_id: None,
@@ -677,6 +667,21 @@ fn decision_key(given: Option<String>) -> anyhow::Result<IdempotencyKey> {
     let key =
         given.unwrap_or_else(|| format!("decision-{}", mercato::gateway::service::request_id()));
     IdempotencyKey::parse(&key).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// The `--line SKU=QTY` arguments as request lines numbered from 1; `line` makes one from its
+/// id, the SKU and the pieces (quote and order lines differ only in their price field).
+fn numbered<T>(lines: &[(String, u64)], line: impl Fn(String, ItemRef, Quantity) -> T) -> Vec<T> {
+    (1..)
+        .zip(lines)
+        .map(|(n, (sku, qty))| {
+            line(
+                n.to_string(),
+                ItemRef::Sku(sku.clone()),
+                Quantity::pieces(*qty),
+            )
+        })
+        .collect()
 }
 
 fn parse_line(s: &str) -> Result<(String, u64), String> {
