@@ -5,9 +5,10 @@
 //! - P2: the full call cycle of `get-quote`: instantiate, call, validate, drop.
 //! - P3: a search returning 50 catalogue items (Hansa's price list and the offline catalogue).
 //! - P9: what epoch deadlines cost a real adapter: the bare call with and without them.
+//! - Whether turning component-model concurrency support off (as Mercato does) pays.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use mercato_benches::bare::{self, BareAdapter};
+use mercato_benches::bare::{self, BareAdapter, Features};
 use mercato_benches::{self as b};
 use mercato_sdk::Adapter as _;
 use std::hint::black_box;
@@ -16,7 +17,8 @@ fn p1_instantiate(c: &mut Criterion) {
     let rt = b::runtime();
     let host = b::host(None);
     let adapter = rt.block_on(b::load(&host, b::offline()));
-    let floor = BareAdapter::new(b::offline(), false).expect("bare wasmtime loads the component");
+    let floor = BareAdapter::new(b::offline(), Features::default())
+        .expect("bare wasmtime loads the component");
 
     let mut g = c.benchmark_group("P1 instantiate");
     g.bench_function("mercato", |bench| {
@@ -43,7 +45,8 @@ fn p2_call_cycle(c: &mut Criterion) {
     let rt = b::runtime();
     let host = b::host(None);
     let adapter = rt.block_on(b::load(&host, b::offline()));
-    let floor = BareAdapter::new(b::offline(), false).expect("bare wasmtime loads the component");
+    let floor = BareAdapter::new(b::offline(), Features::default())
+        .expect("bare wasmtime loads the component");
     let native = offline_supplier::OfflineSupplier;
     let (ctx, bare_ctx, native_ctx) = (b::ctx(), b::ctx(), mercato_sdk::testing::call_context());
     // The id carries the basket and its validity, so every side rebuilds the same quote.
@@ -87,7 +90,8 @@ fn search_50(c: &mut Criterion, group: &str, bytes: &[u8], native: &impl mercato
     let rt = b::runtime();
     let host = b::host(None);
     let adapter = rt.block_on(b::load(&host, bytes));
-    let floor = BareAdapter::new(bytes, false).expect("bare wasmtime loads the component");
+    let floor =
+        BareAdapter::new(bytes, Features::default()).expect("bare wasmtime loads the component");
     let (ctx, query) = (b::ctx(), b::query(None, 50));
     let (bare_ctx, bare_query) = (b::ctx(), bare::query(None, 50));
     let native_ctx = mercato_sdk::testing::call_context();
@@ -147,8 +151,16 @@ fn p3_search_50(c: &mut Criterion) {
 fn p9_epoch(c: &mut Criterion) {
     let rt = b::runtime();
     let (ctx, query) = (b::ctx(), bare::query(None, 50));
-    let with = BareAdapter::new(b::hansa(), true).expect("bare wasmtime loads the component");
-    let without = BareAdapter::new(b::hansa(), false).expect("bare wasmtime loads the component");
+    let with = BareAdapter::new(
+        b::hansa(),
+        Features {
+            epoch_interruption: true,
+            ..Features::default()
+        },
+    )
+    .expect("bare wasmtime loads the component");
+    let without = BareAdapter::new(b::hansa(), Features::default())
+        .expect("bare wasmtime loads the component");
     let mut g = c.benchmark_group("P9 epoch deadlines (hansa search 50)");
     g.bench_function("epoch interruption", |bench| {
         bench
@@ -163,11 +175,45 @@ fn p9_epoch(c: &mut Criterion) {
     g.finish();
 }
 
+/// Whether `Config::concurrency_support(false)` pays: the bare get-quote cycle with the
+/// component-model async machinery off (Mercato's setting) and, with the crate's
+/// `concurrency-support` feature (wasmtime cannot turn it on without), on.
+fn concurrency_support(c: &mut Criterion) {
+    let rt = b::runtime();
+    let host = b::host(None);
+    let adapter = rt.block_on(b::load(&host, b::offline()));
+    let ctx = b::ctx();
+    let quote = rt
+        .block_on(adapter.request_quote(&ctx, &b::quote_request()))
+        .expect("quoted");
+    let quote_id = quote.quote_id.as_str();
+    let mut g = c.benchmark_group("concurrency_support (bare get-quote cycle)");
+    let settings: &[bool] = if cfg!(feature = "concurrency-support") {
+        &[false, true]
+    } else {
+        &[false]
+    };
+    for &on in settings {
+        let features = Features {
+            concurrency_support: on,
+            ..Features::default()
+        };
+        let floor = BareAdapter::new(b::offline(), features).expect("bare wasmtime loads it");
+        g.bench_function(if on { "on" } else { "off" }, |bench| {
+            bench.to_async(&rt).iter(|| async {
+                black_box(floor.get_quote(&ctx, quote_id).await.expect("quoted"))
+            })
+        });
+    }
+    g.finish();
+}
+
 criterion_group!(
     benches,
     p1_instantiate,
     p2_call_cycle,
     p3_search_50,
-    p9_epoch
+    p9_epoch,
+    concurrency_support
 );
 criterion_main!(benches);

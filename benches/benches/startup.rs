@@ -5,7 +5,7 @@
 //!   instance of the same component as the floor.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use mercato_benches::bare::BareAdapter;
+use mercato_benches::bare::{BareAdapter, Features};
 use mercato_benches::{self as b};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::hint::black_box;
@@ -98,7 +98,8 @@ fn p7_memory(c: &mut Criterion) {
     let host = b::host(None);
     for (name, bytes) in [("offline", b::offline()), ("hansa", b::hansa())] {
         let adapter = rt.block_on(b::load(&host, bytes));
-        let floor = BareAdapter::new(bytes, false).expect("bare wasmtime loads the component");
+        let floor = BareAdapter::new(bytes, Features::default())
+            .expect("bare wasmtime loads the component");
         let (heap, rss) =
             per_instance(|| rt.block_on(adapter.instantiate()).expect("instantiates"));
         let (bare_heap, bare_rss) =

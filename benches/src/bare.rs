@@ -78,6 +78,15 @@ impl host::Host for BareState {
     }
 }
 
+/// What the bare engine turns on besides the component model and the pooling allocator.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Features {
+    /// Check epoch deadlines as Mercato's engine does (the deadline is never reached here).
+    pub epoch_interruption: bool,
+    /// Component-model async machinery, which Mercato turns off because it uses none of it.
+    pub concurrency_support: bool,
+}
+
 /// A bare engine and one pre-linked component.
 pub struct BareAdapter {
     engine: Engine,
@@ -88,9 +97,8 @@ pub struct BareAdapter {
 }
 
 impl BareAdapter {
-    /// Compile `bytes` on an engine with the pooling allocator; with `epoch`, the engine
-    /// checks epoch deadlines as Mercato's does (the deadline is never reached here).
-    pub fn new(bytes: &[u8], epoch: bool) -> wasmtime::Result<Self> {
+    /// Compile `bytes` on an engine with the pooling allocator and `features`.
+    pub fn new(bytes: &[u8], features: Features) -> wasmtime::Result<Self> {
         let mut pool = PoolingAllocationConfig::new();
         // Sized like Mercato's default pool, so both hold as many live instances.
         let slots = ::mercato::engine::DEFAULT_POOL_SIZE;
@@ -103,8 +111,8 @@ impl BareAdapter {
         let mut config = Config::new();
         config
             .wasm_component_model(true)
-            .epoch_interruption(epoch)
-            .concurrency_support(false)
+            .epoch_interruption(features.epoch_interruption)
+            .concurrency_support(features.concurrency_support)
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&config)?;
         let component = Component::new(&engine, bytes)?;
@@ -119,7 +127,7 @@ impl BareAdapter {
             catalog: catalog::GuestIndices::new(&pre)?,
             quoting: quoting::GuestIndices::new(&pre)?,
             pre,
-            epoch,
+            epoch: features.epoch_interruption,
         })
     }
 
