@@ -8,27 +8,13 @@
 
 mod common;
 
-use common::{KEY, policy, start};
+use common::{KEY, order, policy, start};
 use mercato_backends::voltaic;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 const ROUNDS: u32 = 20;
-
-fn order(po: &str) -> Value {
-    json!({
-        "supplier": "voltaic",
-        "buyer_po": po,
-        "lines": [{ "line_id": "1", "item": { "Sku": "VC-HN-M8-A2" }, "offer_token": null,
-                    "quantity": { "steps": 10, "unit": "C62", "scale": 0 },
-                    "expected_unit_price": null }],
-        "ship_to": mercato::demo::plant_3(),
-        "partial_delivery": "Allow",
-        "max_total": { "currency": "EUR", "minor": 10_000 },
-        "payment": { "OnAccount": null }
-    })
-}
 
 /// A small pseudo-random sequence (xorshift), seeded from the clock and printed, so a
 /// failing run can be repeated with MERCATO_CRASH_SEED.

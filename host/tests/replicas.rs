@@ -5,9 +5,9 @@
 
 mod common;
 
-use common::{KEY, policy, start};
+use common::{KEY, order, policy, start};
 use mercato_backends::voltaic;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::time::Duration;
 
 /// A connection string to a new, empty database on the test server.
@@ -44,20 +44,6 @@ fn fresh_database() -> String {
         param("host"),
         param("port")
     )
-}
-
-fn order(po: &str) -> Value {
-    json!({
-        "supplier": "voltaic",
-        "buyer_po": po,
-        "lines": [{ "line_id": "1", "item": { "Sku": "VC-HN-M8-A2" }, "offer_token": null,
-                    "quantity": { "steps": 10, "unit": "C62", "scale": 0 },
-                    "expected_unit_price": null }],
-        "ship_to": mercato::demo::plant_3(),
-        "partial_delivery": "Allow",
-        "max_total": { "currency": "EUR", "minor": 10_000 },
-        "payment": { "OnAccount": null }
-    })
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -449,9 +449,21 @@ async fn timed<T>(
 
 /// Run each call as its own task, so one fan-out uses every core; outcomes come back in the
 /// order given. Dropping the future (the client went away) aborts the calls still running.
+/// A single call runs in place: a task would only wake an idle worker to spin for it.
 async fn in_parallel<T: Send + 'static>(
-    calls: Vec<(SupplierId, BoxFuture<'static, Result<T, CallError>>)>,
+    mut calls: Vec<(SupplierId, BoxFuture<'static, Result<T, CallError>>)>,
 ) -> Vec<SupplierOutcome<T>> {
+    if calls.len() == 1
+        && let Some((supplier, call)) = calls.pop()
+    {
+        let started = Instant::now();
+        let result = call.await;
+        return vec![SupplierOutcome {
+            supplier,
+            result,
+            elapsed: started.elapsed(),
+        }];
+    }
     let tasks: Vec<_> = calls
         .into_iter()
         .map(|(supplier, call)| {

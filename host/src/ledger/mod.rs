@@ -390,6 +390,29 @@ pub struct Approval {
     pub order_id: Option<String>,
 }
 
+/// `as_str` and `parse` of a state stored by its name, from one table so the two cannot
+/// drift apart.
+macro_rules! stored_names {
+    ($ty:ident, $what:literal, { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl $ty {
+            /// As stored and shown.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name,)+
+                }
+            }
+
+            /// Read back.
+            pub fn parse(s: &str) -> Result<Self, LedgerError> {
+                match s {
+                    $($name => Ok($ty::$variant),)+
+                    _ => Err(LedgerError::Corrupt(format!(concat!($what, " {:?}"), s))),
+                }
+            }
+        }
+    };
+}
+
 /// Where an approval stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ApprovalState {
@@ -405,30 +428,13 @@ pub enum ApprovalState {
     Failed,
 }
 
-impl ApprovalState {
-    /// As stored and shown.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ApprovalState::Pending => "pending",
-            ApprovalState::Approved => "approved",
-            ApprovalState::Rejected => "rejected",
-            ApprovalState::Placed => "placed",
-            ApprovalState::Failed => "failed",
-        }
-    }
-
-    /// Read back.
-    pub fn parse(s: &str) -> Result<Self, LedgerError> {
-        Ok(match s {
-            "pending" => ApprovalState::Pending,
-            "approved" => ApprovalState::Approved,
-            "rejected" => ApprovalState::Rejected,
-            "placed" => ApprovalState::Placed,
-            "failed" => ApprovalState::Failed,
-            _ => return Err(LedgerError::Corrupt(format!("approval state {s:?}"))),
-        })
-    }
-}
+stored_names!(ApprovalState, "approval state", {
+    Pending => "pending",
+    Approved => "approved",
+    Rejected => "rejected",
+    Placed => "placed",
+    Failed => "failed",
+});
 
 /// An amount to hold against a mandate's budget for one order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -456,23 +462,26 @@ pub enum ReservationState {
     Released,
 }
 
-impl ReservationState {
-    /// As stored.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReservationState::Reserved => "reserved",
-            ReservationState::Settled => "settled",
-            ReservationState::Released => "released",
-        }
-    }
+stored_names!(ReservationState, "reservation state", {
+    Reserved => "reserved",
+    Settled => "settled",
+    Released => "released",
+});
 
-    /// Read back.
-    pub fn parse(s: &str) -> Result<Self, LedgerError> {
-        Ok(match s {
-            "reserved" => ReservationState::Reserved,
-            "settled" => ReservationState::Settled,
-            "released" => ReservationState::Released,
-            _ => return Err(LedgerError::Corrupt(format!("reservation state {s:?}"))),
-        })
-    }
+/// A value as the JSON text a backend stores.
+fn json<T: serde::Serialize>(value: &T) -> Result<String, LedgerError> {
+    serde_json::to_string(value).map_err(|e| LedgerError::Corrupt(e.to_string()))
+}
+
+/// A stored JSON text back as a value; unreadable text means the ledger is corrupt.
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, LedgerError> {
+    serde_json::from_str(text).map_err(|e| LedgerError::Corrupt(e.to_string()))
+}
+
+/// The serde name of an enum value (`"Confirmed"`), as the backends store states.
+fn label<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }

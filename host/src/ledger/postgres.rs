@@ -134,21 +134,6 @@ fn db(e: ::postgres::Error) -> LedgerError {
     LedgerError::Database(e.to_string())
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Result<String, LedgerError> {
-    serde_json::to_string(value).map_err(|e| LedgerError::Corrupt(e.to_string()))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, LedgerError> {
-    serde_json::from_str(text).map_err(|e| LedgerError::Corrupt(e.to_string()))
-}
-
-fn label<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 impl PostgresLedger {
     /// Connect with `url` (`postgresql://user@127.0.0.1:5432/mercato` or key=value form) and
     /// bring the schema up to date. Plain TCP: run it on a trusted network or a local socket.

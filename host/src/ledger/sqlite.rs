@@ -158,22 +158,6 @@ fn db(e: rusqlite::Error) -> LedgerError {
     LedgerError::Database(e.to_string())
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Result<String, LedgerError> {
-    serde_json::to_string(value).map_err(|e| LedgerError::Corrupt(e.to_string()))
-}
-
-fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, LedgerError> {
-    serde_json::from_str(text).map_err(|e| LedgerError::Corrupt(e.to_string()))
-}
-
-/// The serde name of an enum value (`"Confirmed"`).
-fn label<T: serde::Serialize>(value: &T) -> String {
-    serde_json::to_value(value)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
-}
-
 impl SqliteLedger {
     /// Open (creating if needed) the ledger file at `path` and bring its schema up to date.
     pub fn open(path: &Path) -> Result<Self, LedgerError> {

@@ -3,6 +3,7 @@
 
 use mercato::signing::{self, SecretKey};
 use mercato_backends::voltaic;
+use serde_json::{Value, json};
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -98,4 +99,19 @@ budget = {{ limit = "{budget}", period = "month" }}
     )
     .unwrap();
     path
+}
+
+/// An order for ten Voltaic M8 nuts (EUR 100.00 at most), buyer PO `po`.
+pub fn order(po: &str) -> Value {
+    json!({
+        "supplier": "voltaic",
+        "buyer_po": po,
+        "lines": [{ "line_id": "1", "item": { "Sku": "VC-HN-M8-A2" }, "offer_token": null,
+                    "quantity": { "steps": 10, "unit": "C62", "scale": 0 },
+                    "expected_unit_price": null }],
+        "ship_to": mercato::demo::plant_3(),
+        "partial_delivery": "Allow",
+        "max_total": { "currency": "EUR", "minor": 10_000 },
+        "payment": { "OnAccount": null }
+    })
 }
