@@ -7,7 +7,6 @@
 //! checks them all once, so a component whose exports do not match is still refused there.
 
 use super::state::AdapterState;
-use crate::wit::latest::SupplierAdapterPre;
 use crate::wit::latest::exports::mercato::supplier::{
     adapter_info, catalog, inbound, ordering, quoting,
 };
@@ -25,9 +24,9 @@ pub(crate) struct ExportsPre {
 }
 
 impl ExportsPre {
-    /// Find every export the world requires in `pre`'s component.
+    /// Find every export the world requires in `pre`'s component: the five interfaces are
+    /// all of the world's exports.
     pub(crate) fn new(pre: InstancePre<AdapterState>) -> wasmtime::Result<Self> {
-        SupplierAdapterPre::new(pre.clone())?;
         Ok(ExportsPre {
             info: adapter_info::GuestIndices::new(&pre)?,
             catalog: catalog::GuestIndices::new(&pre)?,
