@@ -8,7 +8,7 @@
 
 use self::mercato::supplier::{host, types};
 use wasmtime::component::{Component, HasSelf, Instance, InstancePre, Linker, ResourceTable};
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Store};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, Store};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
@@ -99,15 +99,9 @@ pub struct BareAdapter {
 impl BareAdapter {
     /// Compile `bytes` on an engine with the pooling allocator and `features`.
     pub fn new(bytes: &[u8], features: Features) -> wasmtime::Result<Self> {
-        let mut pool = PoolingAllocationConfig::new();
-        // Sized like Mercato's default pool, so both hold as many live instances.
-        let slots = ::mercato::engine::DEFAULT_POOL_SIZE;
-        pool.total_component_instances(slots)
-            .total_core_instances(slots * 8)
-            .total_memories(slots * 2)
-            .total_tables(slots * 4)
-            .total_stacks(slots)
-            .max_memory_size(::mercato::engine::DEFAULT_MAX_MEMORY_BYTES);
+        // Mercato's default pool, slot reuse included: the floor is the same allocator
+        // without Mercato's layers.
+        let pool = ::mercato::engine::pooling(&::mercato::engine::EngineConfig::default());
         let mut config = Config::new();
         config
             .wasm_component_model(true)
