@@ -1,6 +1,7 @@
-//! P8: orders placed through the gateway's service with the SQLite ledger committing durably
-//! (WAL, synchronous = FULL): idempotency claim, write-ahead intent, the offline supplier's
-//! place-order, the recorded order and its audit line. Each order has a fresh key, so every
+//! P8: orders placed through the gateway's service with the SQLite ledger, durable before the
+//! order leaves and before it is acknowledged (WAL, group commit): idempotency claim,
+//! write-ahead intent, the offline supplier's place-order, the recorded order and its audit
+//! line. Each order has a fresh key, so every
 //! one reaches the supplier. One at a time, and 16 in flight.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

@@ -121,7 +121,7 @@ impl Service {
             None => order.clone(),
         };
         let mut result = self
-            .one(
+            .send(
                 adapter,
                 Operation::PlaceOrder,
                 ctx,

@@ -127,16 +127,47 @@ pub(super) fn failure(e: &ApiError) -> Failure {
 }
 
 impl Service {
-    /// Run `f` against the ledger on the blocking pool.
+    /// Run `f` against the ledger on the blocking pool. What it wrote, and every write
+    /// staged before, is durable when this returns.
     pub(super) async fn in_ledger<T: Send + 'static>(
         &self,
         f: impl FnOnce(&dyn Ledger) -> Result<T, LedgerError> + Send + 'static,
     ) -> Result<T, ApiError> {
+        self.on_ledger(true, f).await
+    }
+
+    /// Run `f` against the ledger, leaving its writes for the next durable step: for the
+    /// steps of a mutation, which syncs twice, before the call leaves ([`Service::send`])
+    /// and before the answer goes out. Durability is what a commit costs, so one sync for
+    /// many writes is what lets orders through at disk speed rather than a sync per step.
+    pub(super) async fn staged<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn Ledger) -> Result<T, LedgerError> + Send + 'static,
+    ) -> Result<T, ApiError> {
+        self.on_ledger(false, f).await
+    }
+
+    /// Make every staged write durable.
+    pub(super) async fn durable(&self) -> Result<(), ApiError> {
+        self.in_ledger(|_| Ok(())).await
+    }
+
+    async fn on_ledger<T: Send + 'static>(
+        &self,
+        sync: bool,
+        f: impl FnOnce(&dyn Ledger) -> Result<T, LedgerError> + Send + 'static,
+    ) -> Result<T, ApiError> {
         let ledger: Arc<dyn Ledger> = self.ledger().clone();
-        tokio::task::spawn_blocking(move || f(ledger.as_ref()))
-            .await
-            .map_err(|e| ApiError::Ledger(format!("ledger task failed: {e}")))?
-            .map_err(|e| ApiError::Ledger(e.to_string()))
+        tokio::task::spawn_blocking(move || {
+            let value = f(ledger.as_ref())?;
+            if sync {
+                ledger.sync()?;
+            }
+            Ok(value)
+        })
+        .await
+        .map_err(|e| ApiError::Ledger(format!("ledger task failed: {e}")))?
+        .map_err(|e: LedgerError| ApiError::Ledger(e.to_string()))
     }
 
     /// Run a mutation that calls no adapter (a person's decision) at most once for its key:
@@ -200,8 +231,10 @@ impl Service {
     }
 
     /// Run the mutation `m` at most once for its key: claim, write-ahead intent, the call,
-    /// the outcome. `call` runs only on a fresh claim; `placed` says which order an answer
-    /// is (for order placements, so the order is recorded).
+    /// the outcome, the audit line. `call` runs only on a fresh claim and must make its
+    /// supplier call through [`Service::send`]; `placed` says which order an answer is (for
+    /// order placements, so the order is recorded). The ledger syncs twice: in `send`, and
+    /// with the audit line before the answer is returned.
     pub(super) async fn idempotent<T: Serialize + DeserializeOwned + Send + 'static>(
         &self,
         m: Mutation<'_>,
@@ -214,7 +247,7 @@ impl Service {
         let hash = request_hash(&m.request);
         let claim = {
             let (scope, hash) = (scope.clone(), hash.clone());
-            self.in_ledger(move |l| l.claim(&scope, &hash, now_ms()))
+            self.staged(move |l| l.claim(&scope, &hash, now_ms()))
                 .await?
         };
         let (result, how) = match claim {
@@ -257,6 +290,8 @@ impl Service {
         result
     }
 
+    /// The claimed part of [`Service::idempotent`]. Its last writes are staged: the caller
+    /// makes them durable with its own next write.
     pub(super) async fn run_claimed<T: Serialize + DeserializeOwned + Send + 'static>(
         &self,
         m: &Mutation<'_>,
@@ -270,7 +305,7 @@ impl Service {
         if m.operation == Operation::PlaceOrder {
             let last = {
                 let scope = scope.clone();
-                self.in_ledger(move |l| l.last_intent(&scope)).await
+                self.staged(move |l| l.last_intent(&scope)).await
             };
             let last = match last {
                 Ok(last) => last,
@@ -303,7 +338,7 @@ impl Service {
         }
         let intent = m.intent();
         let id = match self
-            .in_ledger(move |l| l.record_intent(&intent, now_ms()))
+            .staged(move |l| l.record_intent(&intent, now_ms()))
             .await
         {
             Ok(id) => id,
@@ -325,7 +360,7 @@ impl Service {
                 };
                 let scope = scope.clone();
                 let hash = request_hash(&m.request);
-                self.in_ledger(move |l| {
+                self.staged(move |l| {
                     if let Some(o) = &order {
                         l.upsert_order(&client, &supplier, o, now_ms())?;
                     }
@@ -339,14 +374,14 @@ impl Service {
                 let scope = scope.clone();
                 match failure(e) {
                     Failure::Unknown => {
-                        self.in_ledger(move |l| {
+                        self.staged(move |l| {
                             l.record_outcome(id, &Outcome::Unknown(code), now_ms())?;
                             l.release(&scope)
                         })
                         .await
                     }
                     Failure::NotSent => {
-                        self.in_ledger(move |l| {
+                        self.staged(move |l| {
                             l.record_outcome(id, &Outcome::NotPlaced, now_ms())?;
                             l.release(&scope)
                         })
@@ -359,7 +394,7 @@ impl Service {
                             body: serde_json::to_string(&problem).unwrap_or_default(),
                         };
                         let hash = request_hash(&m.request);
-                        self.in_ledger(move |l| {
+                        self.staged(move |l| {
                             l.record_outcome(id, &Outcome::Refused(code), now_ms())?;
                             l.finish(&scope, &hash, &stored, now_ms())
                         })

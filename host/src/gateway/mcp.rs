@@ -185,7 +185,10 @@ impl ServerHandler for McpServer {
         };
         let started = Instant::now();
         let args = request.arguments.unwrap_or_default();
-        let result = self.run(&client, name, args).await?;
+        // Boxed: a tool's future (an order: claim, intent, mandate, the call, the outcome) is
+        // large, and rmcp polls it inside its own; on the heap it does not eat the worker's
+        // stack.
+        let result = Box::pin(self.run(&client, name, args)).await?;
         tracing::info!(
             tool = name,
             client = %client.id,

@@ -422,7 +422,7 @@ impl Service {
             line_ids: body.line_ids,
             reason: body.reason,
         };
-        let call = self.one(a, Operation::CancelOrder, &ctx, a.cancel_order(&ctx, &req));
+        let call = self.send(a, Operation::CancelOrder, &ctx, a.cancel_order(&ctx, &req));
         let outcome = self
             .idempotent(mutation, &ctx, 200, call, |c: &CancelOutcome| {
                 Some(&c.order)
@@ -501,7 +501,7 @@ impl Service {
             lines: body.lines,
             notes: body.notes,
         };
-        let call = self.one(
+        let call = self.send(
             a,
             Operation::RequestReturn,
             &ctx,
@@ -614,6 +614,21 @@ impl Service {
             country: scope.country.clone().or_else(|| client.country.clone()),
             deadline: now_ms() + wanted.as_millis() as i64,
         }
+    }
+
+    /// Make a call that changes something at the supplier (places, cancels, returns). What
+    /// the ledger has staged for it (the claim, the write-ahead intent, the budget
+    /// reservation) is made durable first: a power cut after the call leaves cannot lose the
+    /// record that it may have.
+    pub(super) async fn send<T>(
+        &self,
+        adapter: &LoadedAdapter,
+        operation: Operation,
+        ctx: &CallContext,
+        call: impl Future<Output = Result<T, CallError>>,
+    ) -> Result<T, ApiError> {
+        self.durable().await?;
+        self.one(adapter, operation, ctx, call).await
     }
 
     pub(super) async fn one<T>(

@@ -186,7 +186,7 @@ impl Service {
             amount: total,
         };
         let (decision, id) = self
-            .in_ledger(move |l| {
+            .staged(move |l| {
                 l.reserve(
                     &reservation,
                     &|used| match mandate::evaluate(&mandate, &facts, used) {
@@ -250,7 +250,7 @@ impl Service {
         quote_id: &str,
     ) -> Result<Quote, ApiError> {
         let (supplier, id) = (adapter.supplier().to_string(), quote_id.to_string());
-        if let Some(q) = self.in_ledger(move |l| l.quote(&supplier, &id)).await? {
+        if let Some(q) = self.staged(move |l| l.quote(&supplier, &id)).await? {
             return Ok(q);
         }
         let quote = self
@@ -271,12 +271,13 @@ impl Service {
             adapter.supplier().to_string(),
             quote.clone(),
         );
-        self.in_ledger(move |l| l.store_quote(&client, &supplier, &q, now_ms()))
+        self.staged(move |l| l.store_quote(&client, &supplier, &q, now_ms()))
             .await?;
         Ok(quote)
     }
 
-    /// Move the reservation of an order along (placed, refused, cancelled, invoiced).
+    /// Move the reservation of an order just sent along (placed, refused). Staged: the
+    /// order's outcome, recorded next, makes it durable.
     pub(super) async fn settle_reservation(
         &self,
         id: i64,
@@ -284,14 +285,14 @@ impl Service {
         order_id: Option<String>,
     ) {
         let done = self
-            .in_ledger(move |l| l.update_reservation(id, state, order_id.as_deref(), now_ms()))
+            .staged(move |l| l.update_reservation(id, state, order_id.as_deref(), now_ms()))
             .await;
         if let Err(e) = done {
             tracing::error!(error = %e, reservation = id, "reservation not updated");
         }
     }
 
-    /// Move the reservation held for an order, if there is one.
+    /// Move the reservation held for an order, if there is one (cancelled, invoiced).
     pub(super) async fn settle_order_reservation(
         &self,
         supplier: &str,
@@ -299,15 +300,16 @@ impl Service {
         state: ReservationState,
     ) {
         let (s, o) = (supplier.to_string(), order_id.to_string());
-        match self
-            .in_ledger(move |l| l.reservation_for_order(&s, &o))
-            .await
-        {
-            Ok(Some((id, current))) if current != state => {
-                self.settle_reservation(id, state, None).await
-            }
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "reservation lookup failed"),
+        let done = self
+            .in_ledger(move |l| match l.reservation_for_order(&s, &o)? {
+                Some((id, current)) if current != state => {
+                    l.update_reservation(id, state, None, now_ms())
+                }
+                _ => Ok(()),
+            })
+            .await;
+        if let Err(e) = done {
+            tracing::error!(error = %e, supplier, order_id, "reservation not updated");
         }
     }
 }

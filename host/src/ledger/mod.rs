@@ -12,6 +12,7 @@
 
 pub mod postgres;
 pub mod sqlite;
+mod wal_sync;
 
 use crate::contract::{Order, Quote};
 use crate::mandate::{Decision, Used};
@@ -287,6 +288,14 @@ pub trait Ledger: Send + Sync + fmt::Debug {
 
     /// The audit trail, oldest first.
     fn audit_trail(&self) -> Result<Vec<AuditEntry>, LedgerError>;
+
+    /// Make every change committed so far survive a power cut. A backend may commit without
+    /// waiting for the disk and pay for durability here, once for many commits and for many
+    /// callers at a time (group commit); one whose commits are durable on their own does
+    /// nothing.
+    fn sync(&self) -> Result<(), LedgerError> {
+        Ok(())
+    }
 
     /// Atomically: sum what `reservation`'s mandate has spent or reserved in its period,
     /// let `decide` judge the new amount against it, and reserve the amount if it allows.

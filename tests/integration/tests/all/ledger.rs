@@ -144,6 +144,52 @@ async fn one_order_for_duplicates(ledger: Option<Arc<dyn Ledger>>) {
     assert_eq!(g.suppliers.voltaic.orders_for_po("PO-L-2").len(), 1);
 }
 
+/// The ledger commits without waiting for the disk and syncs twice per order: before the
+/// order leaves (so the intent survives a power cut while the supplier has it) and before
+/// the answer goes out (so an acknowledged order does too).
+#[tokio::test(flavor = "multi_thread")]
+async fn an_order_is_durable_before_it_leaves_and_before_it_is_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = Arc::new(SqliteLedger::open(&dir.path().join("ledger.sqlite")).unwrap());
+    let g = Running::start_with(BrokerConfig::default(), Some(sqlite.clone())).await;
+    let voltaic = g.suppliers.voltaic.control();
+    voltaic.set_delay(Duration::from_millis(300));
+    let before = sqlite.durability();
+    let asked = voltaic.requests();
+
+    let body = order_body("voltaic", "PO-L-9", NUT, 10, 100_000);
+    // Looked at while the supplier holds the order.
+    let at_supplier = async {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while voltaic.requests() == asked {
+            assert!(std::time::Instant::now() < deadline, "the order never left");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        sqlite.durability()
+    };
+    let ((status, placed), at_supplier) = tokio::join!(place(&g, &body, "l-9"), at_supplier);
+    assert_eq!(
+        at_supplier.syncs,
+        before.syncs + 1,
+        "one sync before it left"
+    );
+    assert_eq!(
+        at_supplier.unsynced_changes, 0,
+        "claim and intent durable while the supplier holds the order"
+    );
+    assert_eq!(status, 201, "{placed:#}");
+    let answered = sqlite.durability();
+    assert_eq!(
+        answered.syncs,
+        before.syncs + 2,
+        "one more before the answer"
+    );
+    assert_eq!(
+        answered.unsynced_changes, 0,
+        "the outcome and audit line durable"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn a_supplier_outage_is_not_stored_as_the_final_answer() {
     let g = Running::start(BrokerConfig::default()).await;
