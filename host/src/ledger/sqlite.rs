@@ -149,6 +149,53 @@ const MIGRATIONS: &[(i64, &str)] = &[
     );
     ",
     ),
+    (
+        5,
+        "
+    -- What each mandate has spent or holds reserved, per period and currency, kept by
+    -- triggers: a budget check reads one row instead of summing the period's reservations,
+    -- which grew with every order.
+    CREATE TABLE budget_usage (
+        mandate      TEXT NOT NULL,
+        period_start INTEGER NOT NULL,
+        currency     TEXT NOT NULL,
+        amount       INTEGER NOT NULL,
+        orders       INTEGER NOT NULL,
+        PRIMARY KEY (mandate, period_start, currency)
+    );
+    INSERT INTO budget_usage
+        SELECT mandate, period_start, currency, SUM(amount), COUNT(*) FROM reservations
+        WHERE state IN ('reserved', 'settled') GROUP BY mandate, period_start, currency;
+    CREATE TRIGGER budget_usage_add AFTER INSERT ON reservations
+    WHEN NEW.state IN ('reserved', 'settled')
+    BEGIN
+        INSERT INTO budget_usage VALUES (NEW.mandate, NEW.period_start, NEW.currency, NEW.amount, 1)
+        ON CONFLICT (mandate, period_start, currency)
+        DO UPDATE SET amount = amount + excluded.amount, orders = orders + 1;
+    END;
+    CREATE TRIGGER budget_usage_move AFTER UPDATE ON reservations
+    WHEN OLD.state IS NOT NEW.state OR OLD.amount IS NOT NEW.amount
+      OR OLD.mandate IS NOT NEW.mandate OR OLD.period_start IS NOT NEW.period_start
+      OR OLD.currency IS NOT NEW.currency
+    BEGIN
+        UPDATE budget_usage SET amount = amount - OLD.amount, orders = orders - 1
+        WHERE OLD.state IN ('reserved', 'settled') AND mandate = OLD.mandate
+          AND period_start = OLD.period_start AND currency = OLD.currency;
+        INSERT INTO budget_usage
+            SELECT NEW.mandate, NEW.period_start, NEW.currency, NEW.amount, 1
+            WHERE NEW.state IN ('reserved', 'settled')
+        ON CONFLICT (mandate, period_start, currency)
+        DO UPDATE SET amount = amount + excluded.amount, orders = orders + 1;
+    END;
+    CREATE TRIGGER budget_usage_remove AFTER DELETE ON reservations
+    WHEN OLD.state IN ('reserved', 'settled')
+    BEGIN
+        UPDATE budget_usage SET amount = amount - OLD.amount, orders = orders - 1
+        WHERE mandate = OLD.mandate AND period_start = OLD.period_start
+          AND currency = OLD.currency;
+    END;
+    ",
+    ),
 ];
 
 /// How far an SQLite ledger's commits are known to be on disk.
@@ -297,13 +344,14 @@ fn used_in(
 ) -> Result<Used, LedgerError> {
     let (amount, orders): (i64, u32) = conn
         .query_row(
-            "SELECT COALESCE(SUM(amount), 0), COUNT(*) FROM reservations
-             WHERE mandate = ?1 AND period_start = ?2 AND currency = ?3
-               AND state IN ('reserved', 'settled')",
+            "SELECT amount, orders FROM budget_usage
+             WHERE mandate = ?1 AND period_start = ?2 AND currency = ?3",
             params![mandate, period_start, currency.code()],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )
-        .map_err(db)?;
+        .optional()
+        .map_err(db)?
+        .unwrap_or((0, 0));
     Ok(Used {
         amount: mercato_sdk::exact::Money::new(currency, amount),
         orders,
@@ -946,6 +994,82 @@ mod tests {
                 unsynced_changes: 0
             }
         );
+    }
+
+    #[test]
+    fn budget_usage_follows_every_reservation_state() {
+        use crate::mandate::Decision;
+        use mercato_sdk::exact::{Currency, Money};
+        let l = SqliteLedger::in_memory().unwrap();
+        let reserve = |period_start, currency, minor| {
+            let r = Reservation {
+                mandate: "m".into(),
+                period_start,
+                client: "bot".into(),
+                supplier: "s".into(),
+                amount: Money::new(currency, minor),
+            };
+            l.reserve(&r, &|_| Decision::Allow, 1).unwrap().1.unwrap()
+        };
+        let used = |period_start, currency| {
+            let u = l.used("m", period_start, currency).unwrap();
+            (u.amount.minor(), u.orders)
+        };
+        let (a, b, c) = (
+            reserve(100, Currency::EUR, 500),
+            reserve(100, Currency::EUR, 300),
+            reserve(100, Currency::EUR, 200),
+        );
+        reserve(200, Currency::EUR, 50);
+        reserve(100, Currency::USD, 70);
+        assert_eq!(used(100, Currency::EUR), (1000, 3));
+
+        l.update_reservation(b, ReservationState::Released, None, 2)
+            .unwrap();
+        assert_eq!(used(100, Currency::EUR), (700, 2));
+        // Linking the order and settling it keep the amount counted.
+        l.update_reservation(a, ReservationState::Reserved, Some("ORD-1"), 2)
+            .unwrap();
+        l.update_reservation(a, ReservationState::Settled, None, 3)
+            .unwrap();
+        assert_eq!(used(100, Currency::EUR), (700, 2));
+        l.update_reservation(c, ReservationState::Released, None, 3)
+            .unwrap();
+        assert_eq!(used(100, Currency::EUR), (500, 1));
+        // Other periods and currencies are their own rows; an unused one is zero.
+        assert_eq!(used(200, Currency::EUR), (50, 1));
+        assert_eq!(used(100, Currency::USD), (70, 1));
+        assert_eq!(used(300, Currency::EUR), (0, 0));
+
+        // The kept totals are what summing the reservations gives.
+        let summed: Vec<(i64, String, i64, i64)> = {
+            let conn = l.conn();
+            let mut stmt = conn
+                .prepare(
+                    "SELECT period_start, currency, SUM(amount), COUNT(*) FROM reservations
+                     WHERE state IN ('reserved', 'settled')
+                     GROUP BY period_start, currency ORDER BY period_start, currency",
+                )
+                .unwrap();
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let kept: Vec<(i64, String, i64, i64)> = {
+            let conn = l.conn();
+            let mut stmt = conn
+                .prepare(
+                    "SELECT period_start, currency, amount, orders FROM budget_usage
+                     WHERE orders > 0 ORDER BY period_start, currency",
+                )
+                .unwrap();
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        assert_eq!(kept, summed);
     }
 
     #[test]
