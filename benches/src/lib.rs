@@ -12,16 +12,13 @@
 
 pub mod bare;
 
-use mercato::broker::Broker;
 use mercato::contract::{BuyerContext, CallContext, SearchQuery, now_ms};
 use mercato::gateway::Service;
-use mercato::ledger::{self, Location};
-use mercato::metrics::Metrics;
+use mercato::ledger;
 use mercato::policy::Policy;
 use mercato::signing::TrustStore;
 use mercato::{AdapterHost, EngineConfig, Grants, HostConfig, LoadedAdapter};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// The Hansa price-list adapter as shipped.
 pub fn hansa() -> &'static [u8] {
@@ -168,23 +165,14 @@ pub fn write_offline_policy(
 /// SQLite ledger in the policy's data directory.
 pub async fn service(path: &Path) -> Service {
     let policy = Policy::load(path).expect("the bench policy parses");
-    let host = AdapterHost::new(policy.host.clone()).expect("the host starts");
-    let adapters = policy
-        .load_all(&host)
-        .await
-        .into_iter()
-        .map(|(_, a)| a.expect("the bench adapter loads"))
-        .collect();
-    let broker = Broker::with_config(
-        adapters,
-        policy.serve.broker.clone(),
-        Arc::new(Metrics::new()),
+    let assembled = policy.broker().await.expect("the host starts");
+    assert!(
+        assembled.not_loaded.is_empty(),
+        "every bench adapter loads: {:?}",
+        assembled.not_loaded
     );
-    let data = &policy.serve.data_dir;
-    std::fs::create_dir_all(data).expect("the data directory");
-    let ledger =
-        ledger::open(&Location::Sqlite(data.join("ledger.sqlite"))).expect("the ledger opens");
-    Service::with_ledger(broker, policy.clients, ledger)
+    let ledger = ledger::open(&policy.ledger_location()).expect("the ledger opens");
+    Service::with_ledger(assembled.broker, policy.clients, ledger)
 }
 
 /// Whether the binary runs as `cargo bench` (criterion's benchmark mode) rather than as

@@ -53,12 +53,14 @@
 
 use crate::adapter::breaker::BreakerConfig;
 use crate::adapter::{AdapterHost, HostConfig, LoadedAdapter, SupplierId};
-use crate::broker::BrokerConfig;
+use crate::broker::{Broker, BrokerConfig};
 use crate::contract::BuyerContext;
 use crate::engine::EngineConfig;
-use crate::error::LoadError;
+use crate::error::{LoadError, StartError};
 use crate::gateway::auth::{Client, ClientId, Clients, KeyDigest};
+use crate::ledger::Location;
 use crate::mandate::{Budget, DriftAction, ItemRule, Mandate, Period};
+use crate::metrics::Metrics;
 use crate::sandbox::limits::Limits;
 use crate::sandbox::secrets::Secrets;
 use crate::sandbox::{Grants, HostGrant, LimitGrants};
@@ -66,6 +68,7 @@ use crate::signing::{PublicKey, TrustStore};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Why a policy cannot be used. Each case says where.
@@ -452,6 +455,47 @@ impl Policy {
         }
         loaded
     }
+
+    /// Start the adapter host, load every adapter, and put those that loaded behind a
+    /// broker with the policy's limits: what `mercato serve` runs. Adapters that did not
+    /// load are returned with their reasons; the rest run without them.
+    pub async fn broker(&self) -> Result<Assembled, StartError> {
+        let host = AdapterHost::new(self.host.clone())?;
+        let mut adapters = Vec::with_capacity(self.adapters.len());
+        let mut not_loaded = Vec::new();
+        for (file, result) in self.load_all(&host).await {
+            match result {
+                Ok(a) => {
+                    tracing::info!(supplier = %a.supplier(), file = %file.display(), "adapter loaded");
+                    adapters.push(a);
+                }
+                Err(e) => not_loaded.push((file, e)),
+            }
+        }
+        let broker = Broker::with_config(
+            adapters,
+            self.serve.broker.clone(),
+            Arc::new(Metrics::new()),
+        );
+        Ok(Assembled { broker, not_loaded })
+    }
+
+    /// Where the policy keeps its ledger: its PostgreSQL URL, else `ledger.sqlite` in its
+    /// data directory.
+    pub fn ledger_location(&self) -> Location {
+        match &self.serve.ledger_url {
+            Some(url) => Location::Postgres(url.clone()),
+            None => Location::Sqlite(self.serve.data_dir.join("ledger.sqlite")),
+        }
+    }
+}
+
+/// A policy's adapters behind a broker ([`Policy::broker`]).
+pub struct Assembled {
+    /// The loaded adapters, with the policy's broker limits.
+    pub broker: Broker,
+    /// Adapters that did not load, with the reason each was refused.
+    pub not_loaded: Vec<(PathBuf, LoadError)>,
 }
 
 fn caps_from(t: &CapsTable) -> Result<Limits, PolicyError> {

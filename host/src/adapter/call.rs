@@ -107,18 +107,9 @@ async fn invoke<T>(
         let instance = pre.instantiate(&mut store).await?;
         f(&instance, &mut store).await
     };
-    let outcome = tokio::time::timeout(limits.call_timeout + OUTER_GRACE, run).await;
+    let result = within(limits.call_timeout, started, run).await;
     let elapsed = started.elapsed();
     report_stdio(&grants.supplier, operation, store.data());
-
-    let result = match outcome {
-        Err(_) => Err(CallError::Timeout {
-            elapsed,
-            limit: limits.call_timeout,
-        }),
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(e)) => Err(classify(e, elapsed, limits.call_timeout)),
-    };
     match &result {
         Ok(_) => {
             tracing::debug!(supplier = %grants.supplier, op = operation.name(), ?elapsed, "adapter call ok")
@@ -128,6 +119,22 @@ async fn invoke<T>(
         }
     }
     result
+}
+
+/// Run `work` within a call's time limit. The epoch stops a busy guest at the deadline (a
+/// trap, classified with the rest); the outer timeout stops one parked in host I/O.
+async fn within<T>(
+    limit: Duration,
+    started: Instant,
+    work: impl Future<Output = wasmtime::Result<T>>,
+) -> Result<T, CallError> {
+    match tokio::time::timeout(limit + OUTER_GRACE, work).await {
+        Err(_) => Err(CallError::Timeout {
+            elapsed: started.elapsed(),
+            limit,
+        }),
+        Ok(result) => result.map_err(|e| classify(e, started.elapsed(), limit)),
+    }
 }
 
 /// A fresh store for one instance of an adapter: its state, memory limiter, host-call and
@@ -318,16 +325,7 @@ impl LoadedAdapter {
         let limits = &i.grants.limits;
         let started = Instant::now();
         let mut store = new_store(&i.host, &i.grants, started + limits.call_timeout)?;
-        tokio::time::timeout(
-            limits.call_timeout + OUTER_GRACE,
-            i.pre.instantiate(&mut store),
-        )
-        .await
-        .map_err(|_| CallError::Timeout {
-            elapsed: started.elapsed(),
-            limit: limits.call_timeout,
-        })?
-        .map_err(|e| classify(e, started.elapsed(), limits.call_timeout))?;
+        within(limits.call_timeout, started, i.pre.instantiate(&mut store)).await?;
         Ok(IdleInstance { _store: store })
     }
 

@@ -3,12 +3,9 @@
 
 use anyhow::{Context as _, bail};
 use clap::Args;
-use mercato::AdapterHost;
-use mercato::broker::Broker;
 use mercato::gateway::{Client, Clients, Gateway, Service, mcp};
 use mercato::ledger::{Ledger, Location};
-use mercato::metrics::Metrics;
-use mercato::policy::Policy;
+use mercato::policy::{Assembled, Policy};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -104,31 +101,14 @@ pub async fn assemble(source: &Source) -> anyhow::Result<Host> {
             path.display()
         );
     }
-    let host = AdapterHost::new(policy.host.clone())?;
-    let mut adapters = Vec::new();
-    for (file, result) in policy.load_all(&host).await {
-        match result {
-            Ok(a) => {
-                tracing::info!(supplier = %a.supplier(), file = %file.display(), "adapter loaded");
-                adapters.push(a);
-            }
-            Err(e) => eprintln!("warning: adapter {} not loaded: {e}", file.display()),
-        }
+    let Assembled { broker, not_loaded } = policy.broker().await?;
+    for (file, e) in &not_loaded {
+        eprintln!("warning: adapter {} not loaded: {e}", file.display());
     }
-    if adapters.is_empty() && !policy.adapters.is_empty() {
+    if broker.adapters().is_empty() && !policy.adapters.is_empty() {
         bail!("no adapter of {} could be loaded", path.display());
     }
-    let broker = Broker::with_config(
-        adapters,
-        policy.serve.broker.clone(),
-        Arc::new(Metrics::new()),
-    );
-    let location = source
-        .ledger()
-        .unwrap_or_else(|| match &policy.serve.ledger_url {
-            Some(url) => Location::Postgres(url.clone()),
-            None => Location::Sqlite(policy.serve.data_dir.join("ledger.sqlite")),
-        });
+    let location = source.ledger().unwrap_or_else(|| policy.ledger_location());
     Ok(Host {
         service: Service::with_ledger(broker, policy.clients, open_ledger(&location)?),
         address: policy.serve.address,
@@ -173,10 +153,10 @@ async fn demo_host(source: &Source) -> anyhow::Result<Host> {
         mercato::demo::demo_client(&key),
         mercato::demo::demo_approver(&approver_key),
     ])?;
-    let broker = Broker::with_config(
+    let broker = mercato::broker::Broker::with_config(
         suppliers.broker.adapters().to_vec(),
         mercato::broker::BrokerConfig::default(),
-        Arc::new(Metrics::new()),
+        Arc::new(mercato::metrics::Metrics::new()),
     );
     let service = match source.ledger() {
         Some(location) => Service::with_ledger(broker, clients, open_ledger(&location)?),
