@@ -239,12 +239,16 @@ impl SqliteLedger {
     }
 
     fn with(mut conn: Connection, wal: Option<WalSync>) -> Result<Self, LedgerError> {
-        conn.pragma_update(None, "journal_mode", "WAL")
+        let mode: String = conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))
             .map_err(db)?;
-        // A commit is written to the log but not waited for: callers sync before they act on
-        // it (before an order leaves, before it is acknowledged), and concurrent callers share
-        // one sync. Consistent after a power cut either way; durable once synced.
-        conn.pragma_update(None, "synchronous", "NORMAL")
+        // In WAL mode a commit is written to the log but not waited for: callers sync before
+        // they act on it (before an order leaves, before it is acknowledged), and concurrent
+        // callers share one sync. Consistent after a power cut either way; durable once
+        // synced. Where the file system cannot do WAL, every commit waits for the disk.
+        let wal = wal.filter(|_| mode.eq_ignore_ascii_case("wal"));
+        let synchronous = if wal.is_some() { "NORMAL" } else { "FULL" };
+        conn.pragma_update(None, "synchronous", synchronous)
             .map_err(db)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
