@@ -59,6 +59,7 @@ pub mod mandate;
 pub mod metrics;
 pub mod policy;
 pub mod sandbox;
+pub mod scaffold;
 pub mod signing;
 pub mod wit;
 

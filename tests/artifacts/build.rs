@@ -12,6 +12,8 @@ use std::process::Command;
 
 const TARGET: &str = "wasm32-wasip2";
 
+include!("src/plain_cargo.rs");
+
 /// (constant name, cargo package, library file stem, folder to watch)
 const COMPONENTS: &[(&str, &str, &str, &str)] = &[
     (
@@ -90,20 +92,8 @@ fn main() {
     for (_, package, _, _) in COMPONENTS {
         cmd.args(["-p", package]);
     }
-    // The outer build's flags and wrappers (clippy, coverage, host RUSTFLAGS) are for the
-    // host target; the components get a plain release build.
-    for var in [
-        "RUSTFLAGS",
-        "CARGO_ENCODED_RUSTFLAGS",
-        "CARGO_BUILD_RUSTFLAGS",
-        "RUSTC_WORKSPACE_WRAPPER",
-        "RUSTC_WRAPPER",
-        "CARGO_TARGET_DIR",
-        "CARGO_BUILD_TARGET",
-        "CARGO_BUILD_TARGET_DIR",
-        "CARGO_LLVM_COV",
-        "CARGO_PRIMARY_PACKAGE",
-    ] {
+    // The components get a plain release build.
+    for var in OUTER_BUILD_ENV {
         cmd.env_remove(var);
     }
     let status = cmd

@@ -9,6 +9,7 @@
 mod admin;
 mod client;
 mod ledger;
+mod new;
 mod render;
 mod serve;
 
@@ -67,6 +68,8 @@ enum Command {
     Mandates(ledger::MandatesArgs),
     /// The ledger: export orders for accounting.
     Ledger(ledger::LedgerArgs),
+    /// Start something new from a built-in template: `mercato new adapter NAME`.
+    New(new::NewArgs),
     /// Create a publisher signing key: NAME.key (secret, mode 0600) and NAME.pub.
     Keygen {
         /// Path prefix of the two files.
@@ -151,6 +154,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Approvals(args) => client::approvals(args).await,
         Command::Mandates(args) => ledger::mandates(args),
         Command::Ledger(args) => ledger::ledger(args),
+        Command::New(args) => new::run(args),
         Command::Keygen { name } => admin::keygen(&name),
         Command::Sign { adapter, key, out } => admin::sign(&adapter, &key, out.as_deref()),
         Command::Verify { adapter, policy } => admin::verify(&adapter, policy.as_deref()),

@@ -17,5 +17,7 @@ pub struct Component {
 
 include!(concat!(env!("OUT_DIR"), "/components.rs"));
 
+include!("plain_cargo.rs");
+
 /// The adapters `mercato demo` bundles, one per upstream style.
 pub const BUNDLED: [Component; 3] = [VOLTAIC_REST, NORDFAST_UBL, HANSA_CSV];
