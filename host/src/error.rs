@@ -86,7 +86,7 @@ pub enum LoadError {
     },
     /// The integrator's grants cannot be applied.
     #[error("host policy cannot be applied: {0}")]
-    Grant(#[from] crate::sandbox::effective::GrantError),
+    Grant(crate::sandbox::effective::GrantError),
     /// Compilation took longer than the host allows.
     #[error("compiling the adapter took longer than {limit:?}; refused")]
     CompileTimeout {
@@ -141,6 +141,14 @@ pub enum LoadError {
         /// wasmtime's message.
         detail: String,
     },
+}
+
+// Not `#[from]`: that would make the grant error this one's source as well as its text, and
+// error chains (`{:#}`) would print it twice.
+impl From<crate::sandbox::effective::GrantError> for LoadError {
+    fn from(e: crate::sandbox::effective::GrantError) -> Self {
+        LoadError::Grant(e)
+    }
 }
 
 /// Why a call to an adapter returned no result.

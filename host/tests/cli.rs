@@ -187,3 +187,59 @@ fn inspect_without_a_policy_reports_what_would_be_refused() {
         "{reasons}"
     );
 }
+
+/// `mercato run` as an adapter's author debugs it: one operation against the supplier's test
+/// backend, with the settings, secret and destination on the command line, and `--trace`
+/// showing the outbound exchange; bad arguments are named.
+#[tokio::test(flavor = "multi_thread")]
+async fn run_calls_one_operation_and_traces_its_http() {
+    use mercato_backends::voltaic;
+    let backend = voltaic::start(voltaic::VoltaicConfig::default())
+        .await
+        .expect("the Voltaic backend starts");
+    let base = backend.base_url();
+    let adapter = mercato_artifacts::VOLTAIC_REST.path;
+    let setting = format!("base-url={base}");
+    let secret = format!("api-key={}", backend.api_key());
+    let args = [
+        "run",
+        adapter,
+        "search",
+        "--json",
+        r#"{"text":"M8","page_size":2}"#,
+        "--setting",
+        &setting,
+        "--secret",
+        &secret,
+        "--allow",
+        &base,
+        "--trace",
+    ];
+    let out = tokio::task::spawn_blocking({
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        move || {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            mercato(&args)
+        }
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let page: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let items = page["items"].as_array().expect("items");
+    assert!(!items.is_empty() && items.len() <= 2, "{page:#}");
+    let trace = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        trace.contains("outbound exchange") && trace.contains("POST") && trace.contains(&base),
+        "the exchange is traced: {trace}"
+    );
+    assert!(
+        !trace.contains(backend.api_key()),
+        "the secret never shows: {trace}"
+    );
+
+    let hansa = mercato_artifacts::HANSA_CSV.path;
+    let wrong = mercato(&["run", hansa, "get-order", "--json", r#"{"id":"1"}"#]);
+    assert!(!wrong.status.success());
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("unknown field `id`"));
+}

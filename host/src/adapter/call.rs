@@ -50,6 +50,28 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// Every operation, in the contract's order.
+    pub const ALL: [Operation; 13] = [
+        Operation::Describe,
+        Operation::Search,
+        Operation::GetItems,
+        Operation::CheckAvailability,
+        Operation::RequestQuote,
+        Operation::GetQuote,
+        Operation::PlaceOrder,
+        Operation::GetOrder,
+        Operation::CancelOrder,
+        Operation::ListShipments,
+        Operation::ListInvoices,
+        Operation::RequestReturn,
+        Operation::HandleInbound,
+    ];
+
+    /// The operation the WIT names `name`.
+    pub fn parse(name: &str) -> Option<Operation> {
+        Operation::ALL.into_iter().find(|o| o.name() == name)
+    }
+
     /// The function's name in the WIT.
     pub fn name(self) -> &'static str {
         match self {

@@ -114,7 +114,7 @@ pub fn inspect(path: &Path, policy: Option<&Path>, json: bool) -> anyhow::Result
 
 /// The policy's grants for this adapter: the entry for the same file, else the one naming the
 /// manifest's supplier.
-fn grants_for(policy: &Policy, path: &Path, bytes: &[u8]) -> Grants {
+pub(super) fn grants_for(policy: &Policy, path: &Path, bytes: &[u8]) -> Grants {
     let canonical = |p: &Path| std::fs::canonicalize(p).ok();
     let wanted = canonical(path);
     if let Some(entry) = policy

@@ -11,6 +11,7 @@ mod client;
 mod ledger;
 mod new;
 mod render;
+mod run;
 mod serve;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -70,6 +71,8 @@ enum Command {
     Ledger(ledger::LedgerArgs),
     /// Start something new from a built-in template: `mercato new adapter NAME`.
     New(new::NewArgs),
+    /// Call one operation of an adapter in the sandbox and print the answer, for debugging.
+    Run(run::RunArgs),
     /// Create a publisher signing key: NAME.key (secret, mode 0600) and NAME.pub.
     Keygen {
         /// Path prefix of the two files.
@@ -112,9 +115,14 @@ enum Command {
 /// Run the command line.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let filter = tracing_subscriber::EnvFilter::new(&cli.log);
+    let mut filter = cli.log.clone();
+    if matches!(&cli.command, Command::Run(run) if run.trace) {
+        filter.push_str(",mercato::outbound=debug");
+    }
+    let filter = tracing_subscriber::EnvFilter::new(&filter);
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     match cli.log_format {
         LogFormat::Text => logs.init(),
@@ -155,6 +163,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Mandates(args) => ledger::mandates(args),
         Command::Ledger(args) => ledger::ledger(args),
         Command::New(args) => new::run(args),
+        Command::Run(args) => run::run(args).await,
         Command::Keygen { name } => admin::keygen(&name),
         Command::Sign { adapter, key, out } => admin::sign(&adapter, &key, out.as_deref()),
         Command::Verify { adapter, policy } => admin::verify(&adapter, policy.as_deref()),

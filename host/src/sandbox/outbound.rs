@@ -182,6 +182,11 @@ impl WasiHttpHooks for OutboundGate {
             request.headers_mut().insert(name, value);
         }
         let options = self.clamp(options);
+        let (supplier, method, uri) = (
+            self.supplier.clone(),
+            request.method().clone(),
+            request.uri().clone(),
+        );
         let max_response = self.limits.response_body_bytes;
         let max_request = self.limits.request_body_bytes;
         let request = request.map(|body| {
@@ -192,7 +197,23 @@ impl WasiHttpHooks for OutboundGate {
             )
         });
         Box::new(async move {
-            let (response, io) = super::connect::send(request, options, admitted.grant).await?;
+            let started = std::time::Instant::now();
+            let sent = super::connect::send(request, options, admitted.grant).await;
+            // `mercato run --trace` shows these; in `serve`, RUST_LOG=mercato::outbound=debug.
+            let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+            match &sent {
+                Ok((response, _)) => tracing::debug!(
+                    target: "mercato::outbound",
+                    %supplier, %method, %uri, status = response.status().as_u16(), elapsed_ms,
+                    "outbound exchange"
+                ),
+                Err(error) => tracing::debug!(
+                    target: "mercato::outbound",
+                    %supplier, %method, %uri, %error, elapsed_ms,
+                    "outbound exchange failed"
+                ),
+            }
+            let (response, io) = sent?;
             let response = response.map(|body| {
                 capped(
                     body,
