@@ -14,8 +14,12 @@ use std::time::Duration;
 fn fresh_database() -> String {
     let admin = std::env::var("MERCATO_TEST_POSTGRES")
         .expect("MERCATO_TEST_POSTGRES names the test server (.ci/run starts one)");
+    // The process id and a counter keep names unique even when the clock repeats a reading.
+    static CREATED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let name = format!(
-        "mercato_replicas_{}",
+        "mercato_replicas_{}_{}_{}",
+        std::process::id(),
+        CREATED.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()

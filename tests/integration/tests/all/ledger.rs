@@ -23,8 +23,13 @@ const NUT: &str = "VC-HN-M8-A2";
 pub fn fresh_postgres() -> Arc<dyn Ledger> {
     let admin = std::env::var("MERCATO_TEST_POSTGRES")
         .expect("MERCATO_TEST_POSTGRES names the test server (.ci/run starts one)");
+    // Tests run in parallel and the clock can give two of them the same reading: the
+    // process id and a counter keep every name unique.
+    static CREATED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let name = format!(
-        "mercato_test_{}",
+        "mercato_test_{}_{}_{}",
+        std::process::id(),
+        CREATED.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .unwrap()
