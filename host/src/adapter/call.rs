@@ -4,6 +4,7 @@
 use super::exports::{Exports, ExportsPre};
 use super::state::{AdapterGrants, AdapterState, LimitExceeded};
 use super::validate::{self, Declared, Invalid};
+use super::watch::{CallFacts, CallRecord, CapabilityGate};
 use super::{HostInner, LoadedAdapter};
 use crate::contract::*;
 use crate::error::{CallError, ResourceKind};
@@ -113,12 +114,14 @@ impl Operation {
     }
 }
 
-/// Run `f` against a fresh instance of `pre`, bounded by `grants.limits`.
+/// Run `f` against a fresh instance of `pre`, bounded by `grants.limits`; when `facts` is
+/// given, fill it with what the call did in the sandbox.
 async fn invoke<T>(
     host: &HostInner,
     pre: &ExportsPre,
     grants: &Arc<AdapterGrants>,
     operation: Operation,
+    facts: Option<&mut CallFacts>,
     f: impl AsyncFnOnce(&Exports<'_>, &mut Store<AdapterState>) -> wasmtime::Result<T>,
 ) -> Result<T, CallError> {
     let limits = &grants.limits;
@@ -132,6 +135,15 @@ async fn invoke<T>(
     let result = within(limits.call_timeout, started, run).await;
     let elapsed = started.elapsed();
     report_stdio(&grants.supplier, operation, store.data());
+    if let Some(facts) = facts {
+        let state = store.data();
+        *facts = CallFacts {
+            requests_sent: state.gate.sent(),
+            denials: state.gate.denials().to_vec(),
+            peak_memory_bytes: state.limiter.peak_memory_bytes,
+            elapsed,
+        };
+    }
     match &result {
         Ok(_) => {
             tracing::debug!(supplier = %grants.supplier, op = operation.name(), ?elapsed, "adapter call ok")
@@ -264,12 +276,20 @@ pub(super) async fn describe(
     host: &HostInner,
     pre: &ExportsPre,
     grants: &Arc<AdapterGrants>,
+    facts: Option<&mut CallFacts>,
 ) -> Result<AdapterProfile, CallError> {
-    let profile = invoke(host, pre, grants, Operation::Describe, async |a, s| {
-        // Rare (load, and on request): check every interface, so a mismatch refuses the load.
-        a.check_all(s)?;
-        a.info(s)?.call_describe(s).await
-    })
+    let profile = invoke(
+        host,
+        pre,
+        grants,
+        Operation::Describe,
+        facts,
+        async |a, s| {
+            // Rare (load, and on request): check every interface, so a mismatch refuses the load.
+            a.check_all(s)?;
+            a.info(s)?.call_describe(s).await
+        },
+    )
     .await?;
     size::check(&profile, grants.limits.output_caps()).map_err(|e| CallError::InvalidOutput {
         reason: format!("describe: {e}"),
@@ -289,6 +309,9 @@ type Answer<T> = wasmtime::Result<Result<T, CommerceError>>;
 
 impl LoadedAdapter {
     fn declared(&self, operation: Operation) -> Result<(), CallError> {
+        if matches!(&self.watch, Some(w) if w.gate == CapabilityGate::Bypass) {
+            return Ok(());
+        }
         match operation.capability() {
             Some((flags, name)) if !self.inner.profile.capabilities.intersects(flags) => {
                 Err(CallError::NotDeclared { capability: name })
@@ -315,7 +338,8 @@ impl LoadedAdapter {
         i.breaker
             .admit()
             .map_err(|retry_after| CallError::CircuitOpen { retry_after })?;
-        let result = invoke(&i.host, &i.pre, &i.grants, operation, f)
+        let mut facts = self.watch.as_ref().map(|_| CallFacts::default());
+        let result = invoke(&i.host, &i.pre, &i.grants, operation, facts.as_mut(), f)
             .await
             .and_then(|answer| {
                 size::check(&answer, limits.output_caps()).map_err(|e| {
@@ -336,6 +360,7 @@ impl LoadedAdapter {
             Err(e) if e.is_fault() => i.breaker.record(Some(e.to_string())),
             _ => i.breaker.record(None),
         }
+        self.record(operation, facts, &result);
         result
     }
 
@@ -355,7 +380,29 @@ impl LoadedAdapter {
     /// [`profile`](LoadedAdapter::profile)).
     pub async fn describe(&self) -> Result<AdapterProfile, CallError> {
         let i = &self.inner;
-        describe(&i.host, &i.pre, &i.grants).await
+        let mut facts = self.watch.as_ref().map(|_| CallFacts::default());
+        let result = describe(&i.host, &i.pre, &i.grants, facts.as_mut()).await;
+        self.record(Operation::Describe, facts, &result);
+        result
+    }
+
+    /// Add a watched call's record to its log.
+    fn record<T>(
+        &self,
+        operation: Operation,
+        facts: Option<CallFacts>,
+        result: &Result<T, CallError>,
+    ) {
+        if let (Some(watch), Some(facts)) = (&self.watch, facts) {
+            watch.log.push(CallRecord {
+                operation,
+                elapsed: facts.elapsed,
+                requests_sent: facts.requests_sent,
+                denials: facts.denials,
+                peak_memory_bytes: facts.peak_memory_bytes,
+                error: result.as_ref().err().cloned(),
+            });
+        }
     }
 
     /// `catalog.search`.

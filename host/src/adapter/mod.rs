@@ -22,10 +22,12 @@ mod linker;
 pub mod package;
 pub(crate) mod state;
 mod validate;
+mod watch;
 pub mod world;
 
 pub use call::{IdleInstance, Operation};
 pub use state::AdapterState;
+pub use watch::{CallLog, CallRecord, CapabilityGate};
 
 use crate::contract::AdapterProfile;
 use crate::engine::{EngineConfig, RuntimeEngine};
@@ -221,7 +223,7 @@ impl AdapterHost {
 
         let supplier_name = inspected.manifest.adapter.supplier.clone();
         let grants = Arc::new(AdapterGrants::new(&supplier_name, &effective));
-        let profile = call::describe(&self.inner, &pre, &grants)
+        let profile = call::describe(&self.inner, &pre, &grants, None)
             .await
             .map_err(|e| LoadError::Describe {
                 detail: e.to_string(),
@@ -251,6 +253,7 @@ impl AdapterHost {
                 effective,
                 breaker: Breaker::new(config.breaker),
             }),
+            watch: None,
         })
     }
 
@@ -366,6 +369,8 @@ fn validate_profile(profile: &AdapterProfile) -> Result<SupplierId, String> {
 #[derive(Clone)]
 pub struct LoadedAdapter {
     inner: Arc<AdapterInner>,
+    /// Set on a view made by [`LoadedAdapter::watched`].
+    watch: Option<watch::Watch>,
 }
 
 struct AdapterInner {
@@ -428,6 +433,16 @@ impl LoadedAdapter {
     /// Its circuit breaker's state.
     pub fn breaker(&self) -> BreakerStatus {
         self.inner.breaker.status()
+    }
+
+    /// A view of the same adapter whose calls are recorded in `log`, for the conformance
+    /// suite; with [`CapabilityGate::Bypass`] it also calls operations the adapter does not
+    /// declare. The adapter's limits, grants and breaker are the same as in production.
+    pub fn watched(&self, log: Arc<CallLog>, gate: CapabilityGate) -> LoadedAdapter {
+        LoadedAdapter {
+            inner: self.inner.clone(),
+            watch: Some(watch::Watch { log, gate }),
+        }
     }
 }
 

@@ -103,6 +103,8 @@ pub(crate) struct LimitExceeded {
 pub(crate) struct CallLimiter {
     memory_bytes: usize,
     table_elements: usize,
+    /// The most memory any growth asked for and got, in bytes.
+    pub(crate) peak_memory_bytes: usize,
 }
 
 impl ResourceLimiter for CallLimiter {
@@ -121,6 +123,7 @@ impl ResourceLimiter for CallLimiter {
                 ),
             }));
         }
+        self.peak_memory_bytes = self.peak_memory_bytes.max(desired);
         Ok(true)
     }
 
@@ -194,6 +197,7 @@ impl AdapterState {
             limiter: CallLimiter {
                 memory_bytes: limits.memory_bytes,
                 table_elements: limits.table_elements,
+                peak_memory_bytes: 0,
             },
             grants,
             stdout,

@@ -38,6 +38,20 @@ pub enum Denial {
     },
 }
 
+impl std::fmt::Display for Denial {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Denial::HostNotGranted { destination } => {
+                write!(f, "a request to {destination}, which is not granted")
+            }
+            Denial::MalformedUri { uri } => write!(f, "a request to {uri:?}, not a usable URL"),
+            Denial::RequestCap { limit } => {
+                write!(f, "a request beyond the {limit} one call may make")
+            }
+        }
+    }
+}
+
 /// Per-call state of the gate.
 pub struct OutboundGate {
     supplier: Arc<str>,
