@@ -94,6 +94,42 @@ impl Quantity {
     }
 }
 
+impl From<&exact::Quantity> for Quantity {
+    fn from(q: &exact::Quantity) -> Self {
+        Quantity {
+            steps: q.steps(),
+            unit: q.unit().code().to_string(),
+            scale: q.scale(),
+        }
+    }
+}
+
+impl QuoteLine {
+    /// The order line that accepts this quote line: same line id, item, offer token and
+    /// quantity, refusing any price other than the one quoted.
+    pub fn to_order_line(&self) -> OrderLineRequest {
+        OrderLineRequest {
+            line_id: self.line_id.clone(),
+            item: ItemRef::Sku(self.item.supplier_sku.clone()),
+            offer_token: self.item.offer_token.clone(),
+            quantity: self.quantity.clone(),
+            expected_unit_price: Some(self.unit_price.clone()),
+        }
+    }
+}
+
+impl OrderRules {
+    /// The exact form, for arithmetic.
+    pub fn to_exact(&self) -> Result<exact::OrderRules, exact::ExactError> {
+        let exact = |q: &Option<Quantity>| q.as_ref().map(Quantity::to_exact).transpose();
+        Ok(exact::OrderRules {
+            minimum: exact(&self.minimum)?,
+            increment: exact(&self.increment)?,
+            maximum: exact(&self.maximum)?,
+        })
+    }
+}
+
 impl Decimal {
     /// The exact form, for arithmetic.
     pub fn to_exact(&self) -> Result<exact::Decimal, exact::ExactError> {

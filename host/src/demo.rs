@@ -527,17 +527,7 @@ pub async fn run_with(s: &Suppliers, out: &mut impl Write) -> anyhow::Result<Dem
         idempotency_key: format!("mercato-{po}-demo"),
         buyer_po: po.clone(),
         quote_id: Some(quote.quote_id.clone()),
-        lines: quote
-            .lines
-            .iter()
-            .map(|l| OrderLineRequest {
-                line_id: l.line_id.clone(),
-                item: ItemRef::Sku(l.item.supplier_sku.clone()),
-                offer_token: l.item.offer_token.clone(),
-                quantity: l.quantity.clone(),
-                expected_unit_price: Some(l.unit_price.clone()),
-            })
-            .collect(),
+        lines: quote.lines.iter().map(QuoteLine::to_order_line).collect(),
         ship_to: plant_3(),
         bill_to: None,
         fulfillment_option_id: quote.fulfillment_options.first().map(|f| f.id.clone()),

@@ -112,29 +112,7 @@ fn offer(
             found: item.sale_unit.clone(),
         });
     }
-    let rules: exact::OrderRules = exact::OrderRules {
-        minimum: item
-            .rules
-            .minimum
-            .as_ref()
-            .map(Quantity::to_exact)
-            .transpose()
-            .map_err(invalid)?,
-        increment: item
-            .rules
-            .increment
-            .as_ref()
-            .map(Quantity::to_exact)
-            .transpose()
-            .map_err(invalid)?,
-        maximum: item
-            .rules
-            .maximum
-            .as_ref()
-            .map(Quantity::to_exact)
-            .transpose()
-            .map_err(invalid)?,
-    };
+    let rules = item.rules.to_exact().map_err(invalid)?;
     let quantity = rules.smallest_valid_at_least(wanted).map_err(invalid)?;
     rules
         .check(&quantity)
@@ -182,19 +160,11 @@ fn offer(
     Ok(Offer {
         supplier: supplier.clone(),
         item: item.clone(),
-        quantity: Quantity {
-            steps: quantity.steps(),
-            unit: quantity.unit().code().to_string(),
-            scale: quantity.scale(),
-        },
+        quantity: Quantity::from(&quantity),
         unit_price: Price {
             currency: tier.price.currency.code().to_string(),
             amount: tier.price.amount.into(),
-            basis: Quantity {
-                steps: tier.price.basis.steps(),
-                unit: tier.price.basis.unit().code().to_string(),
-                scale: tier.price.basis.scale(),
-            },
+            basis: Quantity::from(&tier.price.basis),
         },
         line_total: line_total.into(),
         ships_in_days,

@@ -6,7 +6,7 @@
 use crate::common::quote_request;
 use crate::gateway::{KEY, Running};
 use mercato::broker::BrokerConfig;
-use mercato::contract::{CancelStatus, ItemRef, OrderLineRequest, PartialDelivery};
+use mercato::contract::{CancelStatus, PartialDelivery, QuoteLine};
 use mercato::contract::{PaymentInstruction, QuoteStatus};
 use mercato::demo::plant_3;
 use mercato::gateway::api::{PlaceOrderRequest, QuotesRequest};
@@ -339,17 +339,7 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
         supplier: "voltaic".into(),
         buyer_po: "PO-MCP-1".into(),
         quote_id: Some(quote.quote_id.clone()),
-        lines: quote
-            .lines
-            .iter()
-            .map(|l| OrderLineRequest {
-                line_id: l.line_id.clone(),
-                item: ItemRef::Sku(l.item.supplier_sku.clone()),
-                offer_token: l.item.offer_token.clone(),
-                quantity: l.quantity.clone(),
-                expected_unit_price: Some(l.unit_price.clone()),
-            })
-            .collect(),
+        lines: quote.lines.iter().map(QuoteLine::to_order_line).collect(),
         ship_to: plant_3(),
         bill_to: None,
         fulfillment_option_id: quote.fulfillment_options.first().map(|f| f.id.clone()),
