@@ -47,6 +47,7 @@
 pub mod adapter;
 pub mod audit;
 pub mod broker;
+pub mod conformance;
 pub mod contract;
 #[cfg(feature = "demo")]
 pub mod demo;

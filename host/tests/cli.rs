@@ -238,8 +238,92 @@ async fn run_calls_one_operation_and_traces_its_http() {
         "the secret never shows: {trace}"
     );
 
-    let hansa = mercato_artifacts::HANSA_CSV.path;
-    let wrong = mercato(&["run", hansa, "get-order", "--json", r#"{"id":"1"}"#]);
+    // The arguments are checked before the adapter is even read.
+    let wrong = mercato(&[
+        "run",
+        "no-such.wasm",
+        "get-order",
+        "--json",
+        r#"{"id":"1"}"#,
+    ]);
     assert!(!wrong.status.success());
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("unknown field `id`"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn test_adapter_passes_a_bundled_adapter_and_writes_junit() {
+    use mercato_backends::voltaic;
+    let backend = voltaic::start(voltaic::VoltaicConfig::default())
+        .await
+        .expect("the Voltaic backend starts");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let junit = dir.path().join("voltaic.xml");
+    let base = backend.base_url();
+    let args: Vec<String> = vec![
+        "test-adapter".into(),
+        mercato_artifacts::VOLTAIC_REST.path.into(),
+        "--setting".into(),
+        format!("base-url={base}"),
+        "--secret".into(),
+        format!("api-key={}", backend.api_key()),
+        "--allow".into(),
+        base.clone(),
+        "--junit".into(),
+        junit.display().to_string(),
+    ];
+    let out = tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        mercato(&args)
+    })
+    .await
+    .unwrap();
+    let report = stdout(&out);
+    assert!(out.status.success(), "{report}\n{out:?}");
+    assert!(report.contains("pass  order.idempotent-retry"), "{report}");
+    assert!(report.contains("0 failed"), "{report}");
+    let xml = std::fs::read_to_string(&junit).expect("JUnit written");
+    assert!(
+        xml.contains(r#"<testsuite name="mercato-conformance.voltaic""#),
+        "{xml}"
+    );
+    assert!(xml.contains(r#"failures="0""#), "{xml}");
+    assert!(
+        xml.contains(r#"<testcase name="quote.round-trip" classname="voltaic.quote""#),
+        "{xml}"
+    );
+}
+
+#[test]
+fn test_adapter_fails_a_broken_invariant_with_exit_1_and_a_junit_failure() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let junit = dir.path().join("report.xml");
+    let junit_arg = junit.display().to_string();
+    let adapter = mercato_artifacts::FIXTURE_DEFECTIVE.path;
+    let broken = mercato(&[
+        "test-adapter",
+        adapter,
+        "--setting",
+        "defect=bad-line-total",
+        "--junit",
+        &junit_arg,
+    ]);
+    let report = stdout(&broken);
+    assert_eq!(broken.status.code(), Some(1), "{report}");
+    assert!(report.contains("FAIL  quote.totals"), "{report}");
+    assert!(report.ends_with("NOT conformant\n"), "{report}");
+    let xml = std::fs::read_to_string(&junit).expect("JUnit written");
+    assert!(xml.contains(r#"failures="1""#), "{xml}");
+    assert!(
+        xml.contains("line total 10 is not unit price × quantity (9)"),
+        "{xml}"
+    );
+
+    let without_orders = mercato(&["test-adapter", adapter, "--no-orders"]);
+    let report = stdout(&without_orders);
+    assert!(without_orders.status.success(), "{report}");
+    assert!(
+        report.contains("skip  order.idempotent-retry")
+            && report.contains("placing orders is turned off"),
+        "{report}"
+    );
 }

@@ -87,4 +87,13 @@ async fn a_new_adapter_tests_builds_loads_and_answers() {
         .await
         .expect("the host accepts the answer");
     assert_eq!(page.items.len(), 3);
+
+    // The template is conformant out of the box: `mercato test-adapter` passes it.
+    let suite = Command::new(env!("CARGO_BIN_EXE_mercato"))
+        .args(["test-adapter", wasm.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&suite.stdout);
+    assert!(suite.status.success(), "{report}");
+    assert!(report.contains("pass  search.paging"), "{report}");
 }

@@ -41,6 +41,12 @@ const COMPONENTS: &[(&str, &str, &str, &str)] = &[
         "tests/fixtures/panicking",
     ),
     (
+        "FIXTURE_DEFECTIVE",
+        "fixture-defective",
+        "fixture_defective",
+        "tests/fixtures/defective",
+    ),
+    (
         "OFFLINE_SUPPLIER",
         "offline-supplier",
         "offline_supplier",

@@ -6,6 +6,7 @@
 //! - [`client`]: `search`, `offers`, `quote`, `order`, `orders` against a running server or an
 //!   embedded host; [`render`] prints their answers as tables.
 
+mod adapter_args;
 mod admin;
 mod client;
 mod ledger;
@@ -13,6 +14,7 @@ mod new;
 mod render;
 mod run;
 mod serve;
+mod test_adapter;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -73,6 +75,9 @@ enum Command {
     New(new::NewArgs),
     /// Call one operation of an adapter in the sandbox and print the answer, for debugging.
     Run(run::RunArgs),
+    /// Run the conformance suite against an adapter in the sandbox: a report, optionally
+    /// JUnit XML, and a non-zero exit unless every case passes.
+    TestAdapter(test_adapter::TestAdapterArgs),
     /// Create a publisher signing key: NAME.key (secret, mode 0600) and NAME.pub.
     Keygen {
         /// Path prefix of the two files.
@@ -164,6 +169,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Ledger(args) => ledger::ledger(args),
         Command::New(args) => new::run(args),
         Command::Run(args) => run::run(args).await,
+        Command::TestAdapter(args) => test_adapter::run(args).await,
         Command::Keygen { name } => admin::keygen(&name),
         Command::Sign { adapter, key, out } => admin::sign(&adapter, &key, out.as_deref()),
         Command::Verify { adapter, policy } => admin::verify(&adapter, policy.as_deref()),

@@ -1,42 +1,26 @@
 //! `mercato run`: call one operation of one adapter in the real sandbox and print the answer,
 //! for an adapter's author debugging it. `--trace` logs every outbound HTTP exchange.
 
-use anyhow::{Context as _, bail};
+use super::adapter_args::AdapterArgs;
+use anyhow::Context as _;
 use clap::Args;
 use clap::builder::{PossibleValuesParser, TypedValueParser as _};
 use mercato::contract::*;
-use mercato::policy::Policy;
-use mercato::sandbox::{Grants, HostGrant};
-use mercato::signing::TrustStore;
-use mercato::{AdapterHost, HostConfig, LoadedAdapter, Operation};
+use mercato::{LoadedAdapter, Operation};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Args)]
 pub struct RunArgs {
-    /// The adapter's `.wasm` file.
-    adapter: PathBuf,
+    #[command(flatten)]
+    target: AdapterArgs,
     /// The operation, as the contract names it.
     #[arg(value_parser = operation())]
     operation: Operation,
     /// The operation's arguments as JSON (e.g. search: `{"text":"hex bolt","page_size":5}`).
     #[arg(long, default_value = "{}")]
     json: String,
-    /// Load the adapter with this host policy's grants and limits, as `mercato serve` would.
-    #[arg(long)]
-    policy: Option<PathBuf>,
-    /// Give a setting the manifest declares (repeatable): `--setting base-url=http://…`.
-    #[arg(long = "setting", value_name = "KEY=VALUE")]
-    settings: Vec<String>,
-    /// Give a secret the manifest declares (repeatable): `--secret api-key=…`.
-    #[arg(long = "secret", value_name = "NAME=VALUE")]
-    secrets: Vec<String>,
-    /// Grant a destination the manifest asks for (repeatable); loopback and private
-    /// addresses are allowed, for a supplier's test backend.
-    #[arg(long = "allow", value_name = "URL")]
-    allow: Vec<String>,
     /// Log every outbound HTTP exchange (method, URL, status, time) to stderr.
     #[arg(long)]
     pub trace: bool,
@@ -91,102 +75,80 @@ struct OrderIdArgs {
     order_id: String,
 }
 
-pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let adapter = load(&args).await?;
-    let ctx = context();
-    let json = args.json.as_str();
-    match args.operation {
-        Operation::Describe => print(adapter.describe().await),
-        Operation::Search => {
-            let a: SearchArgs = parse(json)?;
-            let query = SearchQuery {
-                text: a.text,
-                categories: a.categories,
-                in_stock_only: a.in_stock_only,
-                page_size: a.page_size,
-                cursor: a.cursor,
-            };
-            print(adapter.search(&ctx, &query).await)
-        }
-        Operation::GetItems => {
-            let a: RefsArgs = parse(json)?;
-            print(adapter.get_items(&ctx, &a.refs).await)
-        }
-        Operation::CheckAvailability => {
-            let a: AvailabilityArgs = parse(json)?;
-            print(
-                adapter
-                    .check_availability(&ctx, &a.lines, a.ship_to.as_ref())
-                    .await,
-            )
-        }
-        Operation::RequestQuote => print(adapter.request_quote(&ctx, &parse(json)?).await),
-        Operation::GetQuote => {
-            let a: QuoteIdArgs = parse(json)?;
-            print(adapter.get_quote(&ctx, &a.quote_id).await)
-        }
-        Operation::PlaceOrder => print(adapter.place_order(&ctx, &parse(json)?).await),
-        Operation::GetOrder => {
-            let a: OrderIdArgs = parse(json)?;
-            print(adapter.get_order(&ctx, &a.order_id).await)
-        }
-        Operation::CancelOrder => print(adapter.cancel_order(&ctx, &parse(json)?).await),
-        Operation::ListShipments => {
-            let a: OrderIdArgs = parse(json)?;
-            print(adapter.list_shipments(&ctx, &a.order_id).await)
-        }
-        Operation::ListInvoices => {
-            let a: OrderIdArgs = parse(json)?;
-            print(adapter.list_invoices(&ctx, &a.order_id).await)
-        }
-        Operation::RequestReturn => print(adapter.request_return(&ctx, &parse(json)?).await),
-        Operation::HandleInbound => print(adapter.handle_inbound(&ctx, &parse(json)?).await),
-    }
+/// One call, its arguments parsed from `--json` before anything is loaded.
+enum Call {
+    Describe,
+    Search(SearchQuery),
+    GetItems(Vec<ItemRef>),
+    CheckAvailability(Vec<AvailabilityRequest>, Option<Address>),
+    RequestQuote(QuoteRequest),
+    GetQuote(String),
+    /// Boxed: an order request is several times larger than any other call.
+    PlaceOrder(Box<OrderRequest>),
+    GetOrder(String),
+    CancelOrder(CancelRequest),
+    ListShipments(String),
+    ListInvoices(String),
+    RequestReturn(ReturnRequest),
+    HandleInbound(InboundDocument),
 }
 
-/// Load the adapter under the policy's grants, or the command line's. Without a policy an
-/// unsigned adapter is accepted: this is its author's machine.
-async fn load(args: &RunArgs) -> anyhow::Result<LoadedAdapter> {
-    let bytes = std::fs::read(&args.adapter)
-        .with_context(|| format!("reading {}", args.adapter.display()))?;
-    let (config, mut grants) = match &args.policy {
-        Some(path) => {
-            let policy = Policy::load(path)?;
-            let grants = super::admin::grants_for(&policy, &args.adapter, &bytes);
-            (policy.host, grants)
-        }
-        None => (
-            HostConfig {
-                trust: TrustStore::new().allow_unsigned(true),
-                ..HostConfig::default()
-            },
-            Grants::default(),
-        ),
-    };
-    for (key, value) in pairs("--setting", &args.settings)? {
-        grants = grants.setting(key, value);
-    }
-    for (name, value) in pairs("--secret", &args.secrets)? {
-        grants = grants.secret(name, value.into_bytes());
-    }
-    for url in &args.allow {
-        let grant = HostGrant::local(url).map_err(|e| anyhow::anyhow!("--allow {url}: {e}"))?;
-        grants = grants.host(grant);
-    }
-    let host = AdapterHost::new(config)?;
-    host.load(bytes, grants)
-        .await
-        .with_context(|| format!("loading {}", args.adapter.display()))
-}
-
-fn pairs(flag: &str, values: &[String]) -> anyhow::Result<Vec<(String, String)>> {
-    values
-        .iter()
-        .map(|v| match v.split_once('=') {
-            Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
-            _ => bail!("{flag} {v:?}: expected NAME=VALUE"),
+impl Call {
+    fn parse(operation: Operation, json: &str) -> anyhow::Result<Call> {
+        Ok(match operation {
+            Operation::Describe => Call::Describe,
+            Operation::Search => {
+                let a: SearchArgs = parse(json)?;
+                Call::Search(SearchQuery {
+                    text: a.text,
+                    categories: a.categories,
+                    in_stock_only: a.in_stock_only,
+                    page_size: a.page_size,
+                    cursor: a.cursor,
+                })
+            }
+            Operation::GetItems => Call::GetItems(parse::<RefsArgs>(json)?.refs),
+            Operation::CheckAvailability => {
+                let a: AvailabilityArgs = parse(json)?;
+                Call::CheckAvailability(a.lines, a.ship_to)
+            }
+            Operation::RequestQuote => Call::RequestQuote(parse(json)?),
+            Operation::GetQuote => Call::GetQuote(parse::<QuoteIdArgs>(json)?.quote_id),
+            Operation::PlaceOrder => Call::PlaceOrder(Box::new(parse(json)?)),
+            Operation::GetOrder => Call::GetOrder(parse::<OrderIdArgs>(json)?.order_id),
+            Operation::CancelOrder => Call::CancelOrder(parse(json)?),
+            Operation::ListShipments => Call::ListShipments(parse::<OrderIdArgs>(json)?.order_id),
+            Operation::ListInvoices => Call::ListInvoices(parse::<OrderIdArgs>(json)?.order_id),
+            Operation::RequestReturn => Call::RequestReturn(parse(json)?),
+            Operation::HandleInbound => Call::HandleInbound(parse(json)?),
         })
-        .collect()
+    }
+
+    async fn send(self, a: &LoadedAdapter, ctx: &CallContext) -> anyhow::Result<ExitCode> {
+        match self {
+            Call::Describe => print(a.describe().await),
+            Call::Search(q) => print(a.search(ctx, &q).await),
+            Call::GetItems(refs) => print(a.get_items(ctx, &refs).await),
+            Call::CheckAvailability(lines, ship_to) => {
+                print(a.check_availability(ctx, &lines, ship_to.as_ref()).await)
+            }
+            Call::RequestQuote(req) => print(a.request_quote(ctx, &req).await),
+            Call::GetQuote(id) => print(a.get_quote(ctx, &id).await),
+            Call::PlaceOrder(req) => print(a.place_order(ctx, &req).await),
+            Call::GetOrder(id) => print(a.get_order(ctx, &id).await),
+            Call::CancelOrder(req) => print(a.cancel_order(ctx, &req).await),
+            Call::ListShipments(id) => print(a.list_shipments(ctx, &id).await),
+            Call::ListInvoices(id) => print(a.list_invoices(ctx, &id).await),
+            Call::RequestReturn(req) => print(a.request_return(ctx, &req).await),
+            Call::HandleInbound(doc) => print(a.handle_inbound(ctx, &doc).await),
+        }
+    }
+}
+
+pub async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let call = Call::parse(args.operation, &args.json)?;
+    let adapter = args.target.load().await?;
+    call.send(&adapter, &context()).await
 }
 
 fn parse<T: DeserializeOwned>(json: &str) -> anyhow::Result<T> {

@@ -3,6 +3,7 @@
 //! One test binary (faster to link than one per file); each module is one concern.
 
 mod common;
+mod conformance;
 mod demo;
 mod faults;
 mod gateway;
