@@ -105,7 +105,7 @@ impl Suppliers {
     }
 
     /// The adapter of `supplier`.
-    pub fn adapter(&self, supplier: &str) -> anyhow::Result<&LoadedAdapter> {
+    pub fn adapter(&self, supplier: &str) -> anyhow::Result<LoadedAdapter> {
         self.broker
             .adapter(supplier)
             .ok_or_else(|| anyhow!("no adapter for {supplier}"))
@@ -302,7 +302,7 @@ pub async fn run_with(s: &Suppliers, out: &mut impl Write) -> anyhow::Result<Dem
         "component",
         "loaded in",
     ]);
-    for a in s.broker.adapters() {
+    for a in s.broker.adapters().iter() {
         let p = a.profile();
         let took = s
             .load_times
@@ -438,7 +438,7 @@ pub async fn run_with(s: &Suppliers, out: &mut impl Write) -> anyhow::Result<Dem
         "{}. Request quotes from the suppliers that quote",
         NEEDS.len() + 2
     )?;
-    for a in s.broker.adapters() {
+    for a in s.broker.adapters().iter() {
         if !a
             .profile()
             .capabilities

@@ -23,7 +23,7 @@ use crate::metrics::Metrics;
 use admission::{Admission, Busy};
 use futures::FutureExt as _;
 use futures::future::BoxFuture;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::{Duration, Instant};
 use tokio_util::task::AbortOnDropHandle;
 use tracing::Instrument as _;
@@ -117,9 +117,13 @@ impl Default for BrokerConfig {
 }
 
 /// The set of loaded adapters requests fan out to.
+///
+/// The set can change while serving ([`Broker::install`], hot reload): each request takes a
+/// snapshot of it when it starts, so calls in flight finish on the adapters they started with.
+/// Clones share one set.
 #[derive(Debug, Clone)]
 pub struct Broker {
-    adapters: Vec<LoadedAdapter>,
+    adapters: Arc<RwLock<Arc<[LoadedAdapter]>>>,
     config: BrokerConfig,
     admission: Admission,
     metrics: Arc<Metrics>,
@@ -146,7 +150,7 @@ impl Broker {
         let admission = Admission::new(config.max_concurrent_calls, config.queue_wait);
         metrics.set_pool_capacity(admission.capacity());
         Broker {
-            adapters,
+            adapters: Arc::new(RwLock::new(adapters.into())),
             config,
             admission,
             metrics,
@@ -159,16 +163,39 @@ impl Broker {
         self
     }
 
-    /// Every adapter.
-    pub fn adapters(&self) -> &[LoadedAdapter] {
-        &self.adapters
+    /// Every adapter, as the set is now.
+    pub fn adapters(&self) -> Arc<[LoadedAdapter]> {
+        self.adapters
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
-    /// The adapter of `supplier`.
-    pub fn adapter(&self, supplier: &str) -> Option<&LoadedAdapter> {
-        self.adapters
+    /// The adapter of `supplier`, as the set is now.
+    pub fn adapter(&self, supplier: &str) -> Option<LoadedAdapter> {
+        self.adapters()
             .iter()
             .find(|a| a.supplier().as_str() == supplier)
+            .cloned()
+    }
+
+    /// Serve `adapter` from now on: it replaces the adapter of the same supplier (returned),
+    /// or joins the set. Requests already running keep the adapters they started with.
+    pub fn install(&self, adapter: LoadedAdapter) -> Option<LoadedAdapter> {
+        let mut set = self
+            .adapters
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut next: Vec<LoadedAdapter> = set.to_vec();
+        let replaced = match next.iter_mut().find(|a| a.supplier() == adapter.supplier()) {
+            Some(slot) => Some(std::mem::replace(slot, adapter)),
+            None => {
+                next.push(adapter);
+                None
+            }
+        };
+        *set = next.into();
+        replaced
     }
 
     /// The bounds this broker applies.
@@ -212,10 +239,11 @@ impl Broker {
 
     /// Adapters that declare `capability` and, where the context names them, sell in its
     /// currency and ship to its country.
-    pub fn eligible(&self, capability: Capabilities, ctx: &CallContext) -> Vec<&LoadedAdapter> {
-        self.adapters
+    pub fn eligible(&self, capability: Capabilities, ctx: &CallContext) -> Vec<LoadedAdapter> {
+        self.adapters()
             .iter()
             .filter(|a| Broker::eligibility(a, (capability, ""), ctx).is_ok())
+            .cloned()
             .collect()
     }
 
@@ -367,7 +395,8 @@ impl Broker {
             .expect("fan-out operations need a capability");
         let mut targets = Vec::new();
         let mut skipped = Vec::new();
-        for a in &self.adapters {
+        let adapters = self.adapters();
+        for a in adapters.iter() {
             if only.is_some_and(|only| !only.contains(a.supplier())) {
                 skipped.push((a.supplier().clone(), Ineligible::NotSelected));
                 continue;

@@ -26,7 +26,7 @@ use crate::mandate::Rule;
 /// An order ready to be sent: the adapter, its call context, the ledger's view of the
 /// mutation, and the request the adapter gets.
 pub(super) struct Placement<'a> {
-    pub adapter: &'a LoadedAdapter,
+    pub adapter: LoadedAdapter,
     pub ctx: CallContext,
     pub mutation: Mutation<'a>,
     pub order: OrderRequest,
@@ -57,7 +57,7 @@ impl Service {
             client,
             operation: Operation::PlaceOrder,
             key,
-            adapter,
+            adapter: adapter.clone(),
             supplier_key: supplier_key.clone(),
             buyer_po: Some(req.buyer_po.clone()),
             request: canonical(&PlaceOrderRequest {
@@ -351,7 +351,7 @@ impl Service {
             mutation,
             order,
         } = self.placement(&requester, &key, &req)?;
-        let call = self.send_order(&requester, adapter, &ctx, &key, &req, &order, true);
+        let call = self.send_order(&requester, &adapter, &ctx, &key, &req, &order, true);
         let result = self
             .run_claimed(&mutation, &ctx, 201, call, &placed_order)
             .await;

@@ -35,7 +35,8 @@ pub(super) struct Mutation<'a> {
     pub client: &'a Client,
     pub operation: Operation,
     pub key: &'a IdempotencyKey,
-    pub adapter: &'a LoadedAdapter,
+    /// Owned: the broker's set may change while the call runs; this is the adapter it uses.
+    pub adapter: LoadedAdapter,
     pub supplier_key: String,
     pub buyer_po: Option<String>,
     /// The client's request (what the hash covers).
@@ -60,7 +61,7 @@ impl<'a> Mutation<'a> {
             client,
             operation,
             key,
-            adapter,
+            adapter: adapter.clone(),
             supplier_key: key.for_supplier(client, adapter.supplier(), operation),
             buyer_po: None,
             request: canonical(&(supplier, order_id, body)),
@@ -312,7 +313,7 @@ impl Service {
                 Err(e) => return self.give_back(&scope, e).await,
             };
             if let Some((open, None | Some(Outcome::Unknown(_)))) = last {
-                match self.reconcile_one(m.adapter, ctx, m.client, &open).await {
+                match self.reconcile_one(&m.adapter, ctx, m.client, &open).await {
                     Ok(Some(order)) => {
                         let body = serde_json::to_string(&order).unwrap_or_default();
                         let stored = StoredResponse {
@@ -519,7 +520,7 @@ impl Service {
             let ctx = self.context(&client, &super::api::Scope::default());
             let scope = intent.intent.scope.clone();
             let hash = request_hash(&intent.intent.request);
-            match self.reconcile_one(adapter, &ctx, &client, &intent).await {
+            match self.reconcile_one(&adapter, &ctx, &client, &intent).await {
                 Ok(Some(order)) => {
                     let stored = StoredResponse {
                         status: 201,

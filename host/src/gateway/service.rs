@@ -358,7 +358,7 @@ impl Service {
         supplier: &str,
         quote_id: &str,
     ) -> Result<Quote, ApiError> {
-        let a = self.adapter(supplier)?;
+        let a = &self.adapter(supplier)?;
         let ctx = self.context(client, &Scope::default());
         let quote = self
             .one(a, Operation::GetQuote, &ctx, a.get_quote(&ctx, quote_id))
@@ -382,7 +382,7 @@ impl Service {
             mutation,
             order,
         } = self.placement(client, key, &req)?;
-        let call = self.send_order(client, adapter, &ctx, key, &req, &order, false);
+        let call = self.send_order(client, &adapter, &ctx, key, &req, &order, false);
         self.idempotent(mutation, &ctx, 201, call, |o: &Order| Some(o))
             .await
     }
@@ -394,7 +394,7 @@ impl Service {
         supplier: &str,
         order_id: &str,
     ) -> Result<Order, ApiError> {
-        let a = self.adapter(supplier)?;
+        let a = &self.adapter(supplier)?;
         let ctx = self.context(client, &Scope::default());
         let order = self
             .one(a, Operation::GetOrder, &ctx, a.get_order(&ctx, order_id))
@@ -412,7 +412,7 @@ impl Service {
         key: &IdempotencyKey,
         body: CancelBody,
     ) -> Result<CancelOutcome, ApiError> {
-        let a = self.adapter(supplier)?;
+        let a = &self.adapter(supplier)?;
         bounded_list("line_ids", body.line_ids.len())?;
         let ctx = self.context(client, &Scope::default());
         let mutation = Mutation::on_order(client, Operation::CancelOrder, key, a, order_id, &body);
@@ -442,7 +442,7 @@ impl Service {
         supplier: &str,
         order_id: &str,
     ) -> Result<Vec<Shipment>, ApiError> {
-        let a = self.adapter(supplier)?;
+        let a = &self.adapter(supplier)?;
         let ctx = self.context(client, &Scope::default());
         self.one(
             a,
@@ -460,7 +460,7 @@ impl Service {
         supplier: &str,
         order_id: &str,
     ) -> Result<Vec<Invoice>, ApiError> {
-        let a = self.adapter(supplier)?;
+        let a = &self.adapter(supplier)?;
         let ctx = self.context(client, &Scope::default());
         let invoices = self
             .one(
@@ -487,7 +487,7 @@ impl Service {
         key: &IdempotencyKey,
         body: ReturnBody,
     ) -> Result<ReturnAuthorization, ApiError> {
-        let a = self.adapter(supplier)?;
+        let a = &self.adapter(supplier)?;
         if body.lines.is_empty() {
             return Err(ApiError::BadRequest("lines: at least one line".into()));
         }
@@ -519,7 +519,7 @@ impl Service {
         supplier: &str,
         doc: InboundDocument,
     ) -> Result<InboundResult, ApiError> {
-        let a = self.adapter(supplier)?;
+        let a = &self.adapter(supplier)?;
         if !client.inbound.contains(a.supplier()) {
             return Err(ApiError::Forbidden(format!(
                 "client `{}` may not push documents for supplier `{supplier}`",
@@ -581,7 +581,7 @@ impl Service {
         Ok(result)
     }
 
-    pub(super) fn adapter(&self, supplier: &str) -> Result<&LoadedAdapter, ApiError> {
+    pub(super) fn adapter(&self, supplier: &str) -> Result<LoadedAdapter, ApiError> {
         self.broker
             .adapter(supplier)
             .ok_or_else(|| ApiError::UnknownSupplier(supplier.to_string()))
