@@ -59,6 +59,7 @@ pub mod ledger;
 pub mod mandate;
 pub mod metrics;
 pub mod policy;
+pub mod reload;
 pub mod sandbox;
 pub mod scaffold;
 pub mod signing;

@@ -36,6 +36,12 @@ struct TrapLabels {
     kind: String,
 }
 
+/// Labels of one hot-reload attempt.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReloadLabels {
+    outcome: &'static str,
+}
+
 /// Labels of one gateway request.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -59,6 +65,7 @@ pub struct Metrics {
     pool_capacity: Gauge,
     backpressure: Counter,
     request_seconds: Family<RequestLabels, Histogram>,
+    reloads: Family<ReloadLabels, Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -122,6 +129,12 @@ impl Metrics {
             "Gateway requests by method, route template and status",
             request_seconds.clone(),
         );
+        let reloads = Family::<ReloadLabels, Counter>::default();
+        registry.register(
+            "adapter_reloads",
+            "Adapter versions found by `serve --watch`, by outcome (installed or refused)",
+            reloads.clone(),
+        );
         Metrics {
             registry,
             call_seconds,
@@ -131,7 +144,13 @@ impl Metrics {
             pool_capacity,
             backpressure,
             request_seconds,
+            reloads,
         }
+    }
+
+    /// Record one hot-reload attempt: `installed` or `refused`.
+    pub fn adapter_reload(&self, outcome: &'static str) {
+        self.reloads.get_or_create(&ReloadLabels { outcome }).inc();
     }
 
     /// Record one adapter call's outcome and duration.

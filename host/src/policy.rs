@@ -426,6 +426,34 @@ impl Policy {
 }
 
 impl Policy {
+    /// The policy's entry for this adapter: the one for the same file, else the one naming
+    /// the manifest's supplier.
+    pub fn entry_for(&self, path: &Path, bytes: &[u8]) -> Option<&AdapterPolicy> {
+        let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+        let wanted = canonical(path);
+        if let Some(entry) = self
+            .adapters
+            .iter()
+            .find(|a| wanted.is_some() && canonical(&a.file) == wanted)
+        {
+            return Some(entry);
+        }
+        let supplier = crate::adapter::inspect(bytes, &self.host.trust)
+            .ok()
+            .map(|i| i.manifest.adapter.supplier);
+        self.adapters
+            .iter()
+            .find(|a| a.supplier.is_some() && a.supplier == supplier)
+    }
+
+    /// What the policy grants this adapter ([`Policy::entry_for`]); nothing if it has no
+    /// entry.
+    pub fn grants_for(&self, path: &Path, bytes: &[u8]) -> Grants {
+        self.entry_for(path, bytes)
+            .map(|e| e.grants.clone())
+            .unwrap_or_default()
+    }
+
     /// Load every adapter the policy lists into `host` (built from [`Policy::host`]). Each
     /// adapter's outcome is reported on its own, so one refused adapter does not stop the
     /// others; an adapter whose manifest names another supplier than the policy entry is
@@ -477,7 +505,11 @@ impl Policy {
             self.serve.broker.clone(),
             Arc::new(Metrics::new()),
         );
-        Ok(Assembled { broker, not_loaded })
+        Ok(Assembled {
+            broker,
+            host,
+            not_loaded,
+        })
     }
 
     /// Where the policy keeps its ledger: its PostgreSQL URL, else `ledger.sqlite` in its
@@ -494,6 +526,8 @@ impl Policy {
 pub struct Assembled {
     /// The loaded adapters, with the policy's broker limits.
     pub broker: Broker,
+    /// The runtime they run in, to load new versions into.
+    pub host: AdapterHost,
     /// Adapters that did not load, with the reason each was refused.
     pub not_loaded: Vec<(PathBuf, LoadError)>,
 }

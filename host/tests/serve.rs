@@ -4,6 +4,7 @@
 use serde_json::Value;
 use std::io::{BufRead as _, BufReader};
 use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
 
 const KEY: &str = "cli-test-key-0123456789";
 
@@ -25,7 +26,7 @@ fn serve() -> Server {
 }
 
 fn serve_with(args: &[&str], env: &[(&str, &str)]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mercato"))
+    let child = Command::new(env!("CARGO_BIN_EXE_mercato"))
         .args(["serve", "--demo", "--listen", "127.0.0.1:0"])
         .args(args)
         .envs(env.iter().copied())
@@ -34,6 +35,11 @@ fn serve_with(args: &[&str], env: &[(&str, &str)]) -> Server {
         .stderr(Stdio::null())
         .spawn()
         .expect("the server starts");
+    listening(child)
+}
+
+/// The server once it prints the address it listens on (its first line on stdout).
+fn listening(mut child: Child) -> Server {
     let stdout = child.stdout.take().expect("stdout");
     let mut first = String::new();
     BufReader::new(stdout)
@@ -307,4 +313,103 @@ budget = {{ limit = "EUR 20000.00", period = "month" }}
     assert_eq!(mandates[0]["mandate"], "demo-press-line-7");
     assert_eq!(mandates[0]["budget"]["used"], "EUR 3000.00", "{mandates:#}");
     assert_eq!(mandates[0]["budget"]["orders"], 1);
+}
+
+/// `serve --watch`: a new version written into the folder is swapped in while serving; one
+/// that fails the conformance suite is refused, reported, and the previous version stays.
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_watch_swaps_in_new_versions_and_reports_refused_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let adapters = dir.path().join("adapters");
+    std::fs::create_dir(&adapters).unwrap();
+    let offline = mercato_artifacts::OFFLINE_SUPPLIER.bytes;
+    std::fs::write(adapters.join("offline.wasm"), offline).unwrap();
+    let policy = dir.path().join("policy.toml");
+    std::fs::write(
+        &policy,
+        format!(
+            "[host]\nallow-unsigned = true\n\n[[adapter]]\nfile = \"adapters/offline.wasm\"\n\
+             supplier = \"offline-00\"\n\n[serve]\ndata-dir = \"data\"\n\n[[client]]\nid = \"bot\"\n\
+             key = {{ value = \"{KEY}\" }}\ncurrency = \"EUR\"\ncountry = \"DE\"\n"
+        ),
+    )
+    .unwrap();
+    let log = dir.path().join("serve.log");
+    let child = Command::new(env!("CARGO_BIN_EXE_mercato"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--watch-interval-ms",
+            "100",
+        ])
+        .arg("--policy")
+        .arg(&policy)
+        .arg("--watch")
+        .arg(&adapters)
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("the server starts");
+    let server = listening(child);
+    let http = reqwest::Client::new();
+    let digest = || async {
+        let v: Value = http
+            .get(format!("{}/v1/suppliers", server.base))
+            .bearer_auth(KEY)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        v["suppliers"][0]["digest"].as_str().unwrap().to_string()
+    };
+    let wait_for = |what: &'static str| {
+        let log = log.clone();
+        async move {
+            for _ in 0..100 {
+                let text = std::fs::read_to_string(&log).unwrap_or_default();
+                if text.contains(what) {
+                    return text;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            panic!(
+                "{what:?} never logged: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        }
+    };
+    let before = digest().await;
+
+    let v2 = mercato::adapter::package::append_custom_section(offline, "mercato-test-build", b"2");
+    let tmp = adapters.join("offline.part");
+    std::fs::write(&tmp, &v2).unwrap();
+    std::fs::rename(&tmp, adapters.join("offline.wasm")).unwrap();
+    wait_for("adapter version installed").await;
+    let after = digest().await;
+    assert_ne!(after, before, "the new version is served");
+
+    std::fs::write(adapters.join("broken.wasm"), b"\0asm not an adapter").unwrap();
+    let text = wait_for("adapter version not installed").await;
+    assert!(text.contains("broken.wasm"), "{text}");
+    assert_eq!(digest().await, after, "the served version is unchanged");
+    let metrics = http
+        .get(format!("{}/metrics", server.base))
+        .bearer_auth(KEY)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"mercato_adapter_reloads_total{outcome="installed"} 1"#),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(r#"mercato_adapter_reloads_total{outcome="refused"} 1"#),
+        "{metrics}"
+    );
 }

@@ -37,7 +37,7 @@ impl AdapterArgs {
         let (config, mut grants) = match &self.policy {
             Some(path) => {
                 let policy = Policy::load(path)?;
-                let grants = super::admin::grants_for(&policy, &self.adapter, &bytes);
+                let grants = policy.grants_for(&self.adapter, &bytes);
                 (policy.host, grants)
             }
             None => (

@@ -95,7 +95,7 @@ pub fn inspect(path: &Path, policy: Option<&Path>, json: bool) -> anyhow::Result
         None => (HostConfig::default(), Grants::default()),
         Some(p) => {
             let policy = Policy::load(p)?;
-            let grants = grants_for(&policy, path, &bytes);
+            let grants = policy.grants_for(path, &bytes);
             (policy.host, grants)
         }
     };
@@ -110,29 +110,6 @@ pub fn inspect(path: &Path, policy: Option<&Path>, json: bool) -> anyhow::Result
     } else {
         ExitCode::FAILURE
     })
-}
-
-/// The policy's grants for this adapter: the entry for the same file, else the one naming the
-/// manifest's supplier.
-pub(super) fn grants_for(policy: &Policy, path: &Path, bytes: &[u8]) -> Grants {
-    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
-    let wanted = canonical(path);
-    if let Some(entry) = policy
-        .adapters
-        .iter()
-        .find(|a| wanted.is_some() && canonical(&a.file) == wanted)
-    {
-        return entry.grants.clone();
-    }
-    let supplier = adapter::inspect(bytes, &policy.host.trust)
-        .ok()
-        .map(|i| i.manifest.adapter.supplier);
-    policy
-        .adapters
-        .iter()
-        .find(|a| a.supplier.is_some() && a.supplier == supplier)
-        .map(|a| a.grants.clone())
-        .unwrap_or_default()
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {

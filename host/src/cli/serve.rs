@@ -3,12 +3,15 @@
 
 use anyhow::{Context as _, bail};
 use clap::Args;
+use mercato::AdapterHost;
 use mercato::gateway::{Client, Clients, Gateway, Service, mcp};
 use mercato::ledger::{Ledger, Location};
 use mercato::policy::{Assembled, Policy};
+use mercato::reload::Watcher;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Where the host's adapters and clients come from.
 #[derive(Args, Clone, Debug)]
@@ -54,6 +57,14 @@ pub struct ServeArgs {
     /// Listen address (default: the policy's `[serve] address`, else 127.0.0.1:8080).
     #[arg(long)]
     listen: Option<String>,
+    /// Hot reload: load every `*.wasm` written into this folder, verify it under the policy,
+    /// run the conformance suite (without orders), and swap it in for its supplier. Calls in
+    /// flight finish on the old version; a version that fails is logged and not swapped in.
+    #[arg(long, value_name = "DIR")]
+    watch: Option<PathBuf>,
+    /// How often the watched folder is looked at, in milliseconds.
+    #[arg(long, default_value_t = mercato::reload::DEFAULT_INTERVAL.as_millis() as u64, requires = "watch")]
+    watch_interval_ms: u64,
 }
 
 /// How often open intents are reconciled with their suppliers while serving.
@@ -77,6 +88,8 @@ pub struct Host {
     pub address: String,
     /// The demo client's key, when it was generated here.
     pub generated_key: Option<String>,
+    /// The policy and the runtime its adapters run in, to load new versions (not the demo).
+    pub reloads: Option<(Arc<Policy>, AdapterHost)>,
     /// Keeps the demo's simulated suppliers running.
     #[cfg(feature = "demo")]
     _demo: Option<mercato::demo::Suppliers>,
@@ -101,7 +114,11 @@ pub async fn assemble(source: &Source) -> anyhow::Result<Host> {
             path.display()
         );
     }
-    let Assembled { broker, not_loaded } = policy.broker().await?;
+    let Assembled {
+        broker,
+        host,
+        not_loaded,
+    } = policy.broker().await?;
     for (file, e) in &not_loaded {
         eprintln!("warning: adapter {} not loaded: {e}", file.display());
     }
@@ -109,10 +126,12 @@ pub async fn assemble(source: &Source) -> anyhow::Result<Host> {
         bail!("no adapter of {} could be loaded", path.display());
     }
     let location = source.ledger().unwrap_or_else(|| policy.ledger_location());
+    let policy = Arc::new(policy);
     Ok(Host {
-        service: Service::with_ledger(broker, policy.clients, open_ledger(&location)?),
-        address: policy.serve.address,
+        service: Service::with_ledger(broker, policy.clients.clone(), open_ledger(&location)?),
+        address: policy.serve.address.clone(),
         generated_key: None,
+        reloads: Some((policy, host)),
         #[cfg(feature = "demo")]
         _demo: None,
     })
@@ -166,6 +185,7 @@ async fn demo_host(source: &Source) -> anyhow::Result<Host> {
         service,
         address: mercato::gateway::DEFAULT_ADDRESS.to_string(),
         generated_key,
+        reloads: None,
         _demo: Some(suppliers),
     })
 }
@@ -179,6 +199,20 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
             tracing::info!(settled, open, released, "recovered from the previous run")
         }
         Err(e) => tracing::error!(error = %e, "recovery from the previous run failed"),
+    }
+    if let Some(dir) = &args.watch {
+        let Some((policy, adapters)) = &host.reloads else {
+            bail!("--watch needs a host policy (--policy): it says what new versions may do");
+        };
+        let watcher = Watcher::new(
+            dir.clone(),
+            policy.clone(),
+            adapters.clone(),
+            host.service.broker().clone(),
+        );
+        let interval = Duration::from_millis(args.watch_interval_ms.max(50));
+        tokio::spawn(watcher.run(interval));
+        eprintln!("  watching {} for new adapter versions", dir.display());
     }
     let service = host.service.clone();
     tokio::spawn(async move {

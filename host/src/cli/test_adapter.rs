@@ -40,6 +40,7 @@ pub async fn run(args: TestAdapterArgs) -> anyhow::Result<ExitCode> {
         search_text: args.search_text,
         page_size: args.page_size,
         max_pages: args.max_pages,
+        page_to_end: true,
         ship_to: None,
     };
     let report = conformance::run(&adapter, &options).await;

@@ -63,6 +63,13 @@ impl Suite {
                 }
             }
         }
+        if !self.options.page_to_end {
+            return Ok(format!(
+                "{} items in the first {} pages, not followed to the end",
+                self.items.len(),
+                self.options.max_pages
+            ));
+        }
         Err(fail(format!(
             "paging did not end within {} pages ({} items); the last page must have no \
              next-cursor",

@@ -42,6 +42,9 @@ pub struct Options {
     pub page_size: u32,
     /// Pages followed before paging is judged not to terminate.
     pub max_pages: u32,
+    /// Whether paging must reach its end within `max_pages`. Off, the suite checks the
+    /// pages it reads and stops there (a reload check of a large catalogue).
+    pub page_to_end: bool,
     /// Where quotes and orders ship to; none = an address in the first country the adapter
     /// ships to.
     pub ship_to: Option<Address>,
@@ -54,6 +57,7 @@ impl Default for Options {
             search_text: None,
             page_size: 20,
             max_pages: 500,
+            page_to_end: true,
             ship_to: None,
         }
     }

@@ -244,3 +244,24 @@ async fn each_broken_invariant_fails_its_own_case() {
         assert_fails(&report, failing);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_bounded_look_at_paging_checks_the_pages_it_reads() {
+    let mut grants = Grants::new().setting("defect", "endless-paging");
+    let adapter = load(mercato_artifacts::FIXTURE_DEFECTIVE.bytes, grants.clone()).await;
+    let bounded = Options {
+        max_pages: 5,
+        page_to_end: false,
+        ..Options::default()
+    };
+    let report = conformance::run(&adapter, &bounded).await;
+    match &report.case("search.paging").unwrap().outcome {
+        Outcome::Passed { note } => assert!(note.contains("not followed to the end"), "{note}"),
+        other => panic!("{other:?}"),
+    }
+
+    grants = Grants::new().setting("defect", "repeats-items");
+    let adapter = load(mercato_artifacts::FIXTURE_DEFECTIVE.bytes, grants).await;
+    let report = conformance::run(&adapter, &bounded).await;
+    assert_fails(&report, &[("search.paging", "page 2 repeats item")]);
+}

@@ -15,5 +15,6 @@ mod mcp;
 mod nordfast;
 mod offline;
 mod policy;
+mod reload;
 mod spend;
 mod voltaic;
