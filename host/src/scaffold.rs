@@ -64,6 +64,16 @@ pub enum SdkSource {
     Git(String),
 }
 
+impl SdkSource {
+    /// The SDK crate in the folder `dir`, made absolute (the new crate may live anywhere);
+    /// none if `dir` holds no crate.
+    pub fn local(dir: &Path) -> Option<SdkSource> {
+        dir.join("Cargo.toml")
+            .is_file()
+            .then(|| SdkSource::Path(dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf())))
+    }
+}
+
 /// What to make.
 #[derive(Debug, Clone)]
 pub struct AdapterSpec {
@@ -151,11 +161,8 @@ impl AdapterSpec {
 }
 
 /// The SDK this `mercato` was built from, if its source is still where it was built.
-pub fn bundled_sdk() -> Option<PathBuf> {
-    let sdk = Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk");
-    sdk.join("Cargo.toml")
-        .is_file()
-        .then(|| sdk.canonicalize().unwrap_or(sdk))
+pub fn bundled_sdk() -> Option<SdkSource> {
+    SdkSource::local(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../sdk"))
 }
 
 /// The hyphen-separated words of a supplier id, capitalised.

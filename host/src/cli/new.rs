@@ -41,15 +41,13 @@ struct AdapterArgs {
 pub fn run(args: NewArgs) -> anyhow::Result<ExitCode> {
     let New::Adapter(a) = args.what;
     let sdk = match (a.sdk, a.sdk_git) {
-        (Some(path), _) => {
-            if !path.join("Cargo.toml").is_file() {
-                bail!("--sdk {}: no Cargo.toml there", path.display());
-            }
-            SdkSource::Path(path.canonicalize().unwrap_or(path))
-        }
+        (Some(path), _) => match SdkSource::local(&path) {
+            Some(sdk) => sdk,
+            None => bail!("--sdk {}: no Cargo.toml there", path.display()),
+        },
         (None, Some(url)) => SdkSource::Git(url),
         (None, None) => match scaffold::bundled_sdk() {
-            Some(path) => SdkSource::Path(path),
+            Some(sdk) => sdk,
             None => bail!(
                 "this mercato was built without its SDK source at hand: name one with --sdk PATH or --sdk-git URL"
             ),

@@ -199,7 +199,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
 ];
 
 /// How far an SQLite ledger's commits are known to be on disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Durability {
     /// Syncs of the write-ahead log so far.
     pub syncs: u64,
@@ -263,15 +263,14 @@ impl SqliteLedger {
     /// How far commits are known to be on disk, for operators and for tests of when the
     /// gateway syncs.
     pub fn durability(&self) -> Durability {
-        let (syncs, durable) = self.wal.as_ref().map_or((0, 0), WalSync::progress);
-        let changes = self.conn().total_changes();
+        // Without a WAL every commit is synced (synchronous = FULL): nothing is pending.
+        let Some(wal) = &self.wal else {
+            return Durability::default();
+        };
+        let (syncs, durable) = wal.progress();
         Durability {
             syncs,
-            unsynced_changes: if self.wal.is_some() {
-                changes.saturating_sub(durable)
-            } else {
-                0
-            },
+            unsynced_changes: self.conn().total_changes().saturating_sub(durable),
         }
     }
 
