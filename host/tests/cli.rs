@@ -234,6 +234,15 @@ async fn run_calls_one_operation_and_traces_its_http() {
         "the exchange is traced: {trace}"
     );
     assert!(
+        trace.contains("request body") && trace.contains("response body"),
+        "both bodies are traced: {trace}"
+    );
+    let sku = items[0]["ids"]["supplier_sku"].as_str().expect("a sku");
+    assert!(
+        trace.contains(sku),
+        "the response body shows the item: {trace}"
+    );
+    assert!(
         !trace.contains(backend.api_key()),
         "the secret never shows: {trace}"
     );

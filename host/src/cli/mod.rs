@@ -122,7 +122,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let mut filter = cli.log.clone();
     if matches!(&cli.command, Command::Run(run) if run.trace) {
-        filter.push_str(",mercato::outbound=debug");
+        filter.push_str(",mercato::outbound=trace");
     }
     let filter = tracing_subscriber::EnvFilter::new(&filter);
     let logs = tracing_subscriber::fmt()

@@ -21,7 +21,8 @@ pub struct RunArgs {
     /// The operation's arguments as JSON (e.g. search: `{"text":"hex bolt","page_size":5}`).
     #[arg(long, default_value = "{}")]
     json: String,
-    /// Log every outbound HTTP exchange (method, URL, status, time) to stderr.
+    /// Log every outbound HTTP exchange to stderr: method, URL, status, time, and the first
+    /// 16 KiB of each request and response body (never the credentials the host attaches).
     #[arg(long)]
     pub trace: bool,
 }

@@ -15,6 +15,7 @@ pub mod outbound;
 pub mod secrets;
 pub mod size;
 pub mod stdio;
+pub mod trace_body;
 
 pub use mercato_sdk::manifest::hosts as allowed_hosts;
 

@@ -11,6 +11,7 @@ use super::HostGrant;
 use super::allowed_hosts::{GrantScheme, split_host_port};
 use super::limits::Limits;
 use super::secrets::{SecretBinding, Secrets};
+use super::trace_body::{self, Traced};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use std::sync::Arc;
 use wasmtime_wasi_http::{
@@ -203,12 +204,18 @@ impl WasiHttpHooks for OutboundGate {
         );
         let max_response = self.limits.response_body_bytes;
         let max_request = self.limits.request_body_bytes;
+        let trace_bodies = trace_body::enabled();
         let request = request.map(|body| {
-            capped(
+            let body = capped(
                 body,
                 max_request,
                 HttpError::HttpRequestBodySize(Some(max_request)),
-            )
+            );
+            if trace_bodies {
+                Traced::new(body, "request", uri.clone()).boxed_unsync()
+            } else {
+                body
+            }
         });
         Box::new(async move {
             let started = std::time::Instant::now();
@@ -229,11 +236,16 @@ impl WasiHttpHooks for OutboundGate {
             }
             let (response, io) = sent?;
             let response = response.map(|body| {
-                capped(
+                let body = capped(
                     body,
                     max_response,
                     HttpError::HttpResponseBodySize(Some(max_response)),
-                )
+                );
+                if trace_bodies {
+                    Traced::new(body, "response", uri.clone()).boxed_unsync()
+                } else {
+                    body
+                }
             });
             Ok((response, Box::new(io) as IoFuture))
         })
