@@ -14,7 +14,7 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 wasmtime::component::bindgen!({
     path: "../wit",
-    world: "mercato:supplier/supplier-adapter@0.1.0",
+    world: "mercato:supplier/supplier-adapter@0.2.0",
     with: {
         "wasi": wasmtime_wasi::p2::bindings,
         "wasi:http": wasmtime_wasi_http::p2::bindings::http,

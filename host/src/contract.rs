@@ -242,3 +242,58 @@ impl schemars::JsonSchema for Capabilities {
         })
     }
 }
+
+/// The capabilities of an adapter built against contract 0.1, flag by flag (0.2 kept every
+/// flag of 0.1).
+pub mod v0_1 {
+    use super::Capabilities;
+    use crate::wit::since_v0_1_0::exports::mercato::supplier::adapter_info::Capabilities as Old;
+
+    const FLAGS: [(Old, Capabilities); 15] = [
+        (Old::SEARCH, Capabilities::SEARCH),
+        (Old::BATCH_LOOKUP, Capabilities::BATCH_LOOKUP),
+        (Old::LIVE_AVAILABILITY, Capabilities::LIVE_AVAILABILITY),
+        (Old::PRICE_TIERS, Capabilities::PRICE_TIERS),
+        (Old::INSTANT_QUOTE, Capabilities::INSTANT_QUOTE),
+        (Old::ASYNC_QUOTE, Capabilities::ASYNC_QUOTE),
+        (Old::PLACE_ORDER, Capabilities::PLACE_ORDER),
+        (Old::CANCEL_ORDER, Capabilities::CANCEL_ORDER),
+        (Old::ORDER_STATUS, Capabilities::ORDER_STATUS),
+        (Old::SHIPMENT_TRACKING, Capabilities::SHIPMENT_TRACKING),
+        (Old::INVOICES, Capabilities::INVOICES),
+        (Old::RETURNS, Capabilities::RETURNS),
+        (Old::INBOUND_DOCUMENTS, Capabilities::INBOUND_DOCUMENTS),
+        (Old::PARTIAL_DELIVERY, Capabilities::PARTIAL_DELIVERY),
+        (Old::SUBSTITUTIONS, Capabilities::SUBSTITUTIONS),
+    ];
+
+    impl From<Old> for Capabilities {
+        fn from(old: Old) -> Self {
+            FLAGS
+                .iter()
+                .filter(|(o, _)| old.contains(*o))
+                .fold(Capabilities::empty(), |acc, (_, new)| acc | *new)
+        }
+    }
+
+    impl From<Capabilities> for Old {
+        fn from(new: Capabilities) -> Self {
+            FLAGS
+                .iter()
+                .filter(|(_, n)| new.contains(*n))
+                .fold(Old::empty(), |acc, (old, _)| acc | *old)
+        }
+    }
+
+    impl serde::Serialize for Old {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            Capabilities::from(*self).serialize(serializer)
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Old {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            Capabilities::deserialize(deserializer).map(Old::from)
+        }
+    }
+}

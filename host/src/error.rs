@@ -116,12 +116,14 @@ pub enum LoadError {
         allowed: &'static str,
     },
     /// The component was built against a contract version this host does not serve.
-    #[error("adapter was built against contract {found}; this host serves {supported}")]
+    #[error("adapter was built against contract {found}; this host serves {supported}: {advice}")]
     UnsupportedContract {
-        /// Version found in the exports.
+        /// Version found in the exports or the SDK's stamp.
         found: String,
         /// Versions served.
         supported: &'static str,
+        /// What to do about it.
+        advice: &'static str,
     },
     /// An export exists but its functions do not match the world.
     #[error("adapter exports do not match the world: {detail}")]

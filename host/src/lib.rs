@@ -2,8 +2,9 @@
 //!
 //! Mercato lets one machine customer — a reorder bot, a factory sensor, an AI agent — search,
 //! quote and order from many suppliers through one interface. Each supplier ships an
-//! *adapter*: a WebAssembly component implementing the `mercato:supplier@0.1.0` contract in
-//! `wit/`. This crate loads adapters into a sandbox and calls them.
+//! *adapter*: a WebAssembly component implementing the `mercato:supplier@0.2.0` contract in
+//! `wit/` (or an older minor version the host still serves). This crate loads adapters into a
+//! sandbox and calls them.
 //!
 //! ## Layout
 //! - [`engine`]: the one wasmtime engine (component model, epoch interruption, pooling

@@ -17,6 +17,14 @@ pub trait Adapter: Default {
     /// network.
     fn describe(&self) -> AdapterProfile;
 
+    /// Check that the supplier's endpoint and the credentials the host attaches work, with the
+    /// cheapest authenticated request the supplier offers. The host calls it when it loads or
+    /// reloads the adapter; answer `unsupported` (the default) if there is nothing to check.
+    fn check_connection(&self, ctx: &CallContext) -> Result<(), CommerceError> {
+        let _ = ctx;
+        Err(unsupported("check-connection"))
+    }
+
     /// Search the catalogue ([`Capabilities::SEARCH`]).
     fn search(&self, ctx: &CallContext, query: SearchQuery) -> Result<SearchPage, CommerceError> {
         let _ = (ctx, query);
@@ -189,6 +197,9 @@ pub mod __private {
     impl<A: Adapter> adapter_info::Guest for Exports<A> {
         fn describe() -> AdapterProfile {
             A::default().describe()
+        }
+        fn check_connection(ctx: CallContext) -> Result<(), CommerceError> {
+            A::default().check_connection(&ctx)
         }
     }
 

@@ -8,7 +8,7 @@
 
 wit_bindgen::generate!({
     path: "../wit",
-    world: "mercato:supplier/supplier-adapter@0.1.0",
+    world: "mercato:supplier/supplier-adapter@0.2.0",
     pub_export_macro: true,
     export_macro_name: "__export_supplier_adapter",
     default_bindings_module: "mercato_sdk::bindings",

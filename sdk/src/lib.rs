@@ -1,7 +1,7 @@
 //! # Mercato adapter SDK
 //!
 //! Everything a supplier's engineer needs to turn their supplier's API into a Mercato adapter:
-//! a WebAssembly component that implements the `mercato:supplier@0.1.0` contract.
+//! a WebAssembly component that implements the `mercato:supplier@0.2.0` contract.
 //!
 //! The steps:
 //! 1. Implement [`Adapter`] for a type with [`Default`]. Only [`Adapter::describe`] is
@@ -46,8 +46,8 @@ pub mod time;
 #[cfg(feature = "guest")]
 #[doc(hidden)]
 pub use adapter::__private;
-/// The contract version this SDK builds adapters against (`mercato:supplier@0.1.0`).
-pub const CONTRACT_VERSION: &str = "0.1.0";
+/// The contract version this SDK builds adapters against (`mercato:supplier@0.2.0`).
+pub const CONTRACT_VERSION: &str = "0.2.0";
 
 #[cfg(feature = "guest")]
 pub use adapter::Adapter;

@@ -41,6 +41,12 @@ const COMPONENTS: &[(&str, &str, &str, &str)] = &[
         "tests/fixtures/panicking",
     ),
     (
+        "FIXTURE_CONTRACT_V0_1",
+        "fixture-contract-v0-1",
+        "fixture_contract_v0_1",
+        "tests/fixtures/contract-v0-1",
+    ),
+    (
         "FIXTURE_DEFECTIVE",
         "fixture-defective",
         "fixture_defective",

@@ -1,7 +1,7 @@
 //! One call into an adapter: a fresh store and instance, bounded by the adapter's limits,
 //! with every way it can fail turned into a [`CallError`].
 
-use super::exports::{Exports, ExportsPre};
+use super::exports::{Answer, Exports, ExportsPre};
 use super::state::{AdapterGrants, AdapterState, LimitExceeded};
 use super::validate::{self, Declared, Invalid};
 use super::watch::{CallFacts, CallRecord, CapabilityGate};
@@ -24,6 +24,8 @@ const OUTER_GRACE: Duration = Duration::from_millis(50);
 pub enum Operation {
     /// `adapter-info.describe`.
     Describe,
+    /// `adapter-info.check-connection` (since contract 0.2).
+    CheckConnection,
     /// `catalog.search`.
     Search,
     /// `catalog.get-items`.
@@ -52,8 +54,9 @@ pub enum Operation {
 
 impl Operation {
     /// Every operation, in the contract's order.
-    pub const ALL: [Operation; 13] = [
+    pub const ALL: [Operation; 14] = [
         Operation::Describe,
+        Operation::CheckConnection,
         Operation::Search,
         Operation::GetItems,
         Operation::CheckAvailability,
@@ -77,6 +80,7 @@ impl Operation {
     pub fn name(self) -> &'static str {
         match self {
             Operation::Describe => "describe",
+            Operation::CheckConnection => "check-connection",
             Operation::Search => "search",
             Operation::GetItems => "get-items",
             Operation::CheckAvailability => "check-availability",
@@ -95,7 +99,7 @@ impl Operation {
     /// The capabilities of which one must be declared for the host to call this operation.
     pub fn capability(self) -> Option<(Capabilities, &'static str)> {
         Some(match self {
-            Operation::Describe => return None,
+            Operation::Describe | Operation::CheckConnection => return None,
             Operation::Search => (Capabilities::SEARCH, "search"),
             Operation::GetItems => (Capabilities::BATCH_LOOKUP, "batch-lookup"),
             Operation::CheckAvailability => (Capabilities::LIVE_AVAILABILITY, "live-availability"),
@@ -128,10 +132,12 @@ async fn invoke<T>(
     let started = Instant::now();
     let mut store = new_store(host, grants, started + limits.call_timeout)?;
 
-    let run = async {
+    // Boxed: an export call's future holds a lowering state machine per contract version,
+    // and inlined into every caller's future it overflowed a worker's stack in debug builds.
+    let run = Box::pin(async {
         let instance = pre.instantiate(&mut store).await?;
         f(&instance, &mut store).await
-    };
+    });
     let result = within(limits.call_timeout, started, run).await;
     let elapsed = started.elapsed();
     report_stdio(&grants.supplier, operation, store.data());
@@ -287,7 +293,7 @@ pub(super) async fn describe(
         async |a, s| {
             // Rare (load, and on request): check every interface, so a mismatch refuses the load.
             a.check_all(s)?;
-            a.info(s)?.call_describe(s).await
+            a.describe(s).await
         },
     )
     .await?;
@@ -303,9 +309,6 @@ pub struct IdleInstance {
     /// The store owns the instance.
     _store: Store<AdapterState>,
 }
-
-/// The result type of the generated export calls.
-type Answer<T> = wasmtime::Result<Result<T, CommerceError>>;
 
 impl LoadedAdapter {
     fn declared(&self, operation: Operation) -> Result<(), CallError> {
@@ -405,6 +408,18 @@ impl LoadedAdapter {
         }
     }
 
+    /// `adapter-info.check-connection`: one cheap authenticated round trip to the supplier.
+    /// `unsupported` when the adapter has nothing to check or was built against contract 0.1.
+    pub async fn check_connection(&self, ctx: &CallContext) -> Result<(), CallError> {
+        self.call(
+            Operation::CheckConnection,
+            ctx,
+            async |a, s| a.check_connection(s, ctx).await,
+            |_, _| Ok(()),
+        )
+        .await
+    }
+
     /// `catalog.search`.
     pub async fn search(
         &self,
@@ -414,7 +429,7 @@ impl LoadedAdapter {
         self.call(
             Operation::Search,
             &(ctx, query),
-            async |a, s| a.catalog(s)?.call_search(s, ctx, query).await,
+            async |a, s| a.search(s, ctx, query).await,
             |page, d| validate::search(page, query, d),
         )
         .await
@@ -429,7 +444,7 @@ impl LoadedAdapter {
         self.call(
             Operation::GetItems,
             &(ctx, refs),
-            async |a, s| a.catalog(s)?.call_get_items(s, ctx, refs).await,
+            async |a, s| a.get_items(s, ctx, refs).await,
             |items, d| validate::items(items, d),
         )
         .await
@@ -445,11 +460,7 @@ impl LoadedAdapter {
         self.call(
             Operation::CheckAvailability,
             &(ctx, lines, ship_to),
-            async |a, s| {
-                a.catalog(s)?
-                    .call_check_availability(s, ctx, lines, ship_to)
-                    .await
-            },
+            async |a, s| a.check_availability(s, ctx, lines, ship_to).await,
             |answers, _| validate::availability(answers, lines),
         )
         .await
@@ -464,7 +475,7 @@ impl LoadedAdapter {
         self.call(
             Operation::RequestQuote,
             &(ctx, req),
-            async |a, s| a.quoting(s)?.call_request_quote(s, ctx, req).await,
+            async |a, s| a.request_quote(s, ctx, req).await,
             |q, d| validate::quote(q, Some(&req.lines), req.currency.as_deref(), d),
         )
         .await
@@ -475,7 +486,7 @@ impl LoadedAdapter {
         self.call(
             Operation::GetQuote,
             &(ctx, quote_id),
-            async |a, s| a.quoting(s)?.call_get_quote(s, ctx, quote_id).await,
+            async |a, s| a.get_quote(s, ctx, quote_id).await,
             |q, d| {
                 if q.quote_id != quote_id {
                     return Err(format!("quote {} was returned for {quote_id}", q.quote_id));
@@ -495,7 +506,7 @@ impl LoadedAdapter {
         self.call(
             Operation::PlaceOrder,
             &(ctx, req),
-            async |a, s| a.ordering(s)?.call_place_order(s, ctx, req).await,
+            async |a, s| a.place_order(s, ctx, req).await,
             |o, d| validate::placed(o, req, d),
         )
         .await
@@ -506,7 +517,7 @@ impl LoadedAdapter {
         self.call(
             Operation::GetOrder,
             &(ctx, order_id),
-            async |a, s| a.ordering(s)?.call_get_order(s, ctx, order_id).await,
+            async |a, s| a.get_order(s, ctx, order_id).await,
             |o, d| validate::order_about(o, order_id, d),
         )
         .await
@@ -521,7 +532,7 @@ impl LoadedAdapter {
         self.call(
             Operation::CancelOrder,
             &(ctx, req),
-            async |a, s| a.ordering(s)?.call_cancel_order(s, ctx, req).await,
+            async |a, s| a.cancel_order(s, ctx, req).await,
             |c, d| validate::order_about(&c.order, &req.order_id, d),
         )
         .await
@@ -536,7 +547,7 @@ impl LoadedAdapter {
         self.call(
             Operation::ListShipments,
             &(ctx, order_id),
-            async |a, s| a.ordering(s)?.call_list_shipments(s, ctx, order_id).await,
+            async |a, s| a.list_shipments(s, ctx, order_id).await,
             |list, _| validate::shipments(list, order_id),
         )
         .await
@@ -551,7 +562,7 @@ impl LoadedAdapter {
         self.call(
             Operation::ListInvoices,
             &(ctx, order_id),
-            async |a, s| a.ordering(s)?.call_list_invoices(s, ctx, order_id).await,
+            async |a, s| a.list_invoices(s, ctx, order_id).await,
             |list, d| validate::invoices(list, order_id, d),
         )
         .await
@@ -566,7 +577,7 @@ impl LoadedAdapter {
         self.call(
             Operation::RequestReturn,
             &(ctx, req),
-            async |a, s| a.ordering(s)?.call_request_return(s, ctx, req).await,
+            async |a, s| a.request_return(s, ctx, req).await,
             |_, _| Ok(()),
         )
         .await
@@ -581,7 +592,7 @@ impl LoadedAdapter {
         self.call(
             Operation::HandleInbound,
             &(ctx, doc),
-            async |a, s| a.inbound(s)?.call_handle_inbound(s, ctx, doc).await,
+            async |a, s| a.handle_inbound(s, ctx, doc).await,
             validate::inbound,
         )
         .await

@@ -5,6 +5,7 @@
 
 use super::state::AdapterState;
 use crate::wit::latest::mercato::supplier::{host, types};
+use crate::wit::since_v0_1_0::mercato::supplier as v0_1;
 use wasmtime::Engine;
 use wasmtime::component::{HasData, HasSelf, Linker, ResourceTable};
 use wasmtime_wasi::WasiView;
@@ -63,5 +64,8 @@ pub(crate) fn build(engine: &Engine) -> wasmtime::Result<Linker<AdapterState>> {
 
     types::add_to_linker::<_, HasSelf<AdapterState>>(&mut l, |s| s)?;
     host::add_to_linker::<_, HasSelf<AdapterState>>(&mut l, |s| s)?;
+    // Adapters built against an older contract import its versions of the same services.
+    v0_1::types::add_to_linker::<_, HasSelf<AdapterState>>(&mut l, |s| s)?;
+    v0_1::host::add_to_linker::<_, HasSelf<AdapterState>>(&mut l, |s| s)?;
     Ok(l)
 }

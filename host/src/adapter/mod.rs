@@ -324,17 +324,10 @@ pub fn inspect(bytes: &[u8], trust: &TrustStore) -> Result<Inspected, LoadError>
     let contract = package
         .contract
         .map(|c| String::from_utf8_lossy(c).into_owned());
-    if let Some(stamped) = &contract {
-        let served = stamped
-            .split('.')
-            .take(2)
-            .eq(crate::wit::latest::VERSION.split('.').take(2));
-        if !served {
-            return Err(LoadError::UnsupportedContract {
-                found: stamped.clone(),
-                supported: world::SUPPORTED_CONTRACTS,
-            });
-        }
+    if let Some(stamped) = &contract
+        && !world::serves_version(stamped)
+    {
+        return Err(world::unsupported(stamped));
     }
     let verdict = trust.judge(&signing::check(&package), &manifest.adapter.supplier);
     Ok(Inspected {
@@ -407,6 +400,11 @@ impl LoadedAdapter {
     /// Its identity.
     pub fn digest(&self) -> &Digest {
         &self.inner.digest
+    }
+
+    /// The contract version the adapter was built against (`"0.1.0"`), as its exports name it.
+    pub fn contract_version(&self) -> &'static str {
+        self.inner.pre.version()
     }
 
     /// Component size in bytes.

@@ -274,6 +274,40 @@ impl host::Host for AdapterState {
     }
 }
 
+/// Contract 0.1's host services are 0.2's: the same three functions.
+mod v0_1 {
+    use super::AdapterState;
+    use crate::wit::latest::mercato::supplier::host::{Host as Latest, LogLevel};
+    use crate::wit::since_v0_1_0::mercato::supplier::{host, types};
+
+    impl types::Host for AdapterState {}
+
+    impl host::Host for AdapterState {
+        fn log(&mut self, level: host::LogLevel, message: String) -> wasmtime::Result<()> {
+            let level = match level {
+                host::LogLevel::Trace => LogLevel::Trace,
+                host::LogLevel::Debug => LogLevel::Debug,
+                host::LogLevel::Info => LogLevel::Info,
+                host::LogLevel::Warn => LogLevel::Warn,
+                host::LogLevel::Error => LogLevel::Error,
+            };
+            Latest::log(self, level, message)
+        }
+
+        fn get_setting(&mut self, key: String) -> wasmtime::Result<Option<String>> {
+            Latest::get_setting(self, key)
+        }
+
+        fn hmac_sha256(
+            &mut self,
+            secret_name: String,
+            data: Vec<u8>,
+        ) -> wasmtime::Result<Option<Vec<u8>>> {
+            Latest::hmac_sha256(self, secret_name, data)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! Matrix row S5: table, instance and memory count bombs, refused at instantiation or at

@@ -7,8 +7,44 @@ use wasmtime::component::Component;
 
 /// The contract package.
 pub const CONTRACT_PACKAGE: &str = "mercato:supplier";
-/// Contract versions this host serves.
-pub const SUPPORTED_CONTRACTS: &str = "0.1.x";
+/// Contract versions this host serves, for messages ([`crate::wit::SERVED`] names each).
+pub const SUPPORTED_CONTRACTS: &str = "0.1.x and 0.2.x";
+
+/// The error for an adapter built against contract `found` (`"1.0.0"`), which this host does
+/// not serve, with advice that depends on whether it is newer or older than what is served.
+pub fn unsupported(found: &str) -> LoadError {
+    let newer = match (
+        parse_version(found),
+        parse_version(crate::wit::latest::VERSION),
+    ) {
+        (Some(f), Some(l)) => f > l,
+        _ => false,
+    };
+    LoadError::UnsupportedContract {
+        found: found.to_string(),
+        supported: SUPPORTED_CONTRACTS,
+        advice: if newer {
+            "it needs a newer Mercato host"
+        } else {
+            "rebuild it with a current mercato-sdk"
+        },
+    }
+}
+
+/// Whether the host has bindings for contract `version` (`"0.1.0"`): its major and minor
+/// are those of a version in [`crate::wit::SERVED`] (patch releases only add documentation).
+pub fn serves_version(version: &str) -> bool {
+    parse_version(version).is_some_and(|(major, minor, _)| serves(major, minor))
+}
+
+/// Whether the host has bindings for contract version `major.minor`.
+pub fn serves(major: u32, minor: u32) -> bool {
+    crate::wit::SERVED
+        .iter()
+        .filter_map(|v| parse_version(v))
+        .any(|(a, b, _)| (a, b) == (major, minor))
+}
+
 /// Interfaces every adapter exports.
 pub const REQUIRED_EXPORTS: [&str; 5] =
     ["adapter-info", "catalog", "quoting", "ordering", "inbound"];
@@ -74,7 +110,9 @@ pub fn import_allowed(name: &str) -> bool {
     ALLOWED_IMPORTS.contains(&parsed.path)
         && match parsed.version {
             Some((0, 2, patch)) if parsed.path.starts_with("wasi:") => patch <= WASI_PATCH,
-            Some((0, 1, _)) => parsed.path.starts_with(CONTRACT_PACKAGE),
+            Some((major, minor, _)) if parsed.path.starts_with(CONTRACT_PACKAGE) => {
+                serves(major, minor)
+            }
             _ => false,
         }
 }
@@ -95,11 +133,29 @@ pub fn check_names<S: AsRef<str>>(imports: &[S], exports: &[S]) -> Result<(), Lo
         .map(AsRef::as_ref)
         .find(|n| !import_allowed(n))
     {
+        let parsed = parse_name(name);
+        // The contract's own interfaces at a version the host lacks: say which versions it has.
+        if parsed.path.starts_with(CONTRACT_PACKAGE)
+            && ALLOWED_IMPORTS.contains(&parsed.path)
+            && let Some((a, b, c)) = parsed.version
+        {
+            return Err(unsupported(&format!("{a}.{b}.{c}")));
+        }
         return Err(LoadError::UnexpectedImport {
             name: name.to_string(),
             allowed: ALLOWED_SUMMARY,
         });
     }
+    // A missing interface is named at the version the others claim, else the latest.
+    let claimed = exports
+        .iter()
+        .map(|e| parse_name(e.as_ref()))
+        .find(|e| e.path.starts_with(CONTRACT_PACKAGE))
+        .and_then(|e| e.version)
+        .map_or_else(
+            || crate::wit::latest::VERSION.to_string(),
+            |(a, b, c)| format!("{a}.{b}.{c}"),
+        );
     for required in REQUIRED_EXPORTS {
         let path = format!("{CONTRACT_PACKAGE}/{required}");
         let found = exports
@@ -108,20 +164,19 @@ pub fn check_names<S: AsRef<str>>(imports: &[S], exports: &[S]) -> Result<(), Lo
             .find(|e| e.path == path);
         match found {
             Some(InterfaceName {
-                version: Some((0, 1, _)),
+                version: Some((major, minor, _)),
                 ..
-            }) => {}
+            }) if serves(major, minor) => {}
             Some(InterfaceName { version, .. }) => {
-                return Err(LoadError::UnsupportedContract {
-                    found: version
+                return Err(unsupported(
+                    &version
                         .map(|(a, b, c)| format!("{a}.{b}.{c}"))
                         .unwrap_or_else(|| "an unversioned contract".to_string()),
-                    supported: SUPPORTED_CONTRACTS,
-                });
+                ));
             }
             None => {
                 return Err(LoadError::MissingExport {
-                    name: format!("{path}@0.1.0"),
+                    name: format!("{path}@{claimed}"),
                 });
             }
         }

@@ -79,6 +79,7 @@ struct OrderIdArgs {
 /// One call, its arguments parsed from `--json` before anything is loaded.
 enum Call {
     Describe,
+    CheckConnection,
     Search(SearchQuery),
     GetItems(Vec<ItemRef>),
     CheckAvailability(Vec<AvailabilityRequest>, Option<Address>),
@@ -98,6 +99,7 @@ impl Call {
     fn parse(operation: Operation, json: &str) -> anyhow::Result<Call> {
         Ok(match operation {
             Operation::Describe => Call::Describe,
+            Operation::CheckConnection => Call::CheckConnection,
             Operation::Search => {
                 let a: SearchArgs = parse(json)?;
                 Call::Search(SearchQuery {
@@ -128,6 +130,7 @@ impl Call {
     async fn send(self, a: &LoadedAdapter, ctx: &CallContext) -> anyhow::Result<ExitCode> {
         match self {
             Call::Describe => print(a.describe().await),
+            Call::CheckConnection => print(a.check_connection(ctx).await),
             Call::Search(q) => print(a.search(ctx, &q).await),
             Call::GetItems(refs) => print(a.get_items(ctx, &refs).await),
             Call::CheckAvailability(lines, ship_to) => {
@@ -160,7 +163,13 @@ fn parse<T: DeserializeOwned>(json: &str) -> anyhow::Result<T> {
 fn print<T: serde::Serialize>(answer: Result<T, mercato::CallError>) -> anyhow::Result<ExitCode> {
     match answer {
         Ok(value) => {
-            println!("{}", serde_json::to_string_pretty(&value)?);
+            use std::io::Write as _;
+            let text = serde_json::to_string_pretty(&value)?;
+            match writeln!(std::io::stdout().lock(), "{text}") {
+                // `mercato run … | head` closed the pipe: the reader has what it wanted.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                written => written.context("writing the answer")?,
+            }
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {

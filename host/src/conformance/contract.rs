@@ -56,6 +56,20 @@ impl Suite {
         ))
     }
 
+    /// `check-connection` reaches the supplier with the granted credentials, or says there is
+    /// nothing to check.
+    pub(super) async fn check_connection(&mut self) -> Check {
+        match self.adapter.check_connection(&self.ctx()).await {
+            Ok(()) => Ok("the supplier answered".to_string()),
+            Err(CallError::Commerce(CommerceError::Unsupported(why))) => {
+                Err(super::Stop::Skip(why))
+            }
+            Err(e) => Err(fail(format!(
+                "check-connection failed: {e}; the endpoint or the granted credentials do not work"
+            ))),
+        }
+    }
+
     /// A document that is not one the supplier sends is refused with a typed error.
     pub(super) async fn inbound_garbage(&mut self) -> Check {
         self.requires(Capabilities::INBOUND_DOCUMENTS, "inbound-documents")?;
@@ -121,6 +135,7 @@ impl Suite {
         let one = Quantity::pieces(1);
         match op {
             Operation::Describe => a.describe().await.map(drop),
+            Operation::CheckConnection => a.check_connection(&ctx).await,
             Operation::Search => {
                 let query = SearchQuery {
                     text: Some("conformance".to_string()),

@@ -11,7 +11,7 @@
 //!
 //! - [`catalog`]: search paging and what the items carry;
 //! - [`trade`]: quotes and orders (orders are real: run it against a test backend);
-//! - [`contract`]: describe, undeclared operations, inbound documents;
+//! - [`contract`]: describe, the connection check, undeclared operations, inbound documents;
 //! - [`sandbox`]: what every call did, from the host's call log;
 //! - [`report`]: the human report and JUnit XML.
 
@@ -91,6 +91,7 @@ pub async fn run(adapter: &LoadedAdapter, options: &Options) -> Report {
         }};
     }
     case!("describe.profile", describe_profile);
+    case!("connection.check", check_connection);
     case!("search.paging", search_paging);
     case!("catalog.price-tiers", price_tiers);
     case!("catalog.currencies", currencies);

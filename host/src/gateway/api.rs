@@ -507,6 +507,8 @@ pub struct SupplierView {
     pub display_name: String,
     /// The adapter's own version.
     pub adapter_version: String,
+    /// Contract version the adapter was built against ("0.1.0"); older ones are served too.
+    pub contract_version: String,
     /// Upstream protocols it speaks (`rest-json`, `ubl-2.1`, …).
     pub protocols: Vec<String>,
     /// What it offers.

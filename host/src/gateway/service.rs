@@ -714,6 +714,7 @@ fn supplier_view(a: &LoadedAdapter) -> SupplierView {
         supplier: a.supplier().to_string(),
         display_name: p.display_name.clone(),
         adapter_version: p.adapter_version.clone(),
+        contract_version: a.contract_version().to_string(),
         protocols: p.protocols.clone(),
         capabilities: p.capabilities,
         currencies: p.currencies.clone(),

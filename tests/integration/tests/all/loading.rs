@@ -13,7 +13,13 @@ async fn a_component_without_the_contract_exports_is_refused_naming_the_first_mi
     let err = load_wat("(component)").await.expect_err("empty component");
     match err {
         LoadError::MissingExport { name } => {
-            assert_eq!(name, "mercato:supplier/adapter-info@0.1.0")
+            assert_eq!(
+                name,
+                format!(
+                    "mercato:supplier/adapter-info@{}",
+                    mercato::wit::latest::VERSION
+                )
+            )
         }
         other => panic!("expected MissingExport, got {other:?}"),
     }

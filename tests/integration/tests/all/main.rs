@@ -4,6 +4,7 @@
 
 mod common;
 mod conformance;
+mod contract_versions;
 mod demo;
 mod faults;
 mod gateway;
