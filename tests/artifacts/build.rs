@@ -35,6 +35,18 @@ const COMPONENTS: &[(&str, &str, &str, &str)] = &[
         "adapters/hansa-csv",
     ),
     (
+        "OSTARA_CXML",
+        "ostara-cxml-adapter",
+        "ostara_cxml_adapter",
+        "adapters/ostara-cxml",
+    ),
+    (
+        "KEYSTONE_X12",
+        "keystone-x12-adapter",
+        "keystone_x12_adapter",
+        "adapters/keystone-x12",
+    ),
+    (
         "FIXTURE_PANICKING",
         "fixture-panicking",
         "fixture_panicking",

@@ -8,7 +8,10 @@
 //! endpoints (see [`sim`]): advance the clock, fail the next requests, slow responses down.
 #![deny(missing_docs)]
 
+pub mod keystone;
 pub mod nordfast;
+pub mod ostara;
+mod push;
 pub mod sim;
 pub mod voltaic;
 
