@@ -175,3 +175,19 @@ pub async fn page_through(
     }
     seen
 }
+
+/// `bytes` with every occurrence of `from` replaced by `to` (the same length, so a component
+/// stays valid), and how many there were: a supplier id, version or export name relabelled
+/// without a rebuild.
+pub fn rewritten(bytes: &[u8], from: &[u8], to: &[u8]) -> (Vec<u8>, usize) {
+    assert_eq!(from.len(), to.len(), "a rewrite keeps the length");
+    let mut bytes = bytes.to_vec();
+    let (mut at, mut replaced) = (0, 0);
+    while let Some(found) = bytes[at..].windows(from.len()).position(|w| w == from) {
+        let start = at + found;
+        bytes[start..start + from.len()].copy_from_slice(to);
+        at = start + from.len();
+        replaced += 1;
+    }
+    (bytes, replaced)
+}

@@ -1,7 +1,7 @@
 //! Contract versioning: the host serves adapters built against an older minor version of the
 //! contract through that version's bindings, and refuses a newer one with advice.
 
-use crate::common::{host, query};
+use crate::common::{host, query, rewritten};
 use mercato::LoadError;
 use mercato::conformance::{self, Options, Outcome};
 use mercato::contract::*;
@@ -115,13 +115,8 @@ async fn adapters_built_with_today_s_sdk_speak_the_latest_contract() {
 /// The offline fixture with every `from` in its bytes (export names, the SDK's stamp) made
 /// `to`, of the same length.
 fn relabelled(from: &[u8], to: &[u8]) -> Vec<u8> {
-    let mut bytes = mercato_artifacts::OFFLINE_SUPPLIER.bytes.to_vec();
-    let mut n = 0;
-    while let Some(at) = bytes.windows(from.len()).position(|w| w == from) {
-        bytes[at..at + from.len()].copy_from_slice(to);
-        n += 1;
-    }
-    assert!(n > 0);
+    let (bytes, replaced) = rewritten(mercato_artifacts::OFFLINE_SUPPLIER.bytes, from, to);
+    assert!(replaced > 0);
     bytes
 }
 

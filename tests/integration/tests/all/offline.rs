@@ -1,7 +1,7 @@
 //! The offline benchmark supplier as a component: the host accepts every answer it gives, and
 //! rewriting its supplier id in the bytes makes another supplier, as the benchmarks do.
 
-use crate::common::{eur, host, order_line, order_request, page_through, quote_request};
+use crate::common::{eur, host, order_line, order_request, page_through, quote_request, rewritten};
 use mercato::LoadedAdapter;
 use mercato::contract::*;
 use mercato::demo::buyer_context;
@@ -13,18 +13,11 @@ const SUPPLIER: &[u8] = b"offline-00";
 /// The component with every occurrence of its supplier id replaced by `id` (same length).
 fn renamed(id: &str) -> Vec<u8> {
     assert_eq!(id.len(), SUPPLIER.len());
-    let mut bytes = mercato_artifacts::OFFLINE_SUPPLIER.bytes.to_vec();
-    let mut at = 0;
-    let mut replaced = 0;
-    while let Some(found) = bytes[at..]
-        .windows(SUPPLIER.len())
-        .position(|w| w == SUPPLIER)
-    {
-        let start = at + found;
-        bytes[start..start + SUPPLIER.len()].copy_from_slice(id.as_bytes());
-        at = start + SUPPLIER.len();
-        replaced += 1;
-    }
+    let (bytes, replaced) = rewritten(
+        mercato_artifacts::OFFLINE_SUPPLIER.bytes,
+        SUPPLIER,
+        id.as_bytes(),
+    );
     assert!(
         replaced >= 2,
         "the manifest and describe both name the supplier"

@@ -2,7 +2,7 @@
 //! they load, belong to the policy's supplier and pass the conformance suite; requests that
 //! started before a swap finish on the old version.
 
-use crate::common::{host, query};
+use crate::common::{host, query, rewritten};
 use mercato::adapter::package::append_custom_section;
 use mercato::adapter::{CallLog, CapabilityGate};
 use mercato::broker::Broker;
@@ -25,15 +25,8 @@ fn rebuilt(note: &str) -> Vec<u8> {
 /// and the conformance suite refuses it. (The manifest text is in the component twice: in
 /// its custom section and in the data the SDK keeps it in.)
 fn mislabelled() -> Vec<u8> {
-    let from = br#"version = "0.1.0""#;
-    let to = br#"version = "0.1.1""#;
-    let mut bytes = OFFLINE.to_vec();
-    let mut rewritten = 0;
-    while let Some(at) = bytes.windows(from.len()).position(|w| w == from) {
-        bytes[at..at + from.len()].copy_from_slice(to);
-        rewritten += 1;
-    }
-    assert!(rewritten > 0, "the manifest names its version");
+    let (bytes, replaced) = rewritten(OFFLINE, br#"version = "0.1.0""#, br#"version = "0.1.1""#);
+    assert!(replaced > 0, "the manifest names its version");
     bytes
 }
 
