@@ -6,7 +6,7 @@
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use futures::future::join_all;
-use mercato::gateway::service::IdempotencyKey;
+use mercato::desk::IdempotencyKey;
 use mercato_benches::{self as b};
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -240,7 +240,7 @@ pub fn quote_request() -> mercato::contract::QuoteRequest {
 }
 
 /// An order for [`BASKET`] from offline supplier `supplier`, through the gateway's API.
-pub fn order_request(supplier: usize, po: &str) -> mercato::gateway::api::PlaceOrderRequest {
+pub fn order_request(supplier: usize, po: &str) -> mercato::desk::PlaceOrder {
     serde_json::from_value(serde_json::json!({
         "supplier": offline_id(supplier), "buyer_po": po,
         "lines": basket_lines("expected_unit_price"),

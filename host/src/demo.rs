@@ -157,11 +157,11 @@ pub fn buyer_context(request_id: &str) -> CallContext {
 
 /// The gateway client of the demo: the Plant 3 maintenance bot, with key `key`. It may also
 /// push inbound documents for the demo suppliers (standing in for their webhook senders).
-pub fn demo_client(key: &str) -> crate::gateway::Client {
+pub fn demo_client(key: &str) -> crate::clients::Client {
     let ctx = buyer_context("demo");
-    crate::gateway::Client {
-        id: crate::gateway::ClientId::parse("press-line-7").expect("valid id"),
-        key: crate::gateway::auth::KeyDigest::of(key),
+    crate::clients::Client {
+        id: crate::clients::ClientId::parse("press-line-7").expect("valid id"),
+        key: crate::clients::KeyDigest::of(key),
         buyer: ctx.buyer,
         currency: ctx.currency,
         country: ctx.country,
@@ -175,10 +175,10 @@ pub fn demo_client(key: &str) -> crate::gateway::Client {
 }
 
 /// The person who approves what the bot's mandate sends to approval, with key `key`.
-pub fn demo_approver(key: &str) -> crate::gateway::Client {
-    crate::gateway::Client {
-        id: crate::gateway::ClientId::parse("maintenance-lead").expect("valid id"),
-        key: crate::gateway::auth::KeyDigest::of(key),
+pub fn demo_approver(key: &str) -> crate::clients::Client {
+    crate::clients::Client {
+        id: crate::clients::ClientId::parse("maintenance-lead").expect("valid id"),
+        key: crate::clients::KeyDigest::of(key),
         mandate: None,
         approver: true,
         inbound: Vec::new(),

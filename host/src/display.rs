@@ -92,6 +92,29 @@ pub fn price(p: &Price) -> String {
     }
 }
 
+/// A quantity for people: `25 pcs`, `2.5 kg`, `3 PK` (the Rec 20 code where no short name
+/// is common).
+pub fn quantity(q: &crate::contract::Quantity) -> String {
+    let amount = q
+        .to_exact()
+        .ok()
+        .and_then(|e| e.to_decimal().ok())
+        .map(|d| d.to_string())
+        .unwrap_or_else(|| format!("{}e-{}", q.steps, q.scale));
+    let unit = match q.unit.as_str() {
+        "C62" | "H87" | "EA" => "pcs",
+        "KGM" => "kg",
+        "GRM" => "g",
+        "MTR" => "m",
+        "CMT" => "cm",
+        "MMT" => "mm",
+        "LTR" => "l",
+        "MTK" => "m²",
+        other => other,
+    };
+    format!("{amount} {unit}")
+}
+
 /// `2026-11-24` (UTC).
 pub fn date(ts: Timestamp) -> String {
     format_ts(

@@ -194,6 +194,16 @@ pub enum CallError {
         /// Why.
         reason: String,
     },
+    /// The adapter's answer to an order placement failed the host's checks, but names an
+    /// order that exists at the supplier: the order is kept (unverified) so the host can
+    /// record it, hold it for a person or cancel it, rather than lose track of it.
+    #[error("adapter output refused: {reason}")]
+    UnverifiedOrder {
+        /// Why the answer was refused.
+        reason: String,
+        /// The order as the adapter answered it.
+        order: Box<crate::contract::Order>,
+    },
     /// The request is larger than the adapter may be given; it was not sent.
     #[error("request refused before reaching the adapter: {reason}")]
     RequestTooLarge {
@@ -245,7 +255,7 @@ impl CallError {
             CallError::ResourceLimit { .. } => "resource-limit",
             CallError::AdapterFault { .. } => "adapter-fault",
             CallError::NotDeclared { .. } => "unsupported",
-            CallError::InvalidOutput { .. } => "invalid-output",
+            CallError::InvalidOutput { .. } | CallError::UnverifiedOrder { .. } => "invalid-output",
             CallError::RequestTooLarge { .. } => "request-too-large",
             CallError::CircuitOpen { .. } => "circuit-open",
         }
@@ -260,6 +270,7 @@ impl CallError {
                 | CallError::ResourceLimit { .. }
                 | CallError::AdapterFault { .. }
                 | CallError::InvalidOutput { .. }
+                | CallError::UnverifiedOrder { .. }
         )
     }
 }

@@ -14,7 +14,11 @@
 //! - [`sandbox`]: limits, outbound host grants, secrets, and the outbound gate.
 //! - [`broker`]: fan a request out to every eligible adapter and rank the answers.
 //! - [`metrics`]: Prometheus metrics of adapter calls, the call pool and the gateway.
-//! - [`gateway`]: the HTTP API (with its OpenAPI document) and the MCP server.
+//! - [`clients`]: machine clients, their buyer identities and mandates.
+//! - [`codes`]: the one parser for currency, country and unit codes in every request.
+//! - [`desk`]: the order desk: idempotency, facts, caps, mandates and reservations,
+//!   judging suppliers' answers, approvals and recovery after a crash.
+//! - [`gateway`]: the HTTP API (with its OpenAPI document) and the MCP server: transport only.
 //! - [`ledger`]: the durable record of orders, idempotency keys, intents and the audit trail.
 //! - [`mandate`]: spend mandates, evaluated in deterministic code.
 //! - [`signing`]: publisher signatures and the integrator's trust store.
@@ -48,10 +52,13 @@
 pub mod adapter;
 pub mod audit;
 pub mod broker;
+pub mod clients;
+pub mod codes;
 pub mod conformance;
 pub mod contract;
 #[cfg(feature = "demo")]
 pub mod demo;
+pub mod desk;
 pub mod display;
 pub mod engine;
 pub mod error;

@@ -42,6 +42,13 @@ struct ReloadLabels {
     outcome: &'static str,
 }
 
+/// Labels of one order alert: a supplier's answer the order desk could not accept as it was.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AlertLabels {
+    supplier: String,
+    kind: String,
+}
+
 /// Labels of one gateway request.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -66,6 +73,7 @@ pub struct Metrics {
     backpressure: Counter,
     request_seconds: Family<RequestLabels, Histogram>,
     reloads: Family<ReloadLabels, Counter>,
+    order_alerts: Family<AlertLabels, Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -135,8 +143,17 @@ impl Metrics {
             "Adapter versions found by `serve --watch`, by outcome (installed or refused)",
             reloads.clone(),
         );
+        let order_alerts = Family::<AlertLabels, Counter>::default();
+        registry.register(
+            "order_alerts",
+            "Supplier answers about orders the order desk could not accept as they were (over \
+             the cap, drifted from the quote, a reused order id, an unverifiable answer, an \
+             invoice above what was authorised), by supplier and kind",
+            order_alerts.clone(),
+        );
         Metrics {
             registry,
+            order_alerts,
             call_seconds,
             call_errors,
             traps,
@@ -146,6 +163,26 @@ impl Metrics {
             request_seconds,
             reloads,
         }
+    }
+
+    /// Count one order alert of `kind` about `supplier`.
+    pub fn order_alert(&self, supplier: &str, kind: &str) {
+        self.order_alerts
+            .get_or_create(&AlertLabels {
+                supplier: supplier.to_string(),
+                kind: kind.to_string(),
+            })
+            .inc();
+    }
+
+    /// How many order alerts of `kind` about `supplier` were counted.
+    pub fn order_alerts(&self, supplier: &str, kind: &str) -> u64 {
+        self.order_alerts
+            .get_or_create(&AlertLabels {
+                supplier: supplier.to_string(),
+                kind: kind.to_string(),
+            })
+            .get()
     }
 
     /// Record one hot-reload attempt: `installed` or `refused`.

@@ -54,10 +54,10 @@
 use crate::adapter::breaker::BreakerConfig;
 use crate::adapter::{AdapterHost, HostConfig, LoadedAdapter, SupplierId};
 use crate::broker::{Broker, BrokerConfig};
+use crate::clients::{Client, ClientId, Clients, KeyDigest};
 use crate::contract::BuyerContext;
 use crate::engine::EngineConfig;
 use crate::error::{LoadError, StartError};
-use crate::gateway::auth::{Client, ClientId, Clients, KeyDigest};
 use crate::ledger::Location;
 use crate::mandate::{Budget, DriftAction, ItemRule, Mandate, Period};
 use crate::metrics::Metrics;

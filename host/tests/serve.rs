@@ -164,9 +164,11 @@ fn the_cli_searches_ranks_and_orders_through_a_running_server() {
         ],
         &env,
     );
+    // A cap below what the catalogue says the order costs is refused before anything leaves.
     assert!(!over.status.success());
     let problem: Value = serde_json::from_slice(&over.stdout).expect("problem JSON");
-    assert_eq!(problem["supplier"], "voltaic", "{problem:#}");
+    assert_eq!(problem["code"], "cap-refused", "{problem:#}");
+    assert_eq!(problem["cap"]["reason"], "below-cost", "{problem:#}");
 
     let refused = mercato(
         &["search", "nut", "--json"],
@@ -242,7 +244,7 @@ fn approvals_mandates_and_the_ledger_export_through_the_cli() {
     let table = mercato(&["approvals"], &lead);
     let shown = String::from_utf8_lossy(&table.stdout).into_owned();
     assert!(shown.contains(&id), "{shown}");
-    assert!(shown.contains("approval-threshold"), "{shown}");
+    assert!(shown.contains("a person must approve"), "{shown}");
     let approved = json(&mercato(
         &[
             "approvals",
@@ -277,9 +279,11 @@ fn approvals_mandates_and_the_ledger_export_through_the_cli() {
     ));
     assert_eq!(exported[0]["order"]["order_id"], order_id.as_str());
     // The ledger keeps the mandate the order was placed under.
-    let ledger =
-        mercato::ledger::sqlite::SqliteLedger::open(&data.path().join("ledger.sqlite")).unwrap();
-    let recorded = mercato::ledger::Ledger::mandates(&ledger).unwrap();
+    let ledger = mercato::ledger::open(&mercato::ledger::Location::Sqlite(
+        data.path().join("ledger.sqlite"),
+    ))
+    .unwrap();
+    let recorded = ledger.mandates().unwrap();
     assert_eq!(recorded.len(), 1);
     assert_eq!(recorded[0].0, "demo-press-line-7");
     assert!(recorded[0].2.contains("EUR 2500.00"), "{}", recorded[0].2);
@@ -311,7 +315,16 @@ budget = {{ limit = "EUR 20000.00", period = "month" }}
         &[],
     ));
     assert_eq!(mandates[0]["mandate"], "demo-press-line-7");
-    assert_eq!(mandates[0]["budget"]["used"], "EUR 3000.00", "{mandates:#}");
+    // The order was approved at a cap of EUR 3000.00; what is used is what it really cost.
+    let cost = exported[0]["order"]["totals"]["grand_total"]["minor"]
+        .as_i64()
+        .unwrap();
+    assert!(cost < 300_000);
+    assert_eq!(
+        mandates[0]["budget"]["used"],
+        format!("EUR {}.{:02}", cost / 100, cost % 100),
+        "{mandates:#}"
+    );
     assert_eq!(mandates[0]["budget"]["orders"], 1);
 }
 

@@ -332,6 +332,22 @@ impl LoadedAdapter {
         f: impl AsyncFnOnce(&Exports<'_>, &mut Store<AdapterState>) -> Answer<T>,
         check: impl FnOnce(&T, &Declared<'_>) -> Result<(), Invalid>,
     ) -> Result<T, CallError> {
+        self.call_refusing(operation, input, f, check, |_, reason| {
+            CallError::InvalidOutput { reason }
+        })
+        .await
+    }
+
+    /// [`call`](Self::call), with `refused` turning an answer that failed its check (and
+    /// why) into the error.
+    async fn call_refusing<T: Serialize>(
+        &self,
+        operation: Operation,
+        input: &(impl Serialize + ?Sized),
+        f: impl AsyncFnOnce(&Exports<'_>, &mut Store<AdapterState>) -> Answer<T>,
+        check: impl FnOnce(&T, &Declared<'_>) -> Result<(), Invalid>,
+        refused: impl FnOnce(T, String) -> CallError,
+    ) -> Result<T, CallError> {
         self.declared(operation)?;
         let i = &self.inner;
         let limits = &i.grants.limits;
@@ -354,10 +370,10 @@ impl LoadedAdapter {
                 let declared = Declared {
                     currencies: &i.profile.currencies,
                 };
-                check(&value, &declared).map_err(|reason| CallError::InvalidOutput {
-                    reason: format!("{}: {reason}", operation.name()),
-                })?;
-                Ok(value)
+                match check(&value, &declared) {
+                    Ok(()) => Ok(value),
+                    Err(reason) => Err(refused(value, format!("{}: {reason}", operation.name()))),
+                }
             });
         match &result {
             Err(e) if e.is_fault() => i.breaker.record(Some(e.to_string())),
@@ -503,11 +519,16 @@ impl LoadedAdapter {
         ctx: &CallContext,
         req: &OrderRequest,
     ) -> Result<Order, CallError> {
-        self.call(
+        self.call_refusing(
             Operation::PlaceOrder,
             &(ctx, req),
             async |a, s| a.place_order(s, ctx, req).await,
             |o, d| validate::placed(o, req, d),
+            // The order the answer names may exist: the caller decides what to do with it.
+            |order, reason| CallError::UnverifiedOrder {
+                reason,
+                order: Box::new(order),
+            },
         )
         .await
     }

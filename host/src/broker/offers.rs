@@ -121,6 +121,12 @@ fn offer(
     let mut tiers = Vec::with_capacity(item.price_tiers.len());
     for t in &item.price_tiers {
         let price = t.unit_price.to_exact().map_err(invalid)?;
+        if price.amount.is_negative() {
+            return Err(OfferProblem::Invalid(format!(
+                "a price below zero ({})",
+                crate::display::price(&t.unit_price)
+            )));
+        }
         if price.currency != currency {
             return Err(OfferProblem::CurrencyMismatch {
                 wanted: currency.code().to_string(),

@@ -8,14 +8,15 @@ use super::serve::{Host, Source, assemble};
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use mercato::clients::Client;
 use mercato::contract::{
     Address, CancelOutcome, Invoice, ItemRef, Money, Order, OrderLineRequest, PartialDelivery,
     PaymentInstruction, Quantity, Quote, QuoteLineRequest, QuoteRequest, ReturnAuthorization,
     ReturnLine, ReturnReason, SearchPage, Shipment,
 };
+use mercato::desk::IdempotencyKey;
+use mercato::gateway::ApiError;
 use mercato::gateway::api::*;
-use mercato::gateway::service::IdempotencyKey;
-use mercato::gateway::{ApiError, Client};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::process::ExitCode;
@@ -519,7 +520,7 @@ pub async fn quote(args: QuoteArgs) -> anyhow::Result<ExitCode> {
 pub async fn order(args: OrderArgs) -> anyhow::Result<ExitCode> {
     let backend = Backend::connect(&args.target).await?;
     let key = IdempotencyKey::parse(&args.idempotency_key).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let req = PlaceOrderRequest {
+    let req = PlaceOrder {
         supplier: args.supplier.clone(),
         buyer_po: args.po.clone(),
         quote_id: args.quote.clone(),
@@ -664,8 +665,7 @@ pub async fn approvals(args: ApprovalsArgs) -> anyhow::Result<ExitCode> {
 
 /// The key of a person's decision: the one given, or a fresh one.
 fn decision_key(given: Option<String>) -> anyhow::Result<IdempotencyKey> {
-    let key =
-        given.unwrap_or_else(|| format!("decision-{}", mercato::gateway::service::request_id()));
+    let key = given.unwrap_or_else(|| format!("decision-{}", mercato::clients::request_id()));
     IdempotencyKey::parse(&key).map_err(|e| anyhow::anyhow!("{e}"))
 }
 

@@ -242,8 +242,9 @@ pub fn approvals(list: &[ApprovalView]) -> String {
         "client",
         "supplier",
         "PO",
-        "max total",
-        "rule",
+        "total",
+        "cap",
+        "why",
         "budget left",
         "order",
     ]);
@@ -254,17 +255,19 @@ pub fn approvals(list: &[ApprovalView]) -> String {
             Cell::new(&a.client),
             Cell::new(&a.supplier),
             Cell::new(&a.request.buyer_po),
-            right(display::money(&a.request.max_total)),
+            right(display::money(&a.total)),
+            right(display::money(&a.cap)),
             Cell::new(
-                serde_json::to_value(&a.rule)
-                    .ok()
-                    .and_then(|v| v["rule"].as_str().map(str::to_string))
+                a.rule
+                    .as_ref()
+                    .map(|r| r.to_string())
+                    .or_else(|| a.breach.as_ref().map(|b| b.to_string()))
                     .unwrap_or_default(),
             ),
             right(
-                a.budget_left
+                a.budget
                     .as_ref()
-                    .map(display::money)
+                    .map(|b| display::money(&b.left))
                     .unwrap_or_default(),
             ),
             Cell::new(a.order_id.clone().unwrap_or_default()),

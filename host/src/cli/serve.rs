@@ -4,7 +4,8 @@
 use anyhow::{Context as _, bail};
 use clap::Args;
 use mercato::AdapterHost;
-use mercato::gateway::{Client, Clients, Gateway, Service, mcp};
+use mercato::clients::{Client, Clients};
+use mercato::gateway::{Gateway, Service, mcp};
 use mercato::ledger::{Ledger, Location};
 use mercato::policy::{Assembled, Policy};
 use mercato::reload::Watcher;
@@ -139,6 +140,7 @@ pub async fn assemble(source: &Source) -> anyhow::Result<Host> {
 
 fn open_ledger(location: &Location) -> anyhow::Result<Arc<dyn Ledger>> {
     let where_ = match location {
+        Location::Memory => "memory".to_string(),
         Location::Sqlite(path) => path.display().to_string(),
         // Never log a password that may be in the URL.
         Location::Postgres(_) => "PostgreSQL".to_string(),
@@ -155,7 +157,7 @@ async fn demo_host(source: &Source) -> anyhow::Result<Host> {
     let (key, generated_key) = match std::env::var("MERCATO_API_KEY") {
         Ok(k) if !k.is_empty() => (k, None),
         _ => {
-            let k = mercato::gateway::service::request_id();
+            let k = mercato::clients::request_id();
             (k.clone(), Some(k))
         }
     };
@@ -163,7 +165,7 @@ async fn demo_host(source: &Source) -> anyhow::Result<Host> {
     let approver_key = match std::env::var("MERCATO_APPROVER_KEY") {
         Ok(k) if !k.is_empty() => k,
         _ => {
-            let k = mercato::gateway::service::request_id();
+            let k = mercato::clients::request_id();
             eprintln!("demo approver API key (set MERCATO_APPROVER_KEY to choose one): {k}");
             k
         }
@@ -194,10 +196,13 @@ async fn demo_host(source: &Source) -> anyhow::Result<Host> {
 pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let host = assemble(&args.source).await?;
     match host.service.recover().await {
-        Ok((0, 0, 0)) => {}
-        Ok((settled, open, released)) => {
-            tracing::info!(settled, open, released, "recovered from the previous run")
-        }
+        Ok(r) if r == mercato::desk::Recovery::default() => {}
+        Ok(r) => tracing::info!(
+            settled = r.settled,
+            open = r.still_open,
+            released = r.claims_released,
+            "recovered from the previous run"
+        ),
         Err(e) => tracing::error!(error = %e, "recovery from the previous run failed"),
     }
     if let Some(dir) = &args.watch {
@@ -243,7 +248,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// Settle intents a previous run left open (the host stopped while an order was in flight).
 async fn reconcile(service: &Service) {
-    match service.reconcile().await {
+    match service.desk().reconcile().await {
         Ok((0, 0)) => {}
         Ok((settled, open)) => {
             tracing::info!(

@@ -42,7 +42,9 @@ impl Suite {
             .records()
             .iter()
             .filter_map(|r| match &r.error {
-                Some(CallError::InvalidOutput { reason }) => Some(reason.clone()),
+                Some(
+                    CallError::InvalidOutput { reason } | CallError::UnverifiedOrder { reason, .. },
+                ) => Some(reason.clone()),
                 _ => None,
             })
             .collect();

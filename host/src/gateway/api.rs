@@ -12,13 +12,15 @@
 //! - **Timestamps** are integer milliseconds since the Unix epoch, UTC.
 //! - Currencies and units are never converted: a mismatch is reported.
 
+use crate::codes::{CodeError, Normalize, optional_country, optional_currency, path};
 use crate::contract::{
-    Address, AvailabilityRequest, Capabilities, CatalogItem, CommerceError, ItemRef, Money,
-    OrderLineRequest, PartialDelivery, PaymentInstruction, Price, Quantity, QuoteRequest,
-    ReturnLine, TimeWindow,
+    Address, AvailabilityRequest, Capabilities, CatalogItem, CommerceError, ItemRef, Money, Price,
+    Quantity, QuoteLineRequest, QuoteRequest,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+pub use crate::desk::{ApprovalView, ApprovalsResponse, CancelBody, PlaceOrder, ReturnBody};
 
 /// The mime type of error bodies (RFC 9457).
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -102,8 +104,20 @@ pub enum ErrorCode {
     MandateDenied,
     /// The order needs a person's approval under the client's mandate; nothing was sent.
     ApprovalRequired,
-    /// A person rejected the order; nothing was sent.
+    /// A person rejected the order; nothing was sent (or the held order was cancelled).
     ApprovalRejected,
+    /// The order's `max_total` is not above zero, in another currency than the order is
+    /// priced in, or below what the quote or the supplier's prices say it costs (`cap` says
+    /// which); nothing was sent.
+    CapRefused,
+    /// The supplier's order broke its cap, quote or mandate (`breach` says how) and the host
+    /// cancelled it; nothing is owed (`order` names it).
+    OrderCancelledByHost,
+    /// The supplier's order broke its cap, quote or mandate (`breach` says how) and waits for
+    /// a person as approval `approval_id` (`order` names it).
+    OrderHeldForReview,
+    /// The supplier refused to cancel; the order stands (`order` names it).
+    CancelRefused,
 }
 
 impl ErrorCode {
@@ -123,7 +137,7 @@ impl ErrorCode {
 }
 
 /// Every code with its JSON name, for lookups both ways.
-const ALL_CODES: [(ErrorCode, &str); 38] = [
+const ALL_CODES: [(ErrorCode, &str); 42] = [
     (ErrorCode::InvalidRequest, "invalid-request"),
     (ErrorCode::NotFound, "not-found"),
     (ErrorCode::Unauthorized, "unauthorized"),
@@ -165,6 +179,10 @@ const ALL_CODES: [(ErrorCode, &str); 38] = [
     (ErrorCode::MandateDenied, "mandate-denied"),
     (ErrorCode::ApprovalRequired, "approval-required"),
     (ErrorCode::ApprovalRejected, "approval-rejected"),
+    (ErrorCode::CapRefused, "cap-refused"),
+    (ErrorCode::OrderCancelledByHost, "order-cancelled-by-host"),
+    (ErrorCode::OrderHeldForReview, "order-held-for-review"),
+    (ErrorCode::CancelRefused, "cancel-refused"),
 ];
 
 /// An error as RFC 9457 problem details, extended with the typed code.
@@ -199,6 +217,15 @@ pub struct Problem {
     /// The approval the order waits for (`/v1/approvals/{id}`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approval_id: Option<String>,
+    /// Why the order's `max_total` was refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<crate::desk::CapRefusal>,
+    /// The order at the supplier the problem is about: it exists there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order: Option<crate::desk::OrderRef>,
+    /// How the supplier's order broke its cap, quote or mandate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breach: Option<crate::desk::Breach>,
 }
 
 /// One supplier's error inside a fan-out response.
@@ -417,67 +444,6 @@ pub struct QuotesRequest {
     pub deadline_ms: Option<u64>,
 }
 
-/// `POST /v1/orders` (with an `Idempotency-Key` header).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PlaceOrderRequest {
-    /// The supplier to order from.
-    pub supplier: String,
-    /// The buyer's purchase order number.
-    pub buyer_po: String,
-    /// The quote this order accepts, if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quote_id: Option<String>,
-    /// The lines (1 or more).
-    pub lines: Vec<OrderLineRequest>,
-    /// Where the goods go.
-    pub ship_to: Address,
-    /// Where the invoice goes, if not the ship-to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bill_to: Option<Address>,
-    /// One of the quote's fulfillment options.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fulfillment_option_id: Option<String>,
-    /// When delivery is wanted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub requested_delivery: Option<TimeWindow>,
-    /// What to do with lines that cannot all ship now.
-    pub partial_delivery: PartialDelivery,
-    /// The most the order may cost in total; the supplier refuses rather than exceed it.
-    pub max_total: Money,
-    /// How it is paid.
-    pub payment: PaymentInstruction,
-    /// Free text for the supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-    /// Answer within this many milliseconds at most.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deadline_ms: Option<u64>,
-}
-
-/// `POST /v1/orders/{supplier}/{order_id}/cancel` (with an `Idempotency-Key` header).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CancelBody {
-    /// Lines to cancel; empty cancels the whole order.
-    #[serde(default)]
-    pub line_ids: Vec<String>,
-    /// Why.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
-
-/// `POST /v1/orders/{supplier}/{order_id}/returns` (with an `Idempotency-Key` header).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReturnBody {
-    /// What goes back (1 or more lines).
-    pub lines: Vec<ReturnLine>,
-    /// Free text for the supplier.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notes: Option<String>,
-}
-
 /// The limits an adapter runs under, as the gateway lists them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct LimitsView {
@@ -539,49 +505,6 @@ pub struct SuppliersResponse {
     pub suppliers: Vec<SupplierView>,
 }
 
-/// An order waiting for (or past) a person's decision.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct ApprovalView {
-    /// Its id.
-    pub id: String,
-    /// `pending`, `approved`, `rejected`, `placed` or `failed`.
-    pub state: String,
-    /// The client that asked.
-    pub client: String,
-    /// The supplier.
-    pub supplier: String,
-    /// The order as the client asked for it.
-    pub request: PlaceOrderRequest,
-    /// The mandate rule that asked for approval.
-    pub rule: crate::mandate::Rule,
-    /// The mandate.
-    pub mandate: String,
-    /// The accepted quote as the supplier returned it, if the order names one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub quote: Option<crate::contract::Quote>,
-    /// What is left of the mandate's budget this period (before this order).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub budget_left: Option<Money>,
-    /// When it was parked (ms since the epoch).
-    pub created_at: i64,
-    /// Who decided.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub decided_by: Option<String>,
-    /// The approver's note or reason.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// The order placed after approval.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub order_id: Option<String>,
-}
-
-/// `GET /v1/approvals`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct ApprovalsResponse {
-    /// Pending approvals, oldest first.
-    pub approvals: Vec<ApprovalView>,
-}
-
 /// `POST /v1/approvals/{id}/approve` or `/reject`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -611,6 +534,57 @@ pub struct InboundAccepted {
     pub supplier: String,
     /// Order, shipment and invoice events the document carried.
     pub events: Vec<crate::contract::OrderEvent>,
+}
+
+impl Normalize for Scope {
+    fn normalize(&mut self, field: &str) -> Result<(), CodeError> {
+        optional_currency(&path(field, "currency"), &mut self.currency)?;
+        optional_country(&path(field, "country"), &mut self.country)
+    }
+}
+
+impl Normalize for AvailabilityRequest {
+    fn normalize(&mut self, field: &str) -> Result<(), CodeError> {
+        self.quantity.normalize(&path(field, "quantity"))
+    }
+}
+
+impl Normalize for AvailabilityBody {
+    fn normalize(&mut self, field: &str) -> Result<(), CodeError> {
+        self.lines.normalize(&path(field, "lines"))?;
+        self.ship_to.normalize(&path(field, "ship_to"))?;
+        self.scope.normalize(&path(field, "scope"))
+    }
+}
+
+impl Normalize for OffersRequest {
+    fn normalize(&mut self, field: &str) -> Result<(), CodeError> {
+        self.quantity.normalize(&path(field, "quantity"))?;
+        self.scope.normalize(&path(field, "scope"))
+    }
+}
+
+impl Normalize for QuoteLineRequest {
+    fn normalize(&mut self, field: &str) -> Result<(), CodeError> {
+        self.quantity.normalize(&path(field, "quantity"))?;
+        if self.quantity.steps == 0 {
+            return Err(CodeError {
+                field: path(field, "quantity"),
+                reason: "must be more than zero".into(),
+            });
+        }
+        self.target_unit_price
+            .normalize(&path(field, "target_unit_price"))
+    }
+}
+
+impl Normalize for QuotesRequest {
+    fn normalize(&mut self, field: &str) -> Result<(), CodeError> {
+        let r = path(field, "request");
+        self.request.lines.normalize(&path(&r, "lines"))?;
+        self.request.ship_to.normalize(&path(&r, "ship_to"))?;
+        optional_currency(&path(&r, "currency"), &mut self.request.currency)
+    }
 }
 
 #[cfg(test)]

@@ -1,166 +1,17 @@
-//! Machine-client authentication: every request runs as a configured client identity.
+//! Machine-client authentication over HTTP: every request runs as a configured client.
 //!
-//! A client presents its API key as `Authorization: Bearer <key>` or `X-Api-Key: <key>`. The
-//! host keeps only SHA-256 digests of keys, so a policy file or a memory dump does not reveal
-//! them, and looks a presented key up by its digest.
+//! A client presents its API key as `Authorization: Bearer <key>` or `X-Api-Key: <key>`; the
+//! key is looked up by its digest among the [`Clients`].
 
-use crate::adapter::SupplierId;
-use crate::contract::BuyerContext;
-use sha2::{Digest as _, Sha256};
-use std::collections::HashMap;
-use std::fmt;
+use crate::clients::{Client, Clients};
 use std::sync::Arc;
 
-/// The id of a machine client (`press-line-7`), as named in the host policy.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ClientId(String);
-
-impl ClientId {
-    /// Parse an id: 1–64 characters of `a-z`, `0-9`, `-`, `_`, `.`.
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let ok = !s.is_empty()
-            && s.len() <= 64
-            && s.bytes().all(|b| {
-                b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'-' | b'_' | b'.')
-            });
-        if ok {
-            Ok(ClientId(s.to_string()))
-        } else {
-            Err(format!(
-                "client id {s:?} must be 1–64 characters of a-z, 0-9, '-', '_' or '.'"
-            ))
-        }
-    }
-
-    /// The id.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for ClientId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// SHA-256 of an API key.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub struct KeyDigest([u8; 32]);
-
-impl KeyDigest {
-    /// The digest of `key`.
-    pub fn of(key: &str) -> Self {
-        KeyDigest(Sha256::digest(key.as_bytes()).into())
-    }
-
-    /// Parse 64 hex digits (`key-sha256` in the policy).
-    pub fn parse_hex(s: &str) -> Result<Self, String> {
-        let bytes = hex::decode(s).map_err(|e| format!("not hex: {e}"))?;
-        let array: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| "a SHA-256 digest is 64 hex digits".to_string())?;
-        Ok(KeyDigest(array))
-    }
-}
-
-impl fmt::Debug for KeyDigest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "KeyDigest({}…)", &hex::encode(self.0)[..8])
-    }
-}
-
-/// A machine client as the host policy configures it.
-#[derive(Debug, Clone)]
-pub struct Client {
-    /// Who it is.
-    pub id: ClientId,
-    /// Its key's digest.
-    pub key: KeyDigest,
-    /// The buyer it acts for: passed to adapters in every call's context.
-    pub buyer: BuyerContext,
-    /// Default currency of its requests.
-    pub currency: Option<String>,
-    /// Default ship-to country of its requests.
-    pub country: Option<String>,
-    /// Suppliers it may push inbound documents for (a supplier's webhook sender is a client).
-    pub inbound: Vec<SupplierId>,
-    /// What it may buy. Without a mandate a client may look and quote but not order.
-    pub mandate: Option<Arc<crate::mandate::Mandate>>,
-    /// A person's key that may approve or reject parked orders.
-    pub approver: bool,
-}
-
-/// The configured clients, found by key digest.
-#[derive(Debug, Clone, Default)]
-pub struct Clients {
-    by_key: HashMap<KeyDigest, Arc<Client>>,
-}
-
-/// Why a client list cannot be built.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ClientsError {
-    /// Two clients share an id.
-    #[error("client `{0}` is configured twice")]
-    DuplicateId(String),
-    /// Two clients share a key: requests could not be told apart.
-    #[error("clients `{0}` and `{1}` have the same API key")]
-    DuplicateKey(String, String),
-}
-
-impl Clients {
-    /// Index `clients` by key.
-    pub fn new(clients: Vec<Client>) -> Result<Self, ClientsError> {
-        let mut by_key: HashMap<KeyDigest, Arc<Client>> = HashMap::new();
-        let mut ids = std::collections::HashSet::new();
-        for c in clients {
-            if !ids.insert(c.id.clone()) {
-                return Err(ClientsError::DuplicateId(c.id.to_string()));
-            }
-            if let Some(other) = by_key.get(&c.key) {
-                return Err(ClientsError::DuplicateKey(
-                    other.id.to_string(),
-                    c.id.to_string(),
-                ));
-            }
-            by_key.insert(c.key, Arc::new(c));
-        }
-        Ok(Clients { by_key })
-    }
-
-    /// How many clients are configured.
-    pub fn len(&self) -> usize {
-        self.by_key.len()
-    }
-
-    /// Whether none is.
-    pub fn is_empty(&self) -> bool {
-        self.by_key.is_empty()
-    }
-
-    /// The client whose key is presented in `headers`.
-    pub fn authenticate(&self, headers: &http::HeaderMap) -> Result<Arc<Client>, String> {
-        let key = presented_key(headers)?;
-        self.by_key
-            .get(&KeyDigest::of(key))
-            .cloned()
-            .ok_or_else(|| "the API key is not valid for any client of this host".to_string())
-    }
-
-    /// Every client.
-    pub fn all(&self) -> Vec<Arc<Client>> {
-        self.by_key.values().cloned().collect()
-    }
-
-    /// The client named `id`.
-    pub fn by_id(&self, id: &str) -> Option<Arc<Client>> {
-        self.by_key.values().find(|c| c.id.as_str() == id).cloned()
-    }
-
-    /// The client with `key`, for front ends that carry the key outside HTTP headers.
-    pub fn by_key(&self, key: &str) -> Option<Arc<Client>> {
-        self.by_key.get(&KeyDigest::of(key)).cloned()
-    }
+/// The client whose key is presented in `headers`.
+pub fn authenticate(clients: &Clients, headers: &http::HeaderMap) -> Result<Arc<Client>, String> {
+    let key = presented_key(headers)?;
+    clients
+        .by_key(key)
+        .ok_or_else(|| "the API key is not valid for any client of this host".to_string())
 }
 
 fn presented_key(headers: &http::HeaderMap) -> Result<&str, String> {
@@ -187,6 +38,8 @@ fn presented_key(headers: &http::HeaderMap) -> Result<&str, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clients::{ClientId, KeyDigest};
+    use crate::contract::BuyerContext;
 
     fn client(id: &str, key: &str) -> Client {
         Client {
@@ -217,35 +70,12 @@ mod tests {
     #[test]
     fn bearer_and_api_key_headers_identify_the_client() {
         let clients = Clients::new(vec![client("bot", "k1"), client("agent", "k2")]).unwrap();
-        let by_bearer = clients
-            .authenticate(&headers("authorization", "Bearer k1"))
-            .unwrap();
+        let by_bearer = authenticate(&clients, &headers("authorization", "Bearer k1")).unwrap();
         assert_eq!(by_bearer.id.as_str(), "bot");
-        let by_header = clients.authenticate(&headers("x-api-key", "k2")).unwrap();
+        let by_header = authenticate(&clients, &headers("x-api-key", "k2")).unwrap();
         assert_eq!(by_header.id.as_str(), "agent");
-        assert!(clients.authenticate(&headers("x-api-key", "k3")).is_err());
-        assert!(
-            clients
-                .authenticate(&headers("authorization", "Basic azE="))
-                .is_err()
-        );
-        assert!(clients.authenticate(&http::HeaderMap::new()).is_err());
-    }
-
-    #[test]
-    fn duplicate_ids_and_keys_are_refused() {
-        assert_eq!(
-            Clients::new(vec![client("a", "k"), client("b", "k")]).unwrap_err(),
-            ClientsError::DuplicateKey("a".into(), "b".into())
-        );
-        assert_eq!(
-            Clients::new(vec![client("a", "k1"), client("a", "k2")]).unwrap_err(),
-            ClientsError::DuplicateId("a".into())
-        );
-        assert!(ClientId::parse("Bad Id").is_err());
-        assert_eq!(
-            KeyDigest::parse_hex(&hex::encode(Sha256::digest(b"k"))).unwrap(),
-            KeyDigest::of("k")
-        );
+        assert!(authenticate(&clients, &headers("x-api-key", "k3")).is_err());
+        assert!(authenticate(&clients, &headers("authorization", "Basic azE=")).is_err());
+        assert!(authenticate(&clients, &http::HeaderMap::new()).is_err());
     }
 }

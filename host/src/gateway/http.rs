@@ -2,14 +2,16 @@
 //! document, so the two cannot drift apart.
 
 use super::api::*;
-use super::auth::Client;
 use super::openapi::{self, Endpoint, schema};
 use super::problem::ApiError;
-use super::service::{IdempotencyKey, Service, request_id};
+use super::service::Service;
+use crate::clients::Client;
+use crate::clients::request_id;
 use crate::contract::{
     AvailabilityAnswer, CancelOutcome, CatalogItem, InboundDocument, Invoice, Order, Quote,
     ReturnAuthorization, SearchPage, Shipment,
 };
+use crate::desk::IdempotencyKey;
 use crate::metrics::Metrics;
 use axum::Router;
 use axum::body::Bytes;
@@ -91,7 +93,9 @@ impl<S: Send + Sync> FromRequestParts<S> for IdemKey {
         let text = value.to_str().map_err(|_| {
             ApiError::BadRequest("Idempotency-Key must be visible ASCII".to_string())
         })?;
-        IdempotencyKey::parse(text).map(IdemKey)
+        IdempotencyKey::parse(text)
+            .map(IdemKey)
+            .map_err(ApiError::BadRequest)
     }
 }
 
@@ -212,7 +216,7 @@ async fn place_order(
     State(s): State<AppState>,
     Caller(c): Caller,
     IdemKey(key): IdemKey,
-    Body(req): Body<PlaceOrderRequest>,
+    Body(req): Body<PlaceOrder>,
 ) -> Result<Response, ApiError> {
     let supplier = req.supplier.clone();
     let order = s.service.place_order(&c, &key, req).await?;
@@ -569,7 +573,7 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
             Endpoint {
                 tag: "orders",
                 idempotent_key: true,
-                body: Some(schema::<PlaceOrderRequest>),
+                body: Some(schema::<PlaceOrder>),
                 ok: (
                     201,
                     "The order as the supplier acknowledged it",
@@ -803,7 +807,7 @@ pub fn router(state: AppState, extra: Option<(&'static str, Router)>) -> Router 
 
 /// Refuse requests without a known client's key; attach the client to the request.
 async fn authenticate(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
-    match s.service.clients().authenticate(req.headers()) {
+    match super::auth::authenticate(s.service.clients(), req.headers()) {
         Ok(client) => {
             tracing::Span::current().record("client", client.id.as_str());
             req.extensions_mut().insert(client);

@@ -35,13 +35,14 @@
 //!   `bad-request`, with the path of the offending field, as the HTTP API words it); only an
 //!   unknown tool name is a JSON-RPC invalid-params error.
 
-use super::api::{CancelBody, FanOutResponse, OffersRequest, OffersResponse, PlaceOrderRequest};
+use super::api::{CancelBody, FanOutResponse, OffersRequest, OffersResponse, PlaceOrder};
 use super::api::{QuotesRequest, SearchRequest};
-use super::auth::Client;
 use super::http::MAX_BODY_BYTES;
 use super::problem::ApiError;
-use super::service::{IdempotencyKey, Service};
+use super::service::Service;
+use crate::clients::Client;
 use crate::contract::{CancelOutcome, Order, Quote, SearchPage};
+use crate::desk::IdempotencyKey;
 use rmcp::handler::server::tool::schema_for_input;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
@@ -271,7 +272,7 @@ async fn place_order(
     mut args: JsonObject,
 ) -> Result<Order, ApiError> {
     let key = take_key(&mut args)?;
-    let req: PlaceOrderRequest = parse(args)?;
+    let req: PlaceOrder = parse(args)?;
     s.place_order(client, &key, req).await
 }
 
@@ -471,7 +472,7 @@ fn tools() -> &'static [Tool] {
                      the order only once and a retry returns the same order. Returns the order \
                      as acknowledged (order_id, status, lines, totals). {MONEY_NOTE}"
                 ),
-                with_idempotency_key(input::<PlaceOrderRequest>(), "the order"),
+                with_idempotency_key(input::<PlaceOrder>(), "the order"),
                 mutating(),
             ),
             tool(

@@ -1,31 +1,27 @@
 //! Gateways: the one API machine clients use, over HTTP (with a generated OpenAPI document)
-//! and MCP, on top of the broker.
+//! and MCP, on top of the broker and the order desk. Transport only: every operation is a
+//! [`Service`] call, and everything about orders is the [`crate::desk`]'s.
 //!
 //! - [`api`]: request and response bodies, and the money and quantity representation.
 //! - [`service`]: the operations, shared by every front end.
-//! - [`auth`]: machine clients and their API keys.
+//! - [`auth`]: a request's client, from its API key.
 //! - [`problem`]: typed errors as RFC 9457 problem details.
-//! - [`idempotent`]: mutating calls at most once per key, with write-ahead intents.
 //! - [`http`]: the axum router; [`openapi`]: the document generated from its route table.
 //! - [`mcp`]: the MCP server (stdio and streamable HTTP).
 
 pub mod api;
-mod approvals;
 pub mod auth;
 pub mod http;
-pub mod idempotent;
 pub mod mcp;
 pub mod openapi;
 pub mod problem;
 pub mod service;
-mod spend;
 
 use crate::metrics::Metrics;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-pub use auth::{Client, ClientId, Clients};
 pub use problem::ApiError;
 pub use service::Service;
 

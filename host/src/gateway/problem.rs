@@ -5,8 +5,8 @@ use super::api::{ErrorCode, Problem, SupplierError};
 use crate::adapter::SupplierId;
 use crate::broker::admission::Busy;
 use crate::contract::CommerceError;
+use crate::desk::DeskError;
 use crate::error::CallError;
-use crate::mandate::Rule;
 use http::StatusCode;
 
 /// Why a gateway request failed.
@@ -56,48 +56,9 @@ pub enum ApiError {
     /// Wrong media type.
     #[error("{0}")]
     UnsupportedMediaType(String),
-    /// The idempotency key was used before with a different request.
-    #[error(
-        "Idempotency-Key {0:?} was used before with a different request; use a new key for a new request"
-    )]
-    IdempotencyConflict(String),
-    /// The first request with this idempotency key is still running.
-    #[error(
-        "the first request with Idempotency-Key {key:?} is still running; retry after the hint"
-    )]
-    InProgress {
-        /// The key.
-        key: String,
-        /// When to retry.
-        retry_after_ms: u64,
-    },
-    /// The final answer an earlier request with the same key and body got, replayed.
-    #[error("{}", .0.detail)]
-    Replayed(Box<Problem>),
-    /// The ledger failed; nothing was sent.
-    #[error("the ledger could not record the call, so it was not sent: {0}")]
-    Ledger(String),
-    /// The client's mandate refuses the order.
-    #[error("the spend mandate refuses the order: {0}")]
-    MandateDenied(Rule),
-    /// The order needs a person's approval; it is parked as `approval_id`.
-    #[error(
-        "the order needs approval under the spend mandate ({rule}); it waits as approval {approval_id}: retry with the same key for the outcome"
-    )]
-    ApprovalRequired {
-        /// The rule.
-        rule: Rule,
-        /// Where it waits.
-        approval_id: String,
-    },
-    /// A person rejected the order.
-    #[error("approval {approval_id} was rejected: {reason}")]
-    ApprovalRejected {
-        /// The approval.
-        approval_id: String,
-        /// The approver's reason.
-        reason: String,
-    },
+    /// The order desk's typed outcome.
+    #[error(transparent)]
+    Desk(#[from] DeskError),
 }
 
 impl ApiError {
@@ -116,13 +77,7 @@ impl ApiError {
             ApiError::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
             ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
-            ApiError::IdempotencyConflict(_) => ErrorCode::IdempotencyConflict,
-            ApiError::InProgress { .. } => ErrorCode::InProgress,
-            ApiError::Replayed(p) => p.code,
-            ApiError::Ledger(_) => ErrorCode::LedgerUnavailable,
-            ApiError::MandateDenied(_) => ErrorCode::MandateDenied,
-            ApiError::ApprovalRequired { .. } => ErrorCode::ApprovalRequired,
-            ApiError::ApprovalRejected { .. } => ErrorCode::ApprovalRejected,
+            ApiError::Desk(e) => ErrorCode::from_name(e.code()).unwrap_or(ErrorCode::Internal),
         }
     }
 
@@ -130,13 +85,12 @@ impl ApiError {
     /// that could not answer is 5xx.
     pub fn status(&self) -> StatusCode {
         use ErrorCode as C;
-        if let ApiError::Replayed(p) = self {
-            return StatusCode::from_u16(p.status).unwrap_or(StatusCode::CONFLICT);
-        }
         match self.code() {
-            C::InvalidRequest | C::QuantityRule | C::Undeliverable | C::SupplierRejected => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            C::InvalidRequest
+            | C::QuantityRule
+            | C::Undeliverable
+            | C::SupplierRejected
+            | C::CapRefused => StatusCode::UNPROCESSABLE_ENTITY,
             C::Unsupported => StatusCode::UNPROCESSABLE_ENTITY,
             C::NotFound | C::UnknownSupplier | C::RouteNotFound => StatusCode::NOT_FOUND,
             C::Forbidden | C::ClientForbidden | C::MandateDenied | C::ApprovalRejected => {
@@ -148,7 +102,10 @@ impl ApiError {
             | C::QuoteExpired
             | C::HumanRequired
             | C::IdempotencyConflict
-            | C::InProgress => StatusCode::CONFLICT,
+            | C::InProgress
+            | C::OrderCancelledByHost
+            | C::OrderHeldForReview
+            | C::CancelRefused => StatusCode::CONFLICT,
             C::PaymentDeclined => StatusCode::PAYMENT_REQUIRED,
             C::RateLimited | C::Busy => StatusCode::TOO_MANY_REQUESTS,
             C::Unauthenticated => StatusCode::UNAUTHORIZED,
@@ -175,20 +132,13 @@ impl ApiError {
         match self {
             ApiError::Busy(b) => Some(b.retry_after.as_millis() as u64),
             ApiError::Call { error, .. } => call_retry_after(error),
-            ApiError::InProgress { retry_after_ms, .. } => Some(*retry_after_ms),
-            ApiError::Replayed(p) => p.retry_after_ms,
+            ApiError::Desk(e) => e.retry_after_ms(),
             _ => None,
         }
     }
 
     /// The problem details, for the request at `instance`.
     pub fn to_problem(&self, instance: Option<String>) -> Problem {
-        if let ApiError::Replayed(p) = self {
-            return Problem {
-                instance,
-                ..(**p).clone()
-            };
-        }
         let code = self.code();
         let status = self.status();
         let (supplier, commerce) = match self {
@@ -199,7 +149,12 @@ impl ApiError {
                     _ => None,
                 },
             ),
+            ApiError::Desk(e) => (e.supplier(), e.commerce().cloned()),
             _ => (None, None),
+        };
+        let desk = match self {
+            ApiError::Desk(e) => Some(e),
+            _ => None,
         };
         Problem {
             kind: format!("urn:mercato:problem:{}", code.as_str()),
@@ -211,18 +166,18 @@ impl ApiError {
             supplier,
             retry_after_ms: self.retry_after_ms(),
             commerce,
-            mandate_rule: match self {
-                ApiError::MandateDenied(rule) | ApiError::ApprovalRequired { rule, .. } => {
-                    Some(rule.clone())
-                }
-                _ => None,
-            },
-            approval_id: match self {
-                ApiError::ApprovalRequired { approval_id, .. }
-                | ApiError::ApprovalRejected { approval_id, .. } => Some(approval_id.clone()),
-                _ => None,
-            },
+            mandate_rule: desk.and_then(|e| e.rule().cloned()),
+            approval_id: desk.and_then(|e| e.approval_id().map(str::to_string)),
+            cap: desk.and_then(|e| e.cap().cloned()),
+            order: desk.and_then(|e| e.order().cloned()),
+            breach: desk.and_then(|e| e.breach().cloned()),
         }
+    }
+}
+
+impl From<crate::codes::CodeError> for ApiError {
+    fn from(e: crate::codes::CodeError) -> Self {
+        ApiError::BadRequest(e.to_string())
     }
 }
 

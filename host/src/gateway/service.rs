@@ -1,105 +1,75 @@
 //! The gateway's operations, shared by every front end (HTTP, MCP, the embedded CLI).
 //!
-//! A [`Service`] turns a client's request into broker calls: it checks and fills the request
-//! from the client's defaults, builds the call context (the client's buyer identity, currency,
-//! country, deadline), derives the key an adapter sees from the client's idempotency key, and
-//! shapes the answer. Front ends only translate transport.
+//! A [`Service`] checks and normalises a client's request (every code through
+//! [`crate::codes`]), fills it from the client's defaults, fans catalogue and quote requests
+//! out through the broker, and hands everything about orders to the [`OrderDesk`]. Front ends
+//! only translate transport.
 
 use super::api::*;
-use super::approvals::Placement;
-use super::auth::{Client, Clients};
-use super::idempotent::Mutation;
 use super::problem::{ApiError, supplier_error};
 use crate::adapter::{LoadedAdapter, Operation, SupplierId};
 use crate::broker::offers::{self, OfferProblem};
 use crate::broker::{Broker, FanOut, Ineligible};
+use crate::clients::{Client, Clients};
+use crate::codes::Normalize as _;
 use crate::contract::now_ms;
 use crate::contract::{
-    CallContext, CancelOutcome, CancelRequest, CancelStatus, CatalogItem, CommerceError,
-    InboundDocument, InboundResult, Invoice, Order, OrderEvent, Quote, ReturnAuthorization,
-    ReturnRequest, SearchPage, SearchQuery, Shipment,
+    CallContext, CancelOutcome, CatalogItem, CommerceError, InboundDocument, InboundResult,
+    Invoice, Order, Quote, ReturnAuthorization, SearchPage, SearchQuery, Shipment,
+};
+use crate::desk::{
+    ApprovalView, ApprovalsResponse, CancelBody, IdempotencyKey, OrderDesk, PlaceOrder, ReturnBody,
 };
 use crate::error::CallError;
-use crate::ledger::ReservationState;
-use crate::ledger::sqlite::SqliteLedger;
-use crate::ledger::{AuditEntry, Ledger};
-use sha2::{Digest as _, Sha256};
+use crate::ledger::Ledger;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Most items per supplier a search may ask for.
 pub const MAX_PAGE_SIZE: u32 = 100;
 /// Most references, lines or suppliers in one request.
 pub const MAX_LIST: usize = 100;
 
-/// A client's idempotency key: 1–255 visible ASCII characters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct IdempotencyKey(String);
-
-impl IdempotencyKey {
-    /// Check the form of a presented key.
-    pub fn parse(s: &str) -> Result<Self, ApiError> {
-        if s.is_empty() || s.len() > 255 || !s.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(ApiError::BadRequest(
-                "Idempotency-Key must be 1–255 visible ASCII characters".to_string(),
-            ));
-        }
-        Ok(IdempotencyKey(s.to_string()))
-    }
-
-    /// The key as presented.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The key the adapter (and so the supplier) sees: derived deterministically from the
-    /// client, supplier, operation and the client's key, so a retry reaches the supplier with
-    /// the same key and the supplier can dedupe, while two clients' keys never collide.
-    pub fn for_supplier(&self, client: &Client, supplier: &SupplierId, op: Operation) -> String {
-        let mut h = Sha256::new();
-        for part in [
-            "mercato-idempotency/v1",
-            client.id.as_str(),
-            supplier.as_str(),
-            op.name(),
-            &self.0,
-        ] {
-            h.update((part.len() as u64).to_be_bytes());
-            h.update(part.as_bytes());
-        }
-        format!("mrc-{}", &hex::encode(h.finalize())[..40])
-    }
-}
-
 /// The operations of one running gateway.
 #[derive(Debug, Clone)]
 pub struct Service {
     broker: Arc<Broker>,
     clients: Arc<Clients>,
-    ledger: Arc<dyn Ledger>,
+    desk: OrderDesk,
 }
 
 impl Service {
     /// A service over `broker` for `clients`, with a ledger in memory (gone when the process
     /// ends: for tests and throwaway runs; `mercato serve` keeps its ledger on disk).
     pub fn new(broker: Broker, clients: Clients) -> Self {
-        // Opening an in-memory SQLite database fails only when memory is exhausted.
-        let ledger = SqliteLedger::in_memory().expect("an in-memory SQLite ledger opens");
-        Service::with_ledger(broker, clients, Arc::new(ledger))
+        Service::with_ledger(broker, clients, crate::ledger::in_memory())
     }
 
     /// A service over `broker` for `clients`, recording into `ledger`.
     pub fn with_ledger(broker: Broker, clients: Clients, ledger: Arc<dyn Ledger>) -> Self {
+        let (broker, clients) = (Arc::new(broker), Arc::new(clients));
+        let desk = OrderDesk::new(broker.clone(), clients.clone(), ledger);
         Service {
-            broker: Arc::new(broker),
-            clients: Arc::new(clients),
-            ledger,
+            broker,
+            clients,
+            desk,
         }
+    }
+
+    /// The same service with its order desk on another clock.
+    pub fn with_clock(mut self, clock: Arc<dyn crate::desk::Clock>) -> Self {
+        self.desk = self.desk.with_clock(clock);
+        self
+    }
+
+    /// The order desk.
+    pub fn desk(&self) -> &OrderDesk {
+        &self.desk
     }
 
     /// The ledger.
     pub fn ledger(&self) -> &Arc<dyn Ledger> {
-        &self.ledger
+        self.desk.ledger()
     }
 
     /// The broker.
@@ -137,6 +107,7 @@ impl Service {
     ) -> Result<FanOutResponse<SearchPage>, ApiError> {
         let page_size = page_size(req.page_size, 20)?;
         let mut scope = req.scope;
+        scope.normalize("scope")?;
         if !req.cursors.is_empty() {
             scope.suppliers = Some(req.cursors.keys().cloned().collect());
         }
@@ -164,8 +135,10 @@ impl Service {
         req: ItemsRequest,
     ) -> Result<FanOutResponse<Vec<CatalogItem>>, ApiError> {
         bounded_list("refs", req.refs.len())?;
-        let only = self.selection(req.scope.suppliers.as_deref())?;
-        let ctx = self.context(client, &req.scope);
+        let mut scope = req.scope;
+        scope.normalize("scope")?;
+        let only = self.selection(scope.suppliers.as_deref())?;
+        let ctx = self.context(client, &scope);
         let started = Instant::now();
         let fan_out = self
             .broker
@@ -178,9 +151,10 @@ impl Service {
     pub async fn availability(
         &self,
         client: &Client,
-        req: AvailabilityBody,
+        mut req: AvailabilityBody,
     ) -> Result<FanOutResponse<Vec<crate::contract::AvailabilityAnswer>>, ApiError> {
         bounded_list("lines", req.lines.len())?;
+        req.normalize("")?;
         let only = self.selection(req.scope.suppliers.as_deref())?;
         let mut scope = req.scope;
         if scope.country.is_none() {
@@ -199,8 +173,9 @@ impl Service {
     pub async fn offers(
         &self,
         client: &Client,
-        req: OffersRequest,
+        mut req: OffersRequest,
     ) -> Result<OffersResponse, ApiError> {
+        req.normalize("")?;
         let wanted = req
             .quantity
             .to_exact()
@@ -220,8 +195,7 @@ impl Service {
                     "scope.currency: offers are compared in one currency; name it".into(),
                 )
             })?;
-        let currency = mercato_sdk::exact::Currency::parse(&currency_code)
-            .map_err(|e| ApiError::BadRequest(format!("scope.currency: {e}")))?;
+        let currency = crate::codes::currency("scope.currency", &currency_code)?;
         let search = SearchRequest {
             text: Some(req.text.clone()),
             page_size: Some(page_size(req.page_size, 50)?),
@@ -286,9 +260,10 @@ impl Service {
     pub async fn request_quotes(
         &self,
         client: &Client,
-        req: QuotesRequest,
+        mut req: QuotesRequest,
     ) -> Result<FanOutResponse<Quote>, ApiError> {
         bounded_list("request.lines", req.request.lines.len())?;
+        req.normalize("")?;
         if req.request.lines.is_empty() {
             return Err(ApiError::BadRequest(
                 "request.lines: at least one line".into(),
@@ -307,48 +282,12 @@ impl Service {
             .broker
             .request_quote(&ctx, &req.request, only.as_deref())
             .await?;
-        let quotes: Vec<(String, Quote)> = fan_out
+        let quotes: Vec<(SupplierId, Quote)> = fan_out
             .answers()
-            .map(|(s, q)| (s.to_string(), q.clone()))
+            .map(|(s, q)| (s.clone(), q.clone()))
             .collect();
-        self.keep_quotes(client, quotes).await;
+        self.desk.record_quotes(client, quotes).await;
         Ok(fan_out_response(fan_out, started))
-    }
-
-    /// Store quotes as returned, with their expiry: the ledger issue's rules check orders
-    /// against them. A ledger failure does not withhold the quotes from the client.
-    async fn keep_quotes(&self, client: &Client, quotes: Vec<(String, Quote)>) {
-        let client = client.id.to_string();
-        let stored = self
-            .in_ledger(move |l| {
-                for (supplier, q) in &quotes {
-                    l.store_quote(&client, supplier, q, now_ms())?;
-                }
-                Ok(())
-            })
-            .await;
-        if let Err(e) = stored {
-            tracing::error!(error = %e, "quotes not stored in the ledger");
-        }
-    }
-
-    /// Record an order's latest state as the supplier reported it.
-    async fn keep_order(&self, client: &Client, supplier: &str, order: &Order) {
-        let (client, supplier, order) =
-            (client.id.to_string(), supplier.to_string(), order.clone());
-        let stored = self
-            .in_ledger(move |l| {
-                // An order someone else placed keeps its owner.
-                let owner = l
-                    .order(&supplier, &order.order_id)?
-                    .map(|r| r.client)
-                    .unwrap_or(client);
-                l.upsert_order(&owner, &supplier, &order, now_ms())
-            })
-            .await;
-        if let Err(e) = stored {
-            tracing::error!(error = %e, "order state not stored in the ledger");
-        }
     }
 
     /// A quote again, by id.
@@ -363,28 +302,20 @@ impl Service {
         let quote = self
             .one(a, Operation::GetQuote, &ctx, a.get_quote(&ctx, quote_id))
             .await?;
-        self.keep_quotes(client, vec![(supplier.to_string(), quote.clone())])
+        self.desk
+            .record_quotes(client, vec![(a.supplier().clone(), quote.clone())])
             .await;
         Ok(quote)
     }
 
-    /// Place an order with one supplier. The same client and key always reach the supplier
-    /// with the same derived key, so a retry cannot create a second order there.
+    /// Place an order with one supplier (the order desk decides).
     pub async fn place_order(
         &self,
         client: &Client,
         key: &IdempotencyKey,
-        req: PlaceOrderRequest,
+        req: PlaceOrder,
     ) -> Result<Order, ApiError> {
-        let Placement {
-            adapter,
-            ctx,
-            mutation,
-            order,
-        } = self.placement(client, key, &req)?;
-        let call = self.send_order(client, &adapter, &ctx, key, &req, &order, false);
-        self.idempotent(mutation, &ctx, 201, call, |o: &Order| Some(o))
-            .await
+        Ok(self.desk.place_order(client, key, req).await?)
     }
 
     /// An order's current state, by supplier order id or buyer PO.
@@ -394,13 +325,7 @@ impl Service {
         supplier: &str,
         order_id: &str,
     ) -> Result<Order, ApiError> {
-        let a = &self.adapter(supplier)?;
-        let ctx = self.context(client, &Scope::default());
-        let order = self
-            .one(a, Operation::GetOrder, &ctx, a.get_order(&ctx, order_id))
-            .await?;
-        self.keep_order(client, supplier, &order).await;
-        Ok(order)
+        Ok(self.desk.get_order(client, supplier, order_id).await?)
     }
 
     /// Cancel an order or some of its lines.
@@ -412,27 +337,10 @@ impl Service {
         key: &IdempotencyKey,
         body: CancelBody,
     ) -> Result<CancelOutcome, ApiError> {
-        let a = &self.adapter(supplier)?;
-        bounded_list("line_ids", body.line_ids.len())?;
-        let ctx = self.context(client, &Scope::default());
-        let mutation = Mutation::on_order(client, Operation::CancelOrder, key, a, order_id, &body);
-        let req = CancelRequest {
-            idempotency_key: mutation.supplier_key.clone(),
-            order_id: order_id.to_string(),
-            line_ids: body.line_ids,
-            reason: body.reason,
-        };
-        let call = self.send(a, Operation::CancelOrder, &ctx, a.cancel_order(&ctx, &req));
-        let outcome = self
-            .idempotent(mutation, &ctx, 200, call, |c: &CancelOutcome| {
-                Some(&c.order)
-            })
-            .await?;
-        if outcome.status == CancelStatus::Cancelled {
-            self.settle_order_reservation(supplier, order_id, ReservationState::Released)
-                .await;
-        }
-        Ok(outcome)
+        Ok(self
+            .desk
+            .cancel_order(client, supplier, order_id, key, body)
+            .await?)
     }
 
     /// An order's shipments.
@@ -460,22 +368,7 @@ impl Service {
         supplier: &str,
         order_id: &str,
     ) -> Result<Vec<Invoice>, ApiError> {
-        let a = &self.adapter(supplier)?;
-        let ctx = self.context(client, &Scope::default());
-        let invoices = self
-            .one(
-                a,
-                Operation::ListInvoices,
-                &ctx,
-                a.list_invoices(&ctx, order_id),
-            )
-            .await?;
-        // Invoiced: the budget reservation becomes spending.
-        if invoices.iter().any(|i| !i.is_credit_note) {
-            self.settle_order_reservation(supplier, order_id, ReservationState::Settled)
-                .await;
-        }
-        Ok(invoices)
+        Ok(self.desk.invoices(client, supplier, order_id).await?)
     }
 
     /// Ask to return goods of an order.
@@ -487,28 +380,47 @@ impl Service {
         key: &IdempotencyKey,
         body: ReturnBody,
     ) -> Result<ReturnAuthorization, ApiError> {
-        let a = &self.adapter(supplier)?;
-        if body.lines.is_empty() {
-            return Err(ApiError::BadRequest("lines: at least one line".into()));
-        }
-        bounded_list("lines", body.lines.len())?;
-        let ctx = self.context(client, &Scope::default());
-        let mutation =
-            Mutation::on_order(client, Operation::RequestReturn, key, a, order_id, &body);
-        let req = ReturnRequest {
-            idempotency_key: mutation.supplier_key.clone(),
-            order_id: order_id.to_string(),
-            lines: body.lines,
-            notes: body.notes,
-        };
-        let call = self.send(
-            a,
-            Operation::RequestReturn,
-            &ctx,
-            a.request_return(&ctx, &req),
-        );
-        self.idempotent(mutation, &ctx, 200, call, |_: &ReturnAuthorization| None)
-            .await
+        Ok(self
+            .desk
+            .request_return(client, supplier, order_id, key, body)
+            .await?)
+    }
+
+    /// Pending approvals and the latest decisions, for approvers.
+    pub async fn approvals(&self, approver: &Client) -> Result<ApprovalsResponse, ApiError> {
+        Ok(self.desk.approvals(approver).await?)
+    }
+
+    /// One approval: for approvers, and for the client whose order it is.
+    pub async fn approval(&self, caller: &Client, id: &str) -> Result<ApprovalView, ApiError> {
+        Ok(self.desk.approval(caller, id).await?)
+    }
+
+    /// Approve a parked order (it is placed) or accept a held one.
+    pub async fn approve(
+        &self,
+        approver: &Client,
+        key: &IdempotencyKey,
+        id: &str,
+        note: Option<String>,
+    ) -> Result<ApprovalView, ApiError> {
+        Ok(self.desk.approve(approver, key, id, note).await?)
+    }
+
+    /// Reject a parked order (never sent) or a held one (cancelled at the supplier).
+    pub async fn reject(
+        &self,
+        approver: &Client,
+        key: &IdempotencyKey,
+        id: &str,
+        reason: Option<String>,
+    ) -> Result<ApprovalView, ApiError> {
+        Ok(self.desk.reject(approver, key, id, reason).await?)
+    }
+
+    /// Recover after a stop (once at start-up, before serving): see [`OrderDesk::recover`].
+    pub async fn recover(&self) -> Result<crate::desk::Recovery, ApiError> {
+        Ok(self.desk.recover().await?)
     }
 
     /// Hand a document a supplier pushed (webhook, order response, despatch advice) to that
@@ -552,32 +464,9 @@ impl Service {
             events = result.events.len(),
             "inbound document handled"
         );
-        for event in &result.events {
-            match event {
-                OrderEvent::OrderUpdated(order) => self.keep_order(client, supplier, order).await,
-                // Invoiced: the budget reservation becomes spending.
-                OrderEvent::InvoiceIssued(invoice) if !invoice.is_credit_note => {
-                    self.settle_order_reservation(
-                        supplier,
-                        &invoice.order_id,
-                        ReservationState::Settled,
-                    )
-                    .await
-                }
-                _ => {}
-            }
-        }
-        let audit = AuditEntry {
-            at: now_ms(),
-            client: client.id.to_string(),
-            operation: Operation::HandleInbound.name().to_string(),
-            target: supplier.to_string(),
-            outcome: "ok".to_string(),
-            detail: format!("{} event(s)", result.events.len()),
-        };
-        if let Err(e) = self.in_ledger(move |l| l.audit(&audit)).await {
-            tracing::error!(error = %e, "audit entry not written");
-        }
+        self.desk
+            .record_events(client, a.supplier(), &result.events)
+            .await;
         Ok(result)
     }
 
@@ -600,35 +489,13 @@ impl Service {
 
     /// The call context of one request by `client`.
     pub(super) fn context(&self, client: &Client, scope: &Scope) -> CallContext {
-        let limit = self.broker.config().deadline;
-        let wanted = scope
-            .deadline_ms
-            .map(std::time::Duration::from_millis)
-            .unwrap_or(limit)
-            .min(limit);
-        CallContext {
-            request_id: request_id(),
-            buyer: client.buyer.clone(),
-            locale: None,
-            currency: scope.currency.clone().or_else(|| client.currency.clone()),
-            country: scope.country.clone().or_else(|| client.country.clone()),
-            deadline: now_ms() + wanted.as_millis() as i64,
-        }
-    }
-
-    /// Make a call that changes something at the supplier (places, cancels, returns). What
-    /// the ledger has staged for it (the claim, the write-ahead intent, the budget
-    /// reservation) is made durable first: a power cut after the call leaves cannot lose the
-    /// record that it may have.
-    pub(super) async fn send<T>(
-        &self,
-        adapter: &LoadedAdapter,
-        operation: Operation,
-        ctx: &CallContext,
-        call: impl Future<Output = Result<T, CallError>>,
-    ) -> Result<T, ApiError> {
-        self.durable().await?;
-        self.one(adapter, operation, ctx, call).await
+        client.context(
+            scope.currency.clone(),
+            scope.country.clone(),
+            scope.deadline_ms.map(Duration::from_millis),
+            self.broker.config().deadline,
+            now_ms(),
+        )
     }
 
     pub(super) async fn one<T>(
@@ -746,14 +613,4 @@ fn supplier_view(a: &LoadedAdapter) -> SupplierView {
         }
         .to_string(),
     }
-}
-
-/// A fresh request id: 16 random bytes in hex.
-pub fn request_id() -> String {
-    let mut bytes = [0u8; 16];
-    // The OS generator failing is not recoverable in a meaningful way; fall back to the clock.
-    if getrandom::fill(&mut bytes).is_err() {
-        bytes[..8].copy_from_slice(&now_ms().to_be_bytes());
-    }
-    hex::encode(bytes)
 }

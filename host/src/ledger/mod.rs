@@ -6,15 +6,16 @@
 //! an append-only audit trail of every mutating call.
 //!
 //! One trait, [`Ledger`], with synchronous methods: backends are blocking database clients,
-//! and the gateway calls them through `tokio::task::spawn_blocking`. [`sqlite`] is the
-//! embedded default (a WAL-mode file in the data directory); [`postgres`] is shared by several
-//! host replicas.
+//! and the order desk calls them through `tokio::task::spawn_blocking`. The backends are
+//! private to this room, opened through [`open`] by [`Location`]: SQLite is the embedded
+//! default (a WAL-mode file in the data directory, or memory for tests and throwaway runs);
+//! PostgreSQL is shared by several host replicas. Nothing outside the ledger names either.
 
-pub mod postgres;
-pub mod sqlite;
+mod postgres;
+mod sqlite;
 mod wal_sync;
 
-use crate::contract::{Order, Quote};
+use crate::contract::{Invoice, Order, Quote};
 use crate::mandate::{Decision, Used};
 use std::fmt;
 
@@ -30,6 +31,8 @@ fn digest(text: &str) -> String {
 /// Where a ledger lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
+    /// In memory: gone when the process ends (tests and throwaway runs).
+    Memory,
     /// A SQLite file (`ledger.sqlite` in the data directory).
     Sqlite(std::path::PathBuf),
     /// A PostgreSQL database shared by replicas (`postgresql://…`).
@@ -40,6 +43,7 @@ pub enum Location {
 /// code: the PostgreSQL client is connected on a plain thread.
 pub fn open(location: &Location) -> Result<std::sync::Arc<dyn Ledger>, LedgerError> {
     Ok(match location {
+        Location::Memory => std::sync::Arc::new(sqlite::SqliteLedger::in_memory()?),
         Location::Sqlite(path) => std::sync::Arc::new(sqlite::SqliteLedger::open(path)?),
         Location::Postgres(url) => {
             let url = url.clone();
@@ -49,6 +53,21 @@ pub fn open(location: &Location) -> Result<std::sync::Arc<dyn Ledger>, LedgerErr
             std::sync::Arc::new(ledger)
         }
     })
+}
+
+/// A ledger in memory (gone when the process ends): for tests and throwaway runs.
+pub fn in_memory() -> std::sync::Arc<dyn Ledger> {
+    // Opening an in-memory SQLite database fails only when memory is exhausted.
+    open(&Location::Memory).expect("an in-memory ledger opens")
+}
+
+/// How far a ledger's commits are known to be on disk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Durability {
+    /// Syncs of the write-ahead log so far.
+    pub syncs: u64,
+    /// Rows changed by commits not yet synced (would not survive a power cut).
+    pub unsynced_changes: u64,
 }
 
 /// Why the ledger could not do what was asked.
@@ -88,13 +107,29 @@ impl fmt::Display for KeyScope {
     }
 }
 
-/// A response as it was given, to replay for a retry with the same key and body.
+/// The final answer of a mutating call, to replay for a retry with the same key and body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredResponse {
-    /// HTTP status.
-    pub status: u16,
+    /// Whether the call succeeded (the body is its answer) or failed for good (the body is
+    /// the refusal, as the order desk describes it).
+    pub ok: bool,
     /// JSON body.
     pub body: String,
+}
+
+impl StoredResponse {
+    /// The `status` column the backends keep it in: 200 for a success, 0 for a refusal.
+    /// (Rows written before the desk kept HTTP statuses; any 2xx is read as a success.)
+    fn status(&self) -> i32 {
+        if self.ok { 200 } else { 0 }
+    }
+
+    fn from_row(status: i64, body: String) -> Self {
+        StoredResponse {
+            ok: (200..300).contains(&status),
+            body,
+        }
+    }
 }
 
 /// What a claim on an idempotency key found.
@@ -195,6 +230,20 @@ pub struct AuditEntry {
     pub detail: String,
 }
 
+/// What recording an order did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderWrite {
+    /// Stored as new, or as a newer state of the same order.
+    Recorded,
+    /// The supplier's order id is already recorded for another buyer PO (its numbering
+    /// restarted, or it answered about someone else's order). The recorded order is left as
+    /// it was and this one is kept among the collisions ([`Ledger::collisions`]).
+    Collision {
+        /// The PO the order id was first recorded for.
+        recorded_po: String,
+    },
+}
+
 /// An order as the ledger keeps it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrderRecord {
@@ -253,14 +302,32 @@ pub trait Ledger: Send + Sync + fmt::Debug {
     ) -> Result<Option<(OpenIntent, Option<Outcome>)>, LedgerError>;
 
     /// Store or update an order as a supplier returned it; a changed status is appended to
-    /// its history.
+    /// its history. An order is identified by supplier and order id and never overwritten by
+    /// another buyer PO's order under the same id: that one is kept as a collision.
     fn upsert_order(
         &self,
         client: &str,
         supplier: &str,
         order: &Order,
         now: Millis,
+    ) -> Result<OrderWrite, LedgerError>;
+
+    /// Orders a supplier answered under an order id already recorded for another PO, oldest
+    /// first.
+    fn collisions(&self) -> Result<Vec<OrderRecord>, LedgerError>;
+
+    /// Store an invoice or credit note as the supplier issued it (a newer state of the same
+    /// invoice replaces the older one).
+    fn record_invoice(
+        &self,
+        client: &str,
+        supplier: &str,
+        invoice: &Invoice,
+        now: Millis,
     ) -> Result<(), LedgerError>;
+
+    /// The invoices and credit notes recorded for an order.
+    fn invoices_for(&self, supplier: &str, order_id: &str) -> Result<Vec<Invoice>, LedgerError>;
 
     /// An order by supplier and order id.
     fn order(&self, supplier: &str, order_id: &str) -> Result<Option<OrderRecord>, LedgerError>;
@@ -297,6 +364,12 @@ pub trait Ledger: Send + Sync + fmt::Debug {
         Ok(())
     }
 
+    /// How far commits are known to be on disk (for operators, and for tests of when the desk
+    /// syncs). A backend whose commits are durable on their own has nothing pending.
+    fn durability(&self) -> Durability {
+        Durability::default()
+    }
+
     /// Atomically: sum what `reservation`'s mandate has spent or reserved in its period,
     /// let `decide` judge the new amount against it, and reserve the amount if it allows.
     /// Concurrent reservations on one mandate are serialised, so a budget is never exceeded.
@@ -307,21 +380,31 @@ pub trait Ledger: Send + Sync + fmt::Debug {
         now: Millis,
     ) -> Result<(Decision, Option<i64>), LedgerError>;
 
-    /// A reservation became an order (`order_id`), or is settled against an invoice.
+    /// Move a reservation: link it to its order, settle it to what the order really costs,
+    /// or release it. An amount is never raised above the reservation's cap.
     fn update_reservation(
         &self,
         id: i64,
-        state: ReservationState,
-        order_id: Option<&str>,
+        change: &ReservationChange,
         now: Millis,
     ) -> Result<(), LedgerError>;
 
-    /// The reservation held for an order, if any.
+    /// One reservation.
+    fn reservation(&self, id: i64) -> Result<Option<ReservationRecord>, LedgerError>;
+
+    /// The reservation held for an order, if any (the newest, should there be several).
     fn reservation_for_order(
         &self,
         supplier: &str,
         order_id: &str,
-    ) -> Result<Option<(i64, ReservationState)>, LedgerError>;
+    ) -> Result<Option<ReservationRecord>, LedgerError>;
+
+    /// The reservation made under a write-ahead intent, if any.
+    fn reservation_for_intent(&self, intent: i64)
+    -> Result<Option<ReservationRecord>, LedgerError>;
+
+    /// Every reservation, oldest first.
+    fn reservations(&self) -> Result<Vec<ReservationRecord>, LedgerError>;
 
     /// What `mandate` has spent or reserved in the period starting at `period_start`.
     fn used(
@@ -368,11 +451,51 @@ pub trait Ledger: Send + Sync + fmt::Debug {
     ) -> Result<bool, LedgerError>;
 }
 
+/// `as_str` and `parse` of a state stored by its name, from one table so the two cannot
+/// drift apart.
+macro_rules! stored_names {
+    ($ty:ident, $what:literal, { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl $ty {
+            /// As stored and shown.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name,)+
+                }
+            }
+
+            /// Read back.
+            pub fn parse(s: &str) -> Result<Self, LedgerError> {
+                match s {
+                    $($name => Ok($ty::$variant),)+
+                    _ => Err(LedgerError::Corrupt(format!(concat!($what, " {:?}"), s))),
+                }
+            }
+        }
+    };
+}
+
+/// What a person is asked to decide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApprovalKind {
+    /// An order the mandate sends to a person before anything is sent.
+    Order,
+    /// An order the supplier accepted in breach of its cap, quote or mandate, held for a
+    /// person to accept or have cancelled.
+    Review,
+}
+
+stored_names!(ApprovalKind, "approval kind", {
+    Order => "order",
+    Review => "review",
+});
+
 /// An order parked until a person approves or rejects it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Approval {
     /// Its id (`apr-…`).
     pub id: String,
+    /// An order to send, or a placed order to review.
+    pub kind: ApprovalKind,
     /// The client that asked.
     pub client: String,
     /// The client's idempotency key for the order.
@@ -395,31 +518,12 @@ pub struct Approval {
     pub decided_at: Option<Millis>,
     /// The approver's note or reason.
     pub note: Option<String>,
-    /// The order placed after approval.
+    /// The order placed after approval, or the order under review.
     pub order_id: Option<String>,
-}
-
-/// `as_str` and `parse` of a state stored by its name, from one table so the two cannot
-/// drift apart.
-macro_rules! stored_names {
-    ($ty:ident, $what:literal, { $($variant:ident => $name:literal),+ $(,)? }) => {
-        impl $ty {
-            /// As stored and shown.
-            pub fn as_str(self) -> &'static str {
-                match self {
-                    $($ty::$variant => $name,)+
-                }
-            }
-
-            /// Read back.
-            pub fn parse(s: &str) -> Result<Self, LedgerError> {
-                match s {
-                    $($name => Ok($ty::$variant),)+
-                    _ => Err(LedgerError::Corrupt(format!(concat!($what, " {:?}"), s))),
-                }
-            }
-        }
-    };
+    /// The budget reservation a reviewed order holds.
+    pub reservation: Option<i64>,
+    /// What the approver is shown of the order (JSON, as the order desk writes it).
+    pub summary: Option<String>,
 }
 
 /// Where an approval stands.
@@ -456,16 +560,60 @@ pub struct Reservation {
     pub client: String,
     /// The supplier.
     pub supplier: String,
-    /// The amount (the order's max-total).
+    /// The most the order may cost (its cap, as the order desk established it): reserved
+    /// until the order settles to what it really costs.
     pub amount: mercato_sdk::exact::Money,
+    /// The write-ahead intent of the order it is held for.
+    pub intent: Option<i64>,
+    /// A reservation this one takes over (a held order accepted at its real cost): released
+    /// in the same transaction, before the judgement, if this one is allowed; kept as it was
+    /// if not.
+    pub replaces: Option<i64>,
+}
+
+/// A reservation as the ledger keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReservationRecord {
+    /// Its id.
+    pub id: i64,
+    /// The mandate.
+    pub mandate: String,
+    /// Start of its budget period.
+    pub period_start: Millis,
+    /// The client.
+    pub client: String,
+    /// The supplier.
+    pub supplier: String,
+    /// The order it became, once there is one.
+    pub order_id: Option<String>,
+    /// The write-ahead intent of the order.
+    pub intent: Option<i64>,
+    /// The most the order was allowed to cost.
+    pub cap: mercato_sdk::exact::Money,
+    /// What it holds or has settled to now.
+    pub amount: mercato_sdk::exact::Money,
+    /// Where it stands.
+    pub state: ReservationState,
+}
+
+/// A move of a reservation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReservationChange {
+    /// Where it goes.
+    pub state: ReservationState,
+    /// The order it is for, when that becomes known.
+    pub order_id: Option<String>,
+    /// What it settles to (minor units of its currency), when that is known; never above
+    /// its cap.
+    pub amount: Option<i64>,
 }
 
 /// Where a reservation stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReservationState {
-    /// Held for an order being placed or placed.
+    /// The cap is held for an order being placed, or for one held for a person's review.
     Reserved,
-    /// The order was invoiced.
+    /// The order's real cost is committed: what the supplier accepted, then what it invoiced.
     Settled,
     /// The order was refused, rejected or cancelled: the amount is free again.
     Released,

@@ -139,6 +139,32 @@ const MIGRATIONS: &[(i64, &str)] = &[
         FOR EACH ROW EXECUTE FUNCTION budget_usage_track();
     ",
     ),
+    (
+        6,
+        "
+    ALTER TABLE reservations ADD COLUMN cap BIGINT;
+    UPDATE reservations SET cap = amount;
+    ALTER TABLE reservations ADD COLUMN intent_id BIGINT;
+    CREATE INDEX reservations_by_intent ON reservations (intent_id);
+    CREATE TABLE order_collisions (
+        id BIGSERIAL PRIMARY KEY, supplier TEXT NOT NULL, order_id TEXT NOT NULL,
+        client TEXT NOT NULL, buyer_po TEXT NOT NULL, body TEXT NOT NULL,
+        recorded_at BIGINT NOT NULL
+    );
+    CREATE TABLE invoices (
+        supplier TEXT NOT NULL, invoice_id TEXT NOT NULL, order_id TEXT NOT NULL,
+        client TEXT NOT NULL, credit_note BOOLEAN NOT NULL, currency TEXT NOT NULL,
+        grand_total BIGINT NOT NULL, body TEXT NOT NULL, recorded_at BIGINT NOT NULL,
+        PRIMARY KEY (supplier, invoice_id)
+    );
+    CREATE INDEX invoices_by_order ON invoices (supplier, order_id);
+    ALTER TABLE approvals ADD COLUMN kind TEXT NOT NULL DEFAULT 'order'
+        CHECK (kind IN ('order', 'review'));
+    ALTER TABLE approvals ADD COLUMN reservation_id BIGINT;
+    -- What the approver sees of the order: the lines as priced, the cap, the cost.
+    ALTER TABLE approvals ADD COLUMN summary TEXT;
+    ",
+    ),
 ];
 
 /// Claims left running longer than this with no open intent are orphans of a stopped
@@ -266,12 +292,15 @@ const INTENT_COLUMNS: &str =
     "id, client, operation, key, supplier, supplier_key, buyer_po, request, created_at, outcome";
 
 const APPROVAL_COLUMNS: &str = "id, client, key, supplier, request, mandate, rule, state, \
-     created_at, decided_by, decided_at, note, order_id";
+     created_at, decided_by, decided_at, note, order_id, kind, reservation_id, summary";
 
 fn approval_row(r: &Row) -> Result<Approval, LedgerError> {
     let state: String = r.get(7);
     Ok(Approval {
         id: r.get(0),
+        kind: ApprovalKind::parse(r.get(13))?,
+        reservation: r.get(14),
+        summary: r.get(15),
         client: r.get(1),
         key: r.get(2),
         supplier: r.get(3),
@@ -285,6 +314,45 @@ fn approval_row(r: &Row) -> Result<Approval, LedgerError> {
         note: r.get(11),
         order_id: r.get(12),
     })
+}
+
+const RESERVATION_COLUMNS: &str = "id, mandate, period_start, client, supplier, order_id, \
+     intent_id, currency, COALESCE(cap, amount), amount, state";
+
+fn reservation_row(r: &Row) -> Result<ReservationRecord, LedgerError> {
+    let id: i64 = r.get(0);
+    let currency = mercato_sdk::exact::Currency::parse(r.get(7))
+        .map_err(|e| LedgerError::Corrupt(format!("reservation {id}: {e}")))?;
+    Ok(ReservationRecord {
+        id,
+        mandate: r.get(1),
+        period_start: r.get(2),
+        client: r.get(3),
+        supplier: r.get(4),
+        order_id: r.get(5),
+        intent: r.get(6),
+        cap: mercato_sdk::exact::Money::new(currency, r.get(8)),
+        amount: mercato_sdk::exact::Money::new(currency, r.get(9)),
+        state: ReservationState::parse(r.get(10))?,
+    })
+}
+
+impl PostgresLedger {
+    fn reservations_where(
+        &self,
+        filter: &str,
+        params: &[&(dyn ::postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<ReservationRecord>, LedgerError> {
+        self.client()
+            .query(
+                &format!("SELECT {RESERVATION_COLUMNS} FROM reservations {filter}"),
+                params,
+            )
+            .map_err(db)?
+            .iter()
+            .map(reservation_row)
+            .collect()
+    }
 }
 
 fn used_in(
@@ -348,10 +416,9 @@ impl Ledger for PostgresLedger {
             Claim::InProgress
         } else {
             match (status, body) {
-                (Some(status), Some(body)) => Claim::Replay(StoredResponse {
-                    status: u16::try_from(status).unwrap_or(500),
-                    body,
-                }),
+                (Some(status), Some(body)) => {
+                    Claim::Replay(StoredResponse::from_row(i64::from(status), body))
+                }
                 _ => {
                     return Err(LedgerError::Corrupt(format!(
                         "idempotency record {scope} is done without a response"
@@ -381,7 +448,7 @@ impl Ledger for PostgresLedger {
                     &scope.operation,
                     &scope.key,
                     &request_hash,
-                    &i32::from(response.status),
+                    &response.status(),
                     &response.body,
                     &now,
                 ],
@@ -491,25 +558,17 @@ impl Ledger for PostgresLedger {
         supplier: &str,
         order: &Order,
         now: Millis,
-    ) -> Result<(), LedgerError> {
+    ) -> Result<OrderWrite, LedgerError> {
         let body = json(order)?;
         let status = label(&order.status);
         let mut c = self.client();
         let mut tx = c.transaction().map_err(db)?;
-        let previous: Option<String> = tx
-            .query_opt(
-                "SELECT status FROM orders WHERE supplier = $1 AND order_id = $2 FOR UPDATE",
-                &[&supplier, &order.order_id],
-            )
-            .map_err(db)?
-            .map(|r| r.get(0));
+        // The order id's row, locked; a first insert races only with itself (ON CONFLICT).
         tx.execute(
             "INSERT INTO orders (supplier, order_id, client, buyer_po, quote_id, currency,
                                  grand_total, status, body, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)
-             ON CONFLICT (supplier, order_id) DO UPDATE SET
-                 status = excluded.status, body = excluded.body,
-                 grand_total = excluded.grand_total, updated_at = excluded.updated_at",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, '', $8, $9, $9)
+             ON CONFLICT (supplier, order_id) DO NOTHING",
             &[
                 &supplier,
                 &order.order_id,
@@ -518,20 +577,124 @@ impl Ledger for PostgresLedger {
                 &order.quote_id,
                 &order.currency,
                 &order.totals.grand_total.minor,
-                &status,
                 &body,
                 &now,
             ],
         )
         .map_err(db)?;
-        if previous.as_deref() != Some(status.as_str()) {
+        let (previous, recorded_po): (String, String) = tx
+            .query_one(
+                "SELECT status, buyer_po FROM orders WHERE supplier = $1 AND order_id = $2
+                 FOR UPDATE",
+                &[&supplier, &order.order_id],
+            )
+            .map(|r| (r.get(0), r.get(1)))
+            .map_err(db)?;
+        if recorded_po != order.buyer_po {
+            tx.execute(
+                "INSERT INTO order_collisions (supplier, order_id, client, buyer_po, body,
+                                               recorded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+                &[
+                    &supplier,
+                    &order.order_id,
+                    &client,
+                    &order.buyer_po,
+                    &body,
+                    &now,
+                ],
+            )
+            .map_err(db)?;
+            tx.commit().map_err(db)?;
+            return Ok(OrderWrite::Collision { recorded_po });
+        }
+        tx.execute(
+            "UPDATE orders SET status = $3, body = $4, grand_total = $5, updated_at = $6
+             WHERE supplier = $1 AND order_id = $2",
+            &[
+                &supplier,
+                &order.order_id,
+                &status,
+                &body,
+                &order.totals.grand_total.minor,
+                &now,
+            ],
+        )
+        .map_err(db)?;
+        if previous != status {
             tx.execute(
                 "INSERT INTO order_status (supplier, order_id, status, at) VALUES ($1, $2, $3, $4)",
                 &[&supplier, &order.order_id, &status, &now],
             )
             .map_err(db)?;
         }
-        tx.commit().map_err(db)
+        tx.commit().map_err(db)?;
+        Ok(OrderWrite::Recorded)
+    }
+
+    fn collisions(&self) -> Result<Vec<OrderRecord>, LedgerError> {
+        let rows = self
+            .client()
+            .query(
+                "SELECT client, supplier, body, recorded_at FROM order_collisions ORDER BY id",
+                &[],
+            )
+            .map_err(db)?;
+        rows.iter()
+            .map(|r| {
+                Ok(OrderRecord {
+                    client: r.get(0),
+                    supplier: r.get(1),
+                    order: from_json(r.get::<_, &str>(2))?,
+                    created_at: r.get(3),
+                })
+            })
+            .collect()
+    }
+
+    fn record_invoice(
+        &self,
+        client: &str,
+        supplier: &str,
+        invoice: &Invoice,
+        now: Millis,
+    ) -> Result<(), LedgerError> {
+        self.client()
+            .execute(
+                "INSERT INTO invoices (supplier, invoice_id, order_id, client, credit_note,
+                                       currency, grand_total, body, recorded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 ON CONFLICT (supplier, invoice_id) DO UPDATE SET
+                     body = excluded.body, grand_total = excluded.grand_total,
+                     recorded_at = excluded.recorded_at",
+                &[
+                    &supplier,
+                    &invoice.invoice_id,
+                    &invoice.order_id,
+                    &client,
+                    &invoice.is_credit_note,
+                    &invoice.totals.grand_total.currency,
+                    &invoice.totals.grand_total.minor,
+                    &json(invoice)?,
+                    &now,
+                ],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn invoices_for(&self, supplier: &str, order_id: &str) -> Result<Vec<Invoice>, LedgerError> {
+        let rows = self
+            .client()
+            .query(
+                "SELECT body FROM invoices WHERE supplier = $1 AND order_id = $2
+                 ORDER BY recorded_at, invoice_id",
+                &[&supplier, &order_id],
+            )
+            .map_err(db)?;
+        rows.iter()
+            .map(|r| from_json(r.get::<_, &str>(0)))
+            .collect()
     }
 
     fn order(&self, supplier: &str, order_id: &str) -> Result<Option<OrderRecord>, LedgerError> {
@@ -678,65 +841,96 @@ impl Ledger for PostgresLedger {
         // One reservation per mandate at a time, across every replica.
         tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&r.mandate])
             .map_err(db)?;
+        if let Some(old) = r.replaces {
+            tx.execute(
+                "UPDATE reservations SET state = 'released', updated_at = $2
+                 WHERE id = $1 AND state IN ('reserved', 'settled')",
+                &[&old, &now],
+            )
+            .map_err(db)?;
+        }
         let used = used_in(&mut tx, &r.mandate, r.period_start, r.amount.currency())?;
         let decision = decide(used);
-        let id = if decision == Decision::Allow {
-            let row = tx
-                .query_one(
-                    "INSERT INTO reservations (mandate, period_start, client, supplier, currency,
-                                               amount, state, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, 'reserved', $7, $7) RETURNING id",
-                    &[
-                        &r.mandate,
-                        &r.period_start,
-                        &r.client,
-                        &r.supplier,
-                        &r.amount.currency().code(),
-                        &r.amount.minor(),
-                        &now,
-                    ],
-                )
-                .map_err(db)?;
-            Some(row.get(0))
-        } else {
-            None
-        };
+        if decision != Decision::Allow {
+            // Nothing reserved, and a replaced reservation stands as it was.
+            tx.rollback().map_err(db)?;
+            return Ok((decision, None));
+        }
+        let row = tx
+            .query_one(
+                "INSERT INTO reservations (mandate, period_start, client, supplier, currency,
+                                           amount, cap, intent_id, state, created_at,
+                                           updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7, 'reserved', $8, $8) RETURNING id",
+                &[
+                    &r.mandate,
+                    &r.period_start,
+                    &r.client,
+                    &r.supplier,
+                    &r.amount.currency().code(),
+                    &r.amount.minor(),
+                    &r.intent,
+                    &now,
+                ],
+            )
+            .map_err(db)?;
+        let id: i64 = row.get(0);
         tx.commit().map_err(db)?;
-        Ok((decision, id))
+        Ok((decision, Some(id)))
     }
 
     fn update_reservation(
         &self,
         id: i64,
-        state: ReservationState,
-        order_id: Option<&str>,
+        change: &ReservationChange,
         now: Millis,
     ) -> Result<(), LedgerError> {
         self.client()
             .execute(
                 "UPDATE reservations SET state = $2, order_id = COALESCE($3, order_id),
-                        updated_at = $4 WHERE id = $1",
-                &[&id, &state.as_str(), &order_id, &now],
+                        amount = LEAST(COALESCE($4, amount), COALESCE(cap, amount)),
+                        updated_at = $5
+                 WHERE id = $1",
+                &[
+                    &id,
+                    &change.state.as_str(),
+                    &change.order_id,
+                    &change.amount,
+                    &now,
+                ],
             )
             .map_err(db)?;
         Ok(())
+    }
+
+    fn reservation(&self, id: i64) -> Result<Option<ReservationRecord>, LedgerError> {
+        Ok(self.reservations_where("WHERE id = $1", &[&id])?.pop())
     }
 
     fn reservation_for_order(
         &self,
         supplier: &str,
         order_id: &str,
-    ) -> Result<Option<(i64, ReservationState)>, LedgerError> {
-        let row = self
-            .client()
-            .query_opt(
-                "SELECT id, state FROM reservations WHERE supplier = $1 AND order_id = $2
-                 ORDER BY id DESC LIMIT 1",
+    ) -> Result<Option<ReservationRecord>, LedgerError> {
+        Ok(self
+            .reservations_where(
+                "WHERE supplier = $1 AND order_id = $2 ORDER BY id DESC LIMIT 1",
                 &[&supplier, &order_id],
-            )
-            .map_err(db)?;
-        row.map(|r| Ok((r.get(0), ReservationState::parse(r.get(1))?)))
-            .transpose()
+            )?
+            .pop())
+    }
+
+    fn reservation_for_intent(
+        &self,
+        intent: i64,
+    ) -> Result<Option<ReservationRecord>, LedgerError> {
+        Ok(self
+            .reservations_where("WHERE intent_id = $1 ORDER BY id DESC LIMIT 1", &[&intent])?
+            .pop())
+    }
+
+    fn reservations(&self) -> Result<Vec<ReservationRecord>, LedgerError> {
+        self.reservations_where("ORDER BY id", &[])
     }
 
     fn used(
@@ -783,8 +977,8 @@ impl Ledger for PostgresLedger {
         self.client()
             .execute(
                 "INSERT INTO approvals (id, client, key, supplier, request, mandate, rule, state,
-                                        created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8)",
+                                        created_at, kind, order_id, reservation_id, summary)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8, $9, $10, $11, $12)",
                 &[
                     &a.id,
                     &a.client,
@@ -794,6 +988,10 @@ impl Ledger for PostgresLedger {
                     &a.mandate,
                     &a.rule,
                     &a.created_at,
+                    &a.kind.as_str(),
+                    &a.order_id,
+                    &a.reservation,
+                    &a.summary,
                 ],
             )
             .map_err(db)?;

@@ -196,16 +196,48 @@ const MIGRATIONS: &[(i64, &str)] = &[
     END;
     ",
     ),
+    (
+        6,
+        "
+    -- A reservation keeps the cap it was judged on and settles its amount to what the order
+    -- really costs; it knows the write-ahead intent of its order, so reconciliation after a
+    -- crash settles or releases it.
+    ALTER TABLE reservations ADD COLUMN cap INTEGER;
+    UPDATE reservations SET cap = amount;
+    ALTER TABLE reservations ADD COLUMN intent_id INTEGER;
+    CREATE INDEX reservations_by_intent ON reservations (intent_id);
+    -- Orders a supplier answered under an order id already recorded for another PO: kept,
+    -- never written over the recorded one.
+    CREATE TABLE order_collisions (
+        id           INTEGER PRIMARY KEY,
+        supplier     TEXT NOT NULL,
+        order_id     TEXT NOT NULL,
+        client       TEXT NOT NULL,
+        buyer_po     TEXT NOT NULL,
+        body         TEXT NOT NULL,
+        recorded_at  INTEGER NOT NULL
+    );
+    CREATE TABLE invoices (
+        supplier     TEXT NOT NULL,
+        invoice_id   TEXT NOT NULL,
+        order_id     TEXT NOT NULL,
+        client       TEXT NOT NULL,
+        credit_note  INTEGER NOT NULL,
+        currency     TEXT NOT NULL,
+        grand_total  INTEGER NOT NULL,
+        body         TEXT NOT NULL,
+        recorded_at  INTEGER NOT NULL,
+        PRIMARY KEY (supplier, invoice_id)
+    );
+    CREATE INDEX invoices_by_order ON invoices (supplier, order_id);
+    ALTER TABLE approvals ADD COLUMN kind TEXT NOT NULL DEFAULT 'order'
+        CHECK (kind IN ('order', 'review'));
+    ALTER TABLE approvals ADD COLUMN reservation_id INTEGER;
+    -- What the approver sees of the order: the lines as priced, the cap, the cost.
+    ALTER TABLE approvals ADD COLUMN summary TEXT;
+    ",
+    ),
 ];
-
-/// How far an SQLite ledger's commits are known to be on disk.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Durability {
-    /// Syncs of the write-ahead log so far.
-    pub syncs: u64,
-    /// Rows changed by commits not yet synced (would not survive a power cut).
-    pub unsynced_changes: u64,
-}
 
 /// A ledger in one SQLite file.
 #[derive(Debug)]
@@ -258,20 +290,6 @@ impl SqliteLedger {
             conn: Mutex::new(conn),
             wal,
         })
-    }
-
-    /// How far commits are known to be on disk, for operators and for tests of when the
-    /// gateway syncs.
-    pub fn durability(&self) -> Durability {
-        // Without a WAL every commit is synced (synchronous = FULL): nothing is pending.
-        let Some(wal) = &self.wal else {
-            return Durability::default();
-        };
-        let (syncs, durable) = wal.progress();
-        Durability {
-            syncs,
-            unsynced_changes: self.conn().total_changes().saturating_sub(durable),
-        }
     }
 
     fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
@@ -362,25 +380,83 @@ fn used_in(
 }
 
 const APPROVAL_COLUMNS: &str = "id, client, key, supplier, request, mandate, rule, state, \
-     created_at, decided_by, decided_at, note, order_id";
+     created_at, decided_by, decided_at, note, order_id, kind, reservation_id, summary";
 
 fn approval_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<Approval, LedgerError>> {
     let state: String = r.get(7)?;
-    Ok(ApprovalState::parse(&state).map(|state| Approval {
-        id: r.get(0).unwrap_or_default(),
-        client: r.get(1).unwrap_or_default(),
-        key: r.get(2).unwrap_or_default(),
-        supplier: r.get(3).unwrap_or_default(),
-        request: r.get(4).unwrap_or_default(),
-        mandate: r.get(5).unwrap_or_default(),
-        rule: r.get(6).unwrap_or_default(),
-        state,
-        created_at: r.get(8).unwrap_or_default(),
-        decided_by: r.get(9).unwrap_or_default(),
-        decided_at: r.get(10).unwrap_or_default(),
-        note: r.get(11).unwrap_or_default(),
-        order_id: r.get(12).unwrap_or_default(),
+    let kind: String = r.get(13)?;
+    Ok(ApprovalState::parse(&state).and_then(|state| {
+        Ok(Approval {
+            id: r.get(0).unwrap_or_default(),
+            kind: ApprovalKind::parse(&kind)?,
+            client: r.get(1).unwrap_or_default(),
+            key: r.get(2).unwrap_or_default(),
+            supplier: r.get(3).unwrap_or_default(),
+            request: r.get(4).unwrap_or_default(),
+            mandate: r.get(5).unwrap_or_default(),
+            rule: r.get(6).unwrap_or_default(),
+            state,
+            created_at: r.get(8).unwrap_or_default(),
+            decided_by: r.get(9).unwrap_or_default(),
+            decided_at: r.get(10).unwrap_or_default(),
+            note: r.get(11).unwrap_or_default(),
+            order_id: r.get(12).unwrap_or_default(),
+            reservation: r.get(14).unwrap_or_default(),
+            summary: r.get(15).unwrap_or_default(),
+        })
     }))
+}
+
+const RESERVATION_COLUMNS: &str = "id, mandate, period_start, client, supplier, order_id, \
+     intent_id, currency, COALESCE(cap, amount), amount, state";
+
+fn reservation_row(
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<Result<ReservationRecord, LedgerError>> {
+    let (currency, state): (String, String) = (r.get(7)?, r.get(10)?);
+    let (cap, amount): (i64, i64) = (r.get(8)?, r.get(9)?);
+    let (id, mandate, period_start, client, supplier, order_id, intent) = (
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+    );
+    Ok((|| {
+        let currency = mercato_sdk::exact::Currency::parse(&currency)
+            .map_err(|e| LedgerError::Corrupt(format!("reservation {id}: {e}")))?;
+        Ok(ReservationRecord {
+            id,
+            mandate,
+            period_start,
+            client,
+            supplier,
+            order_id,
+            intent,
+            cap: mercato_sdk::exact::Money::new(currency, cap),
+            amount: mercato_sdk::exact::Money::new(currency, amount),
+            state: ReservationState::parse(&state)?,
+        })
+    })())
+}
+
+/// Rows of one reservation query.
+fn reservations_where(
+    conn: &Connection,
+    filter: &str,
+    params: impl rusqlite::Params,
+) -> Result<Vec<ReservationRecord>, LedgerError> {
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {RESERVATION_COLUMNS} FROM reservations {filter}"
+        ))
+        .map_err(db)?;
+    stmt.query_map(params, reservation_row)
+        .map_err(db)?
+        .map(|r| r.map_err(db).and_then(|r| r))
+        .collect()
 }
 
 const INTENT_COLUMNS: &str =
@@ -397,7 +473,7 @@ impl Ledger for SqliteLedger {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db)?;
-        let found: Option<(String, String, Option<u16>, Option<String>)> = tx
+        let found: Option<(String, String, Option<i64>, Option<String>)> = tx
             .query_row(
                 "SELECT request_hash, state, status, response FROM idempotency
                  WHERE client = ?1 AND operation = ?2 AND key = ?3",
@@ -420,7 +496,7 @@ impl Ledger for SqliteLedger {
             Some((hash, _, _, _)) if hash != request_hash => Claim::Conflict,
             Some((_, state, _, _)) if state == "running" => Claim::InProgress,
             Some((_, _, Some(status), Some(body))) => {
-                Claim::Replay(StoredResponse { status, body })
+                Claim::Replay(StoredResponse::from_row(status, body))
             }
             Some(_) => {
                 return Err(LedgerError::Corrupt(format!(
@@ -452,7 +528,7 @@ impl Ledger for SqliteLedger {
                     scope.operation,
                     scope.key,
                     request_hash,
-                    response.status,
+                    response.status(),
                     response.body,
                     now
                 ],
@@ -556,21 +632,33 @@ impl Ledger for SqliteLedger {
         supplier: &str,
         order: &Order,
         now: Millis,
-    ) -> Result<(), LedgerError> {
+    ) -> Result<OrderWrite, LedgerError> {
         let body = json(order)?;
         let status = label(&order.status);
         let mut conn = self.conn();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db)?;
-        let previous: Option<String> = tx
+        let previous: Option<(String, String)> = tx
             .query_row(
-                "SELECT status FROM orders WHERE supplier = ?1 AND order_id = ?2",
+                "SELECT status, buyer_po FROM orders WHERE supplier = ?1 AND order_id = ?2",
                 params![supplier, order.order_id],
-                |r| r.get(0),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()
             .map_err(db)?;
+        if let Some((_, recorded_po)) = previous.as_ref().filter(|(_, po)| *po != order.buyer_po) {
+            tx.execute(
+                "INSERT INTO order_collisions (supplier, order_id, client, buyer_po, body,
+                                               recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![supplier, order.order_id, client, order.buyer_po, body, now],
+            )
+            .map_err(db)?;
+            let recorded_po = recorded_po.clone();
+            tx.commit().map_err(db)?;
+            return Ok(OrderWrite::Collision { recorded_po });
+        }
         tx.execute(
             "INSERT INTO orders (supplier, order_id, client, buyer_po, quote_id, currency,
                                  grand_total, status, body, created_at, updated_at)
@@ -592,14 +680,84 @@ impl Ledger for SqliteLedger {
             ],
         )
         .map_err(db)?;
-        if previous.as_deref() != Some(status.as_str()) {
+        if previous.map(|(s, _)| s).as_deref() != Some(status.as_str()) {
             tx.execute(
                 "INSERT INTO order_status (supplier, order_id, status, at) VALUES (?1, ?2, ?3, ?4)",
                 params![supplier, order.order_id, status, now],
             )
             .map_err(db)?;
         }
-        tx.commit().map_err(db)
+        tx.commit().map_err(db)?;
+        Ok(OrderWrite::Recorded)
+    }
+
+    fn collisions(&self) -> Result<Vec<OrderRecord>, LedgerError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare("SELECT client, supplier, body, recorded_at FROM order_collisions ORDER BY id")
+            .map_err(db)?;
+        let rows: Vec<(String, String, String, Millis)> = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .map_err(db)?
+            .collect::<Result<_, _>>()
+            .map_err(db)?;
+        rows.into_iter()
+            .map(|(client, supplier, body, created_at)| {
+                Ok(OrderRecord {
+                    client,
+                    supplier,
+                    order: from_json(&body)?,
+                    created_at,
+                })
+            })
+            .collect()
+    }
+
+    fn record_invoice(
+        &self,
+        client: &str,
+        supplier: &str,
+        invoice: &Invoice,
+        now: Millis,
+    ) -> Result<(), LedgerError> {
+        self.conn()
+            .execute(
+                "INSERT INTO invoices (supplier, invoice_id, order_id, client, credit_note,
+                                       currency, grand_total, body, recorded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (supplier, invoice_id) DO UPDATE SET
+                     body = excluded.body, grand_total = excluded.grand_total,
+                     recorded_at = excluded.recorded_at",
+                params![
+                    supplier,
+                    invoice.invoice_id,
+                    invoice.order_id,
+                    client,
+                    invoice.is_credit_note,
+                    invoice.totals.grand_total.currency,
+                    invoice.totals.grand_total.minor,
+                    json(invoice)?,
+                    now
+                ],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    fn invoices_for(&self, supplier: &str, order_id: &str) -> Result<Vec<Invoice>, LedgerError> {
+        let conn = self.conn();
+        let mut stmt = conn
+            .prepare(
+                "SELECT body FROM invoices WHERE supplier = ?1 AND order_id = ?2
+                 ORDER BY recorded_at, invoice_id",
+            )
+            .map_err(db)?;
+        let bodies: Vec<String> = stmt
+            .query_map(params![supplier, order_id], |r| r.get(0))
+            .map_err(db)?
+            .collect::<Result<_, _>>()
+            .map_err(db)?;
+        bodies.iter().map(|b| from_json(b)).collect()
     }
 
     fn order(&self, supplier: &str, order_id: &str) -> Result<Option<OrderRecord>, LedgerError> {
@@ -724,66 +882,97 @@ impl Ledger for SqliteLedger {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db)?;
-        let used = used_in(&tx, &r.mandate, r.period_start, r.amount.currency())?;
-        let decision = decide(used);
-        let id = if decision == Decision::Allow {
+        if let Some(old) = r.replaces {
             tx.execute(
-                "INSERT INTO reservations (mandate, period_start, client, supplier, currency,
-                                           amount, state, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'reserved', ?7, ?7)",
-                params![
-                    r.mandate,
-                    r.period_start,
-                    r.client,
-                    r.supplier,
-                    r.amount.currency().code(),
-                    r.amount.minor(),
-                    now
-                ],
+                "UPDATE reservations SET state = 'released', updated_at = ?2
+                 WHERE id = ?1 AND state IN ('reserved', 'settled')",
+                params![old, now],
             )
             .map_err(db)?;
-            Some(tx.last_insert_rowid())
-        } else {
-            None
-        };
+        }
+        let used = used_in(&tx, &r.mandate, r.period_start, r.amount.currency())?;
+        let decision = decide(used);
+        if decision != Decision::Allow {
+            // Nothing reserved, and a replaced reservation stands as it was.
+            tx.rollback().map_err(db)?;
+            return Ok((decision, None));
+        }
+        tx.execute(
+            "INSERT INTO reservations (mandate, period_start, client, supplier, currency,
+                                       amount, cap, intent_id, state, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, 'reserved', ?8, ?8)",
+            params![
+                r.mandate,
+                r.period_start,
+                r.client,
+                r.supplier,
+                r.amount.currency().code(),
+                r.amount.minor(),
+                r.intent,
+                now
+            ],
+        )
+        .map_err(db)?;
+        let id = tx.last_insert_rowid();
         tx.commit().map_err(db)?;
-        Ok((decision, id))
+        Ok((decision, Some(id)))
     }
 
     fn update_reservation(
         &self,
         id: i64,
-        state: ReservationState,
-        order_id: Option<&str>,
+        change: &ReservationChange,
         now: Millis,
     ) -> Result<(), LedgerError> {
         self.conn()
             .execute(
                 "UPDATE reservations SET state = ?2, order_id = COALESCE(?3, order_id),
-                        updated_at = ?4 WHERE id = ?1",
-                params![id, state.as_str(), order_id, now],
+                        amount = MIN(COALESCE(?4, amount), COALESCE(cap, amount)),
+                        updated_at = ?5
+                 WHERE id = ?1",
+                params![
+                    id,
+                    change.state.as_str(),
+                    change.order_id,
+                    change.amount,
+                    now
+                ],
             )
             .map_err(db)?;
         Ok(())
+    }
+
+    fn reservation(&self, id: i64) -> Result<Option<ReservationRecord>, LedgerError> {
+        Ok(reservations_where(&self.conn(), "WHERE id = ?1", params![id])?.pop())
     }
 
     fn reservation_for_order(
         &self,
         supplier: &str,
         order_id: &str,
-    ) -> Result<Option<(i64, ReservationState)>, LedgerError> {
-        let row: Option<(i64, String)> = self
-            .conn()
-            .query_row(
-                "SELECT id, state FROM reservations WHERE supplier = ?1 AND order_id = ?2
-                 ORDER BY id DESC LIMIT 1",
-                params![supplier, order_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(db)?;
-        row.map(|(id, s)| Ok((id, ReservationState::parse(&s)?)))
-            .transpose()
+    ) -> Result<Option<ReservationRecord>, LedgerError> {
+        Ok(reservations_where(
+            &self.conn(),
+            "WHERE supplier = ?1 AND order_id = ?2 ORDER BY id DESC LIMIT 1",
+            params![supplier, order_id],
+        )?
+        .pop())
+    }
+
+    fn reservation_for_intent(
+        &self,
+        intent: i64,
+    ) -> Result<Option<ReservationRecord>, LedgerError> {
+        Ok(reservations_where(
+            &self.conn(),
+            "WHERE intent_id = ?1 ORDER BY id DESC LIMIT 1",
+            params![intent],
+        )?
+        .pop())
+    }
+
+    fn reservations(&self) -> Result<Vec<ReservationRecord>, LedgerError> {
+        reservations_where(&self.conn(), "ORDER BY id", [])
     }
 
     fn used(
@@ -829,8 +1018,8 @@ impl Ledger for SqliteLedger {
         self.conn()
             .execute(
                 "INSERT INTO approvals (id, client, key, supplier, request, mandate, rule, state,
-                                        created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8)",
+                                        created_at, kind, order_id, reservation_id, summary)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12)",
                 params![
                     a.id,
                     a.client,
@@ -839,7 +1028,11 @@ impl Ledger for SqliteLedger {
                     a.request,
                     a.mandate,
                     a.rule,
-                    a.created_at
+                    a.created_at,
+                    a.kind.as_str(),
+                    a.order_id,
+                    a.reservation,
+                    a.summary
                 ],
             )
             .map_err(db)?;
@@ -932,6 +1125,18 @@ impl Ledger for SqliteLedger {
         let wanted = self.conn().total_changes();
         wal.sync_through(wanted, || self.conn().total_changes())
     }
+
+    fn durability(&self) -> Durability {
+        // Without a WAL every commit is synced (synchronous = FULL): nothing is pending.
+        let Some(wal) = &self.wal else {
+            return Durability::default();
+        };
+        let (syncs, durable) = wal.progress();
+        Durability {
+            syncs,
+            unsynced_changes: self.conn().total_changes().saturating_sub(durable),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1011,6 +1216,8 @@ mod tests {
                 client: "bot".into(),
                 supplier: "s".into(),
                 amount: Money::new(currency, minor),
+                intent: None,
+                replaces: None,
             };
             l.reserve(&r, &|_| Decision::Allow, 1).unwrap().1.unwrap()
         };
@@ -1027,16 +1234,33 @@ mod tests {
         reserve(100, Currency::USD, 70);
         assert_eq!(used(100, Currency::EUR), (1000, 3));
 
-        l.update_reservation(b, ReservationState::Released, None, 2)
+        let change = |state, order_id: Option<&str>, amount| ReservationChange {
+            state,
+            order_id: order_id.map(str::to_string),
+            amount,
+        };
+        l.update_reservation(b, &change(ReservationState::Released, None, None), 2)
             .unwrap();
         assert_eq!(used(100, Currency::EUR), (700, 2));
-        // Linking the order and settling it keep the amount counted.
-        l.update_reservation(a, ReservationState::Reserved, Some("ORD-1"), 2)
+        // Linking the order keeps the cap counted; settling counts what the order costs.
+        l.update_reservation(
+            a,
+            &change(ReservationState::Reserved, Some("ORD-1"), None),
+            2,
+        )
+        .unwrap();
+        assert_eq!(used(100, Currency::EUR), (700, 2));
+        l.update_reservation(a, &change(ReservationState::Settled, None, Some(420)), 3)
             .unwrap();
-        l.update_reservation(a, ReservationState::Settled, None, 3)
+        assert_eq!(used(100, Currency::EUR), (620, 2));
+        // A settlement is never above the cap the reservation was judged on.
+        l.update_reservation(a, &change(ReservationState::Settled, None, Some(9_999)), 3)
             .unwrap();
         assert_eq!(used(100, Currency::EUR), (700, 2));
-        l.update_reservation(c, ReservationState::Released, None, 3)
+        let kept = l.reservation(a).unwrap().unwrap();
+        assert_eq!((kept.amount.minor(), kept.cap.minor()), (500, 500));
+        assert_eq!(kept.order_id.as_deref(), Some("ORD-1"));
+        l.update_reservation(c, &change(ReservationState::Released, None, None), 3)
             .unwrap();
         assert_eq!(used(100, Currency::EUR), (500, 1));
         // Other periods and currencies are their own rows; an unused one is zero.
@@ -1097,7 +1321,7 @@ mod tests {
         assert_eq!(l.claim(&s, "h1", 2).unwrap(), Claim::InProgress);
         assert_eq!(l.claim(&s, "h2", 2).unwrap(), Claim::Conflict);
         let done = StoredResponse {
-            status: 201,
+            ok: true,
             body: "{}".into(),
         };
         l.finish(&s, "h1", &done, 3).unwrap();

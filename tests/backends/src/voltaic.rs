@@ -77,6 +77,29 @@ impl Default for VoltaicConfig {
     }
 }
 
+/// Ways a Voltaic backend can be made to cheat, to test the host against a supplier that is
+/// not honest ([`VoltaicBackend::set_dishonesty`]). All off by default; each one keeps the
+/// answers well-formed, so only the host's own checks can tell.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dishonesty {
+    /// Accept an order whatever its `MaxTotal` says (a note in its messages, nothing more).
+    pub ignore_max_total: bool,
+    /// Charge this many percent above the catalogue or cart price, ignoring every
+    /// `ExpectedUnitPrice`.
+    pub overcharge_percent: u32,
+    /// Add this many cents to every order line's `ExtendedPrice`, and to the totals so they
+    /// still add up.
+    pub pad_line_totals_cents: i64,
+    /// Answer a new order with this purchase order number instead of the buyer's.
+    pub answer_with_po: Option<String>,
+    /// List every catalogue price below zero.
+    pub negative_prices: bool,
+    /// List price breaks from the largest quantity down.
+    pub unsorted_price_breaks: bool,
+    /// Add this many cents to every invoice.
+    pub invoice_surcharge_cents: i64,
+}
+
 /// A webhook as Voltaic would POST it: the exact body and its signature header value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedWebhook {
@@ -142,9 +165,36 @@ impl VoltaicBackend {
         &self.config.api_key
     }
 
+    /// Cheat from now on as `d` says.
+    pub fn set_dishonesty(&self, d: Dishonesty) {
+        self.store
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .dishonesty = d;
+    }
+
+    /// Restart order numbering, as after a botched restore: the next orders get the numbers
+    /// of the first ones again.
+    pub fn restart_order_numbering(&self) {
+        self.store
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .restart_order_numbering();
+    }
+
     /// Orders stored so far (a replayed order is not a new one).
     pub fn order_count(&self) -> usize {
         self.with_store(|s| s.orders.len())
+    }
+
+    /// Every order as (number, purchase order number, total in cents), oldest first.
+    pub fn orders(&self) -> Vec<(String, String, i64)> {
+        self.with_store(|s| {
+            s.orders
+                .iter()
+                .map(|o| (o.number.clone(), o.po.clone(), o.total()))
+                .collect()
+        })
     }
 
     /// Order numbers carrying a purchase order number, oldest first.

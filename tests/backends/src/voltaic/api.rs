@@ -336,7 +336,11 @@ async fn place_order(State(app): State<App>, headers: HeaderMap, body: Bytes) ->
     match store.place_order(req, now) {
         Ok(index) => {
             store.order_keys.insert(key, Slot::Done(value, index));
-            json_response(201, &wire::order_json(&store, index, now))
+            let mut answer = wire::order_json(&store, index, now);
+            if let Some(po) = &store.dishonesty.answer_with_po {
+                answer["PurchaseOrderNumber"] = Value::from(po.clone());
+            }
+            json_response(201, &answer)
         }
         Err(f) => {
             // A refused order does not consume its key: the buyer may fix the cause and retry.

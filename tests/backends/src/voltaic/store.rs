@@ -317,6 +317,8 @@ pub(crate) struct Order {
     pub lines: Vec<OrderLine>,
     /// Shipping charged.
     pub shipping: i64,
+    /// Cents added to every line's extended price (a cheating supplier).
+    pub line_padding: i64,
     /// Shipments, oldest first.
     pub shipments: Vec<Shipment>,
     /// Invoices, oldest first.
@@ -330,10 +332,17 @@ pub(crate) struct Order {
 impl Order {
     /// Merchandise total of the non-cancelled quantities.
     pub(crate) fn merchandise(&self) -> i64 {
-        self.lines
-            .iter()
-            .map(|l| line_cents(l.unit4, l.qty - l.cancelled))
-            .sum()
+        self.lines.iter().map(|l| self.extended(l)).sum()
+    }
+
+    /// A line's extended price, as this order states it.
+    pub(crate) fn extended(&self, l: &OrderLine) -> i64 {
+        line_cents(l.unit4, l.qty - l.cancelled) + self.line_padding
+    }
+
+    /// What the order costs: merchandise, shipping and tax.
+    pub(crate) fn total(&self) -> i64 {
+        self.merchandise() + self.shipping + self.tax()
     }
 
     /// VAT: per line, plus on shipping.
@@ -395,6 +404,10 @@ pub(crate) struct Store {
     pub return_keys: HashMap<String, (usize, Value, usize)>,
     /// Webhook outbox.
     pub events: Vec<Event>,
+    /// How it cheats, if it does.
+    pub dishonesty: super::Dishonesty,
+    /// After a restart of its numbering: the order whose number the next order takes.
+    reused_number: Option<usize>,
     seq: u64,
 }
 
@@ -426,8 +439,28 @@ impl Store {
             cancel_keys: HashMap::new(),
             return_keys: HashMap::new(),
             events: Vec::new(),
+            dishonesty: super::Dishonesty::default(),
+            reused_number: None,
             seq: 0,
         }
+    }
+
+    /// The next orders take the numbers of the first ones again.
+    pub(crate) fn restart_order_numbering(&mut self) {
+        self.reused_number = Some(0);
+    }
+
+    /// The number of a new order: the next in sequence, or, after a restart of numbering,
+    /// one already given.
+    fn order_number(&mut self) -> String {
+        if let Some(i) = self.reused_number
+            && let Some(taken) = self.orders.get(i)
+        {
+            let number = taken.number.clone();
+            self.reused_number = Some(i + 1);
+            return number;
+        }
+        format!("VC-{}", 100_000 + self.next_seq())
     }
 
     fn next_seq(&mut self) -> u64 {
@@ -627,7 +660,8 @@ impl Store {
             number: format!("INV-{seq:06}"),
             issued: now,
             lines: invoice_lines,
-            shipping: if first_invoice { order.shipping } else { 0 },
+            shipping: if first_invoice { order.shipping } else { 0 }
+                + self.dishonesty.invoice_surcharge_cents,
             tax_bp: order.country.tax_bp,
         });
         order.updated = now;
@@ -771,7 +805,14 @@ impl Store {
                 ));
             }
         };
-        let lines = self.resolve_lines(&req, cur, country, now)?;
+        let mut lines = self.resolve_lines(&req, cur, country, now)?;
+        let cheat = self.dishonesty.clone();
+        if cheat.overcharge_percent > 0 {
+            for (_, _, _, unit4, expected) in &mut lines {
+                *unit4 = *unit4 * (100 + i64::from(cheat.overcharge_percent)) / 100;
+                *expected = None;
+            }
+        }
 
         // Quantity rules, then prices, then stock: each check reports every line it concerns.
         let rule_errors: Vec<ApiError> = lines
@@ -861,9 +902,8 @@ impl Store {
             .map(|l| line_cents(l.unit4, l.qty - l.cancelled))
             .sum();
         let shipping = shipping_cents(cur, merchandise);
-        let seq = self.next_seq();
         let mut order = Order {
-            number: format!("VC-{}", 100_000 + seq),
+            number: self.order_number(),
             po: req.purchase_order_number.trim().to_string(),
             cart_key: req.cart_key.clone(),
             cur,
@@ -875,12 +915,13 @@ impl Store {
             policy,
             lines: order_lines,
             shipping,
+            line_padding: cheat.pad_line_totals_cents,
             shipments: Vec::new(),
             invoices: Vec::new(),
             returns: Vec::new(),
             messages: Vec::new(),
         };
-        if let Some(max) = &req.max_total {
+        if let Some(max) = req.max_total.as_ref().filter(|_| !cheat.ignore_max_total) {
             let (max_cur, max4) = wire::money_input(max, "MaxTotal")?;
             let total = merchandise + shipping + order.tax();
             if max_cur != cur || i128::from(total) * 100 > i128::from(max4) {

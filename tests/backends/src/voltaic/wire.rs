@@ -354,11 +354,18 @@ fn lead_time_text(days: u32) -> String {
 /// A catalogue part in `cur`/`locale`.
 pub(crate) fn part_json(store: &Store, index: usize, cur: Cur, locale: &str, now: i64) -> Value {
     let p = &store.parts[index];
-    let breaks: Vec<Value> = p
+    let cheat = &store.dishonesty;
+    let mut breaks: Vec<Value> = p
         .breaks(cur, now, store.started)
         .into_iter()
-        .map(|(q, price)| json!({"Quantity": q, "Price": format_price(cur, locale, price), "Currency": cur.code()}))
+        .map(|(q, price)| {
+            let price = if cheat.negative_prices { -price } else { price };
+            json!({"Quantity": q, "Price": format_price(cur, locale, price), "Currency": cur.code()})
+        })
         .collect();
+    if cheat.unsorted_price_breaks {
+        breaks.reverse();
+    }
     let on_order: Vec<Value> = store
         .pending_restocks(index)
         .into_iter()
@@ -571,7 +578,7 @@ pub(crate) fn order_json_in(store: &Store, order: &Order, locale: &str, now: i64
                 "QuantityBackordered": l.backordered,
                 "QuantityCancelled": l.cancelled,
                 "UnitPrice": format_price(cur, locale, l.unit4),
-                "ExtendedPrice": format_cents(cur, locale, line_cents(l.unit4, l.qty - l.cancelled)),
+                "ExtendedPrice": format_cents(cur, locale, order.extended(l)),
                 "Status": line_status(order, l),
                 "ExpectedShipDate": if outstanding > 0 { Value::from(date(l.expected_ship)) } else { Value::Null },
                 "ExpectedDeliveryDate": if outstanding > 0 { Value::from(date(l.expected_ship + transit)) } else { Value::Null },

@@ -8,11 +8,11 @@
 use crate::common::host;
 use mercato::LoadedAdapter;
 use mercato::broker::Broker;
+use mercato::clients::{Client, ClientId, Clients, KeyDigest};
 use mercato::conformance::{self, Options};
 use mercato::contract::*;
 use mercato::demo::buyer_context;
-use mercato::gateway::auth::KeyDigest;
-use mercato::gateway::{Client, ClientId, Clients, Gateway, Service};
+use mercato::gateway::{Gateway, Service};
 use mercato::sandbox::{Grants, HostGrant};
 use mercato_backends::keystone::{self, KeystoneBackend, KeystoneConfig, PushTarget};
 use mercato_backends::ostara::{self, Delivery, OstaraBackend, OstaraConfig};

@@ -6,10 +6,7 @@ use crate::gateway::{KEY, Running, order_body};
 use mercato::broker::BrokerConfig;
 use mercato::contract::{OrderRequest, PaymentInstruction};
 use mercato::demo::{buyer_context, demo_client};
-use mercato::gateway::api::PlaceOrderRequest;
-use mercato::gateway::idempotent::{canonical, request_hash};
-use mercato::gateway::service::IdempotencyKey;
-use mercato::ledger::sqlite::SqliteLedger;
+use mercato::desk::{IdempotencyKey, PlaceOrder, canonical, request_hash};
 use mercato::ledger::{Intent, KeyScope, Ledger};
 use mercato::{Operation, SupplierId};
 use serde_json::Value;
@@ -17,6 +14,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const NUT: &str = "VC-HN-M8-A2";
+
+/// A SQLite ledger in `dir`.
+fn sqlite_at(dir: &std::path::Path) -> Arc<dyn Ledger> {
+    mercato::ledger::open(&mercato::ledger::Location::Sqlite(
+        dir.join("ledger.sqlite"),
+    ))
+    .unwrap()
+}
 
 /// A ledger in a new, empty database on the PostgreSQL server at `MERCATO_TEST_POSTGRES`
 /// (a connection string to a database the user may create databases from).
@@ -155,7 +160,7 @@ async fn one_order_for_duplicates(ledger: Option<Arc<dyn Ledger>>) {
 #[tokio::test(flavor = "multi_thread")]
 async fn an_order_is_durable_before_it_leaves_and_before_it_is_acknowledged() {
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = Arc::new(SqliteLedger::open(&dir.path().join("ledger.sqlite")).unwrap());
+    let sqlite = sqlite_at(dir.path());
     let g = Running::start_with(BrokerConfig::default(), Some(sqlite.clone())).await;
     let voltaic = g.suppliers.voltaic.control();
     voltaic.set_delay(Duration::from_millis(300));
@@ -163,10 +168,11 @@ async fn an_order_is_durable_before_it_leaves_and_before_it_is_acknowledged() {
     let asked = voltaic.requests();
 
     let body = order_body("voltaic", "PO-L-9", NUT, 10, 100_000);
-    // Looked at while the supplier holds the order.
+    // Looked at while the supplier holds the order: the desk's price lookup is the first
+    // request, the order the second.
     let at_supplier = async {
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        while voltaic.requests() == asked {
+        while voltaic.requests() < asked + 2 {
             assert!(std::time::Instant::now() < deadline, "the order never left");
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
@@ -212,7 +218,7 @@ async fn a_supplier_outage_is_not_stored_as_the_final_answer() {
 /// Leave the ledger as a host that stopped mid-call leaves it: the key claimed, the intent
 /// recorded, no outcome. Returns the supplier-facing request.
 fn stopped_mid_call(ledger: &dyn Ledger, body: &Value, key: &str) -> OrderRequest {
-    let request: PlaceOrderRequest = serde_json::from_value(body.clone()).unwrap();
+    let request: PlaceOrder = serde_json::from_value(body.clone()).unwrap();
     let client = demo_client(KEY);
     let idem = IdempotencyKey::parse(key).unwrap();
     let supplier = SupplierId::parse(&request.supplier).unwrap();
@@ -256,8 +262,7 @@ fn stopped_mid_call(ledger: &dyn Ledger, body: &Value, key: &str) -> OrderReques
 #[tokio::test(flavor = "multi_thread")]
 async fn intents_left_open_by_a_stopped_host_are_reconciled_not_resent() {
     let dir = tempfile::tempdir().unwrap();
-    let ledger: Arc<dyn Ledger> =
-        Arc::new(SqliteLedger::open(&dir.path().join("ledger.sqlite")).unwrap());
+    let ledger = sqlite_at(dir.path());
     let g = Running::start_with(BrokerConfig::default(), Some(ledger.clone())).await;
 
     // Stopped after the supplier took the order, before the answer was recorded.
@@ -280,7 +285,7 @@ async fn intents_left_open_by_a_stopped_host_are_reconciled_not_resent() {
     );
 
     // Start-up reconciliation asks the supplier by buyer PO.
-    assert_eq!(g.service.reconcile().await.unwrap(), (2, 0));
+    assert_eq!(g.service.desk().reconcile().await.unwrap(), (2, 0));
     assert!(ledger.open_intents().unwrap().is_empty());
 
     let (status, replayed) = place(&g, &reached, "l-4").await;

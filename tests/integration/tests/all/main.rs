@@ -6,6 +6,7 @@ mod common;
 mod conformance;
 mod contract_versions;
 mod demo;
+mod dishonest;
 mod documents;
 mod faults;
 mod gateway;

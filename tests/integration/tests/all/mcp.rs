@@ -6,10 +6,11 @@
 use crate::common::quote_request;
 use crate::gateway::{KEY, Running};
 use mercato::broker::BrokerConfig;
-use mercato::contract::{CancelStatus, PartialDelivery, QuoteLine};
+use mercato::contract::{PartialDelivery, QuoteLine};
 use mercato::contract::{PaymentInstruction, QuoteStatus};
 use mercato::demo::plant_3;
-use mercato::gateway::api::{PlaceOrderRequest, QuotesRequest};
+use mercato::desk::PlaceOrder;
+use mercato::gateway::api::QuotesRequest;
 use mercato::gateway::mcp;
 use rmcp::model::{CallToolRequestParams, CallToolResult, ProtocolVersion, Tool};
 use rmcp::service::{RoleClient, RunningService};
@@ -335,7 +336,7 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
     assert_eq!(quote.status, QuoteStatus::Firm);
 
     // place_order from the quote, with an idempotency key.
-    let order = PlaceOrderRequest {
+    let order = PlaceOrder {
         supplier: "voltaic".into(),
         buyer_po: "PO-MCP-1".into(),
         quote_id: Some(quote.quote_id.clone()),
@@ -389,19 +390,17 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
     assert_eq!(status, 200, "{by_http}");
     assert_same("order", &got, &by_http);
 
-    // cancel_order: the in-stock lines shipped at once, so the supplier refuses, as an answer.
+    // cancel_order: the in-stock lines shipped at once, so the supplier refuses: an error
+    // result with the typed code and the order it is about.
     let cancel = json!({
         "supplier": "voltaic",
         "order_id": order_id,
         "idempotency_key": "mcp-cancel-1",
         "reason": "test"
     });
-    let cancelled = answer(&call(&client, "cancel_order", cancel).await);
-    assert_eq!(
-        cancelled["status"],
-        serde_json::to_value(CancelStatus::Refused).unwrap(),
-        "{cancelled}"
-    );
+    let refused = problem(&call(&client, "cancel_order", cancel).await);
+    assert_eq!(refused["code"], "cancel-refused", "{refused}");
+    assert_eq!(refused["order"]["order_id"], order_id.as_str(), "{refused}");
 
     // Errors are tool results with the problem details and their typed code.
     let mut unkeyed = order_body.clone();
