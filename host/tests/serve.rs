@@ -328,6 +328,58 @@ budget = {{ limit = "EUR 20000.00", period = "month" }}
     assert_eq!(mandates[0]["budget"]["orders"], 1);
 }
 
+/// A PO is whatever the client wrote: the CSV export never hands a spreadsheet a formula.
+#[test]
+fn the_ledger_export_opens_in_a_spreadsheet_as_text() {
+    let data = tempfile::tempdir().unwrap();
+    let dir = data.path().to_str().unwrap();
+    let server = serve_with(&["--data-dir", dir], &[]);
+    let bot = [
+        ("MERCATO_SERVER", server.base.as_str()),
+        ("MERCATO_API_KEY", KEY),
+    ];
+    let po = "=HYPERLINK(\"http://evil.example\",\"pay\")";
+    let placed = mercato(
+        &[
+            "order",
+            "--supplier",
+            "voltaic",
+            "--po",
+            po,
+            "--line",
+            "VC-HN-M8-A2=10",
+            "--ship-to",
+            PLANT,
+            "--max-total",
+            "EUR 50.00",
+            "--idempotency-key",
+            "cli-formula-1",
+            "--json",
+        ],
+        &bot,
+    );
+    assert!(placed.status.success(), "{placed:?}");
+    let csv = mercato(&["ledger", "export", "--data-dir", dir], &[]);
+    assert!(csv.status.success(), "{csv:?}");
+    let mut rows = csv::Reader::from_reader(csv.stdout.as_slice());
+    let row = rows.records().next().expect("one order").unwrap();
+    assert_eq!(
+        &row[3],
+        format!("'{po}"),
+        "the PO cell is text, not a formula"
+    );
+    assert!(
+        row.iter().all(|c| !c.starts_with(['=', '+', '-', '@'])),
+        "{row:?}"
+    );
+    // JSON keeps the PO as it is.
+    let exported = json(&mercato(
+        &["ledger", "export", "--data-dir", dir, "--format", "json"],
+        &[],
+    ));
+    assert_eq!(exported[0]["order"]["buyer_po"], po);
+}
+
 /// `serve --watch`: a new version written into the folder is swapped in while serving; one
 /// that fails the conformance suite is refused, reported, and the previous version stays.
 #[tokio::test(flavor = "multi_thread")]

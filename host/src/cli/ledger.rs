@@ -215,6 +215,32 @@ pub fn ledger(args: LedgerArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// A text cell a spreadsheet opens as text, whatever a supplier or client put in it (OWASP's
+/// CSV-injection guidance): control and bidirectional-override characters are written as
+/// visible escapes, and a cell that would start a formula (`=`, `+`, `-`, `@`) is prefixed
+/// with `'`. Quoting is the csv writer's. (No maintained crate does just this; the csv crate
+/// quotes but does not defang, by design.)
+fn cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control()
+                || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') =>
+            {
+                out.push_str(&c.escape_unicode().to_string())
+            }
+            c => out.push(c),
+        }
+    }
+    if out.starts_with(['=', '+', '-', '@']) {
+        out.insert(0, '\'');
+    }
+    out
+}
+
 fn export(ledger: &dyn Ledger, format: Format, out: &mut dyn std::io::Write) -> anyhow::Result<()> {
     let orders = ledger.orders()?;
     match format {
@@ -257,13 +283,13 @@ fn export(ledger: &dyn Ledger, format: Format, out: &mut dyn std::io::Write) -> 
                     .map(|m| m.to_decimal().to_string())
                     .unwrap_or_default();
                 w.write_record([
-                    r.supplier.as_str(),
-                    o.order_id.as_str(),
-                    r.client.as_str(),
-                    o.buyer_po.as_str(),
-                    o.quote_id.as_deref().unwrap_or(""),
-                    display::label(&o.status).as_str(),
-                    o.currency.as_str(),
+                    cell(&r.supplier).as_str(),
+                    cell(&o.order_id).as_str(),
+                    cell(&r.client).as_str(),
+                    cell(&o.buyer_po).as_str(),
+                    cell(o.quote_id.as_deref().unwrap_or("")).as_str(),
+                    cell(&display::label(&o.status)).as_str(),
+                    cell(&o.currency).as_str(),
                     total.as_str(),
                     o.totals.grand_total.minor.to_string().as_str(),
                     o.lines.len().to_string().as_str(),
@@ -274,4 +300,29 @@ fn export(ledger: &dyn Ledger, format: Format, out: &mut dyn std::io::Write) -> 
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn formulas_are_text_and_control_characters_visible() {
+        for (raw, safe) in [
+            ("PO-1", "PO-1"),
+            (
+                "=HYPERLINK(\"http://x.example\",\"pay\")",
+                "'=HYPERLINK(\"http://x.example\",\"pay\")",
+            ),
+            ("+SUM(A1:A9)", "'+SUM(A1:A9)"),
+            ("-2+3", "'-2+3"),
+            ("@cmd", "'@cmd"),
+            ("\t=1", "\\t=1"),
+            ("a\r\nb", "a\\r\\nb"),
+            ("x\u{202E}y", "x\\u{202e}y"),
+            ("\u{7}bell", "\\u{7}bell"),
+        ] {
+            assert_eq!(cell(raw), safe, "{raw:?}");
+        }
+    }
 }

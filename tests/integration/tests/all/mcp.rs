@@ -402,6 +402,15 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
     assert_eq!(refused["code"], "cancel-refused", "{refused}");
     assert_eq!(refused["order"]["order_id"], order_id.as_str(), "{refused}");
 
+    // An order for an item the supplier does not list is an error result, never a success.
+    let mut unknown = order_body.clone();
+    unknown["idempotency_key"] = json!("mcp-unknown-1");
+    unknown["buyer_po"] = json!("PO-MCP-UNKNOWN");
+    unknown["lines"][0]["item"] = json!({ "Sku": "VC-NO-SUCH-PART" });
+    let p = problem(&call(&client, "place_order", unknown).await);
+    assert_eq!(p["code"], "cap-refused", "{p}");
+    assert_eq!(p["cap"]["reason"], "cost-unknown", "{p}");
+
     // Errors are tool results with the problem details and their typed code.
     let mut unkeyed = order_body.clone();
     unkeyed.as_object_mut().unwrap().remove("idempotency_key");

@@ -426,3 +426,115 @@ async fn category_rules_read_the_suppliers_catalogue() {
     assert_eq!(rule_of(&refused), "item-not-allowed");
     assert_eq!(g.suppliers.voltaic.orders_for_po("PO-C-2").len(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_cap_that_is_not_positive_or_in_another_currency_is_refused_and_reserves_nothing() {
+    let g = with_mandate(Mandate {
+        require_firm_quote: false,
+        ..strict()
+    })
+    .await;
+    for (n, cap) in [0, -500].into_iter().enumerate() {
+        let (status, problem) = place(
+            &g,
+            order_body("voltaic", &format!("PO-Z-{n}"), NUT, 10, cap),
+            &format!("z-{n}"),
+        )
+        .await;
+        assert_eq!(status, 422, "{problem:#}");
+        assert_eq!(problem["code"], "cap-refused");
+        assert_eq!(problem["cap"]["reason"], "not-positive", "{problem:#}");
+    }
+    // A quote in EUR accepted with a cap in USD: nothing is converted.
+    let quote = firm_quote(&g).await;
+    let mut usd = order_body("voltaic", "PO-Z-USD", NUT, 100, 10_000);
+    usd["quote_id"] = json!(quote.quote_id);
+    usd["max_total"]["currency"] = json!("USD");
+    let (status, problem) = place(&g, usd, "z-usd").await;
+    assert_eq!(status, 422, "{problem:#}");
+    assert_eq!(problem["cap"]["reason"], "currency", "{problem:#}");
+    // Nothing was reserved, so the budget is untouched; nothing reached the supplier.
+    let ledger = g.service.ledger();
+    assert!(ledger.reservations().unwrap().is_empty());
+    let used = ledger
+        .used("m-strict", 0, Currency::parse("EUR").unwrap())
+        .unwrap();
+    assert_eq!(used.amount.minor(), 0);
+    assert_eq!(g.suppliers.voltaic.order_count(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn codes_are_normalised_before_anything_is_priced_or_sent() {
+    let g = with_mandate(Mandate {
+        require_firm_quote: false,
+        ..strict()
+    })
+    .await;
+    let mut lower = order_body("voltaic", "PO-CODES-1", NUT, 10, 5_000);
+    lower["max_total"]["currency"] = json!("eur");
+    lower["ship_to"]["country"] = json!(" de ");
+    lower["lines"][0]["quantity"]["unit"] = json!("c62");
+    let (status, order) = place(&g, lower, "codes-1").await;
+    assert_eq!(status, 201, "{order:#}");
+    assert_eq!(order["currency"], "EUR");
+    let recorded = g
+        .service
+        .ledger()
+        .order("voltaic", order["order_id"].as_str().unwrap())
+        .unwrap()
+        .expect("recorded");
+    assert_eq!(recorded.order.buyer_po, "PO-CODES-1");
+    // What is not a code is refused with the field named, before anything is sent.
+    for (field, value, named) in [
+        ("currency", "EURO", "max_total.currency"),
+        ("country", "Germany", "ship_to.country"),
+    ] {
+        let mut body = order_body("voltaic", "PO-CODES-2", NUT, 10, 5_000);
+        match field {
+            "currency" => body["max_total"]["currency"] = json!(value),
+            _ => body["ship_to"]["country"] = json!(value),
+        }
+        let (status, problem) = place(&g, body, &format!("codes-{field}")).await;
+        assert_eq!(status, 400, "{problem:#}");
+        assert!(
+            problem["detail"].as_str().unwrap().starts_with(named),
+            "{problem:#}"
+        );
+    }
+    assert_eq!(g.suppliers.voltaic.orders_for_po("PO-CODES-2").len(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn fractional_pieces_are_refused_before_they_are_priced_or_parked() {
+    let g = with_mandate(Mandate {
+        require_firm_quote: false,
+        ..strict()
+    })
+    .await;
+    let half = json!({ "steps": 25, "unit": "C62", "scale": 1 });
+    let (status, problem) = g
+        .post(
+            "/v1/offers",
+            json!({ "text": "M8 hex nut", "quantity": half, "scope": { "currency": "EUR" } }),
+        )
+        .await;
+    assert_eq!(status, 400, "{problem:#}");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("whole"),
+        "{problem:#}"
+    );
+    // Above the approval threshold: it would be parked, were it a quantity one can order.
+    let mut body = order_body("voltaic", "PO-HALF", NUT, 1, 16_000);
+    body["lines"][0]["quantity"] = half;
+    let (status, problem) = place(&g, body, "half-1").await;
+    assert_eq!(status, 400, "{problem:#}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("lines[0].quantity"),
+        "{problem:#}"
+    );
+    let (_, list) = as_approver(&g, reqwest::Method::GET, "/v1/approvals", Value::Null).await;
+    assert_eq!(list["approvals"], json!([]), "nothing was parked");
+}
