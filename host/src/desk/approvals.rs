@@ -23,10 +23,9 @@ use crate::clients::{Client, request_id};
 use crate::codes;
 use crate::contract::{Address, CancelRequest, CancelStatus, Money, Order, Price, Quantity, Quote};
 use crate::ledger::{
-    Approval, ApprovalKind, ApprovalState, KeyScope, Reservation, ReservationChange,
-    ReservationState,
+    Approval, ApprovalKind, ApprovalState, KeyScope, ReservationChange, ReservationState,
 };
-use crate::mandate::{self, Decision, Rule};
+use crate::mandate::Rule;
 use mercato_sdk::exact;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -248,26 +247,21 @@ impl OrderDesk {
         DeskError::ApprovalRequired { rule, approval_id }
     }
 
-    /// Hold an order the supplier placed in breach for a person; the approval's id.
+    /// Hold an order the supplier placed in breach for a person, as it answered (the ledger
+    /// may hold another order under its id); the approval's id.
     pub(super) async fn hold_for_review(
         &self,
         s: &Sent<'_>,
-        order: &OrderRef,
+        answered: &Order,
         breach: &Breach,
     ) -> String {
         let supplier = s.adapter.supplier().to_string();
-        let (recorded, oid) = (supplier.clone(), order.order_id.clone());
-        let charged = self
-            .staged(move |l| Ok(l.order(&recorded, &oid)?.map(|r| r.order)))
-            .await
-            .ok()
-            .flatten();
         let approval = Approval {
             id: format!("apr-{}", &request_id()[..16]),
             kind: ApprovalKind::Review,
             client: s.client.id.to_string(),
             key: s.key.as_str().to_string(),
-            supplier,
+            supplier: supplier.clone(),
             request: canonical(&PlaceOrder {
                 deadline_ms: None,
                 ..s.asked.clone()
@@ -279,18 +273,17 @@ impl OrderDesk {
             decided_by: None,
             decided_at: None,
             note: None,
-            order_id: Some(order.order_id.clone()),
+            order_id: Some(answered.order_id.clone()),
             reservation: s.reservation,
-            summary: charged
-                .filter(|o| o.buyer_po == order.buyer_po)
-                .and_then(|o| serde_json::to_string(&summary_of_order(&o, s.ceiling)).ok()),
+            summary: serde_json::to_string(&summary_of_order(answered, s.ceiling)).ok(),
         };
         let id = approval.id.clone();
+        let order = format!("{supplier}/{}", answered.order_id);
         match self.book(move |l| l.park(&approval)).await {
-            Ok(()) => tracing::warn!(%order, approval = %id, "order held for a person's review"),
+            Ok(()) => tracing::warn!(order, approval = %id, "order held for a person's review"),
             Err(e) => {
-                tracing::error!(error = %e, %order, "the held order's review was not recorded");
-                self.alert(&order.supplier, "review-not-recorded");
+                tracing::error!(error = %e, order, "the held order's review was not recorded");
+                self.alert(&supplier, "review-not-recorded");
             }
         }
         id
@@ -341,16 +334,13 @@ impl OrderDesk {
         self.keyed(approver, "approve-order", key, request, async || {
             must_approve(approver)?;
             let approval = self.find_approval(id).await?;
-            let requester = self.requester(&approval)?;
             let result = match approval.kind {
                 ApprovalKind::Order => {
+                    let requester = self.requester(&approval)?;
                     self.approve_order(approver, &requester, &approval, note)
                         .await
                 }
-                ApprovalKind::Review => {
-                    self.accept_review(approver, &requester, &approval, note)
-                        .await
-                }
+                ApprovalKind::Review => self.accept_review(approver, &approval, note).await,
             };
             let outcome = result.as_ref().err().map_or("ok", |e| e.code()).to_string();
             self.audit_decision(approver, "approve", &approval, &outcome)
@@ -392,6 +382,15 @@ impl OrderDesk {
                 )));
             }
             if approval.kind == ApprovalKind::Review {
+                let breach: Breach = serde_json::from_str(&approval.rule).map_err(|e| {
+                    DeskError::Ledger(format!("approval {id}: breach unreadable: {e}"))
+                })?;
+                if !breach.may_cancel() {
+                    return Err(DeskError::BadRequest(format!(
+                        "approval {id}: the host will not cancel this order, because its id may \
+                         name another order ({breach}); settle it with the supplier, then accept it"
+                    )));
+                }
                 self.cancel_held(&approval, &reason).await?;
             }
             let rejected = DeskError::ApprovalRejected {
@@ -491,12 +490,12 @@ impl OrderDesk {
         result.map(|_| ())
     }
 
-    /// Accept an order held for review: book its real cost, if the mandate's budget and
-    /// per-order maximum allow it (the person waives the approval threshold, nothing else).
+    /// Accept an order held for review: it stands, and its reservation settles to what it
+    /// costs, never above the cap the mandate judged. What the supplier charges above that
+    /// was never authorised: it is alerted and audited for a person to dispute, not booked.
     async fn accept_review(
         &self,
         approver: &Client,
-        requester: &Client,
         approval: &Approval,
         note: Option<String>,
     ) -> Result<(), DeskError> {
@@ -507,96 +506,46 @@ impl OrderDesk {
                 approval.state.as_str()
             )));
         }
-        let summary: Summary = approval
+        let order = approval
             .summary
             .as_deref()
-            .and_then(|s| serde_json::from_str(s).ok())
+            .and_then(|s| serde_json::from_str::<Summary>(s).ok())
+            .and_then(|s| s.order)
             .ok_or_else(|| {
                 DeskError::BadRequest(format!(
                     "approval {}: the order under review is not on record; reject it to have it cancelled",
                     approval.id
                 ))
             })?;
-        let order = summary.order.ok_or_else(|| {
-            DeskError::BadRequest(format!("approval {}: no order to accept", approval.id))
-        })?;
-        let mandate = requester
-            .mandate
-            .clone()
-            .ok_or(DeskError::MandateDenied(Rule::NoMandate))?;
-        let asked: PlaceOrder = serde_json::from_str(&approval.request).map_err(|e| {
-            DeskError::Ledger(format!("approval {}: request unreadable: {e}", approval.id))
-        })?;
-        let total = order
-            .totals
-            .grand_total
-            .to_exact()
-            .map_err(|e| DeskError::BadRequest(format!("the order's total: {e}")))?;
-        let now = self.now();
-        let facts = mandate::OrderFacts {
-            supplier: approval.supplier.clone(),
-            items: asked
-                .lines
-                .iter()
-                .map(|l| mandate::ItemFacts {
-                    line_id: l.line_id.clone(),
-                    sku: order
-                        .lines
-                        .iter()
-                        .find(|o| o.line_id == l.line_id)
-                        .map(|o| o.item.supplier_sku.clone()),
-                    ..mandate::ItemFacts::default()
-                })
-                .collect(),
-            ship_to: asked.ship_to.location_id.clone(),
-            total,
-            // The order exists: the quote rules were judged when it was placed.
-            quote: Some(mandate::QuoteFacts {
-                firm: true,
-                valid_until: None,
-            }),
-            now,
-        };
-        let intent = match approval.reservation {
-            Some(r) => {
-                let r = self.book(move |l| l.reservation(r)).await?;
-                r.and_then(|r| r.intent)
-            }
+        let total = order.totals.grand_total.minor;
+        let held = match approval.reservation {
+            Some(r) => self.book(move |l| l.reservation(r)).await?,
             None => None,
         };
-        let reservation = Reservation {
-            mandate: mandate.id.clone(),
-            period_start: mandate.budget.as_ref().map_or(0, |b| b.period.start(now)),
-            client: requester.id.to_string(),
-            supplier: approval.supplier.clone(),
-            amount: total,
-            intent,
-            replaces: approval.reservation,
-        };
-        let judged = mandate.clone();
-        let (decision, id) = self
-            .book(move |l| {
-                l.reserve(
-                    &reservation,
-                    &|used| match mandate::evaluate(&judged, &facts, used) {
-                        Decision::RequireApproval(_) => Decision::Allow,
-                        d => d,
-                    },
-                    now,
-                )
-            })
-            .await?;
-        let reservation = match (decision, id) {
-            (Decision::Allow, Some(id)) => id,
-            (Decision::Deny(rule), _) => return Err(DeskError::MandateDenied(rule)),
-            _ => return Err(DeskError::Ledger("accepted but not reserved".into())),
-        };
+        if let Some(r) = &held
+            && total > r.cap.minor()
+        {
+            self.alert(&approval.supplier, "charged-above-cap");
+            let entry = crate::ledger::AuditEntry {
+                at: self.now(),
+                client: approver.id.to_string(),
+                operation: "charge-above-cap".to_string(),
+                target: format!("{}/{}", approval.supplier, order.order_id),
+                outcome: "accepted-at-cap".to_string(),
+                detail: format!(
+                    "{} charged; {} authorised and booked",
+                    crate::display::money(&order.totals.grand_total),
+                    r.cap
+                ),
+            };
+            let _ = self.book(move |l| l.audit(&entry)).await;
+        }
         let settled = ReservationChange {
             state: ReservationState::Settled,
             order_id: Some(order.order_id.clone()),
-            amount: Some(total.minor()),
+            amount: Some(total),
         };
-        self.move_reservation(Some(reservation), settled).await;
+        self.move_reservation(approval.reservation, settled).await;
         let scope = client_scope(approval);
         let hash = request_hash(&approval.request);
         self.close(&scope, &hash, &Ok::<_, DeskError>(order.clone()))

@@ -313,7 +313,6 @@ impl OrderDesk {
             supplier: m.adapter.supplier().to_string(),
             amount: ceiling,
             intent: Some(intent),
-            replaces: None,
         };
         let mandate = p.mandate.clone();
         let (decision, id) = self
@@ -458,9 +457,9 @@ impl OrderDesk {
     /// The supplier's order broke what was agreed: counted, audited, then cancelled by the
     /// host (when the mandate says so and the order is surely this one), else held for a
     /// person with its reservation. Never a success.
-    async fn breached(&self, s: &Sent<'_>, order: Order, breach: Breach) -> DeskError {
+    async fn breached(&self, s: &Sent<'_>, answered: Order, breach: Breach) -> DeskError {
         let supplier = s.adapter.supplier().to_string();
-        let order = order_ref(&supplier, &order);
+        let order = order_ref(&supplier, &answered);
         tracing::warn!(client = %s.client.id, %order, %breach, "the supplier's order breaks what was agreed");
         let linked = !matches!(breach, Breach::OrderIdReused { .. });
         // A reused id was alerted when the order was recorded.
@@ -507,7 +506,7 @@ impl OrderDesk {
         }
         self.close_intent(s.intent, Outcome::Placed(order.order_id.clone()))
             .await;
-        let approval_id = self.hold_for_review(s, &order, &breach).await;
+        let approval_id = self.hold_for_review(s, &answered, &breach).await;
         DeskError::HeldForReview {
             order: Box::new(order),
             breach: Box::new(breach),

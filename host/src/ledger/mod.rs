@@ -565,10 +565,6 @@ pub struct Reservation {
     pub amount: mercato_sdk::exact::Money,
     /// The write-ahead intent of the order it is held for.
     pub intent: Option<i64>,
-    /// A reservation this one takes over (a held order accepted at its real cost): released
-    /// in the same transaction, before the judgement, if this one is allowed; kept as it was
-    /// if not.
-    pub replaces: Option<i64>,
 }
 
 /// A reservation as the ledger keeps it.

@@ -841,18 +841,10 @@ impl Ledger for PostgresLedger {
         // One reservation per mandate at a time, across every replica.
         tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&r.mandate])
             .map_err(db)?;
-        if let Some(old) = r.replaces {
-            tx.execute(
-                "UPDATE reservations SET state = 'released', updated_at = $2
-                 WHERE id = $1 AND state IN ('reserved', 'settled')",
-                &[&old, &now],
-            )
-            .map_err(db)?;
-        }
         let used = used_in(&mut tx, &r.mandate, r.period_start, r.amount.currency())?;
         let decision = decide(used);
         if decision != Decision::Allow {
-            // Nothing reserved, and a replaced reservation stands as it was.
+            // Nothing is reserved.
             tx.rollback().map_err(db)?;
             return Ok((decision, None));
         }

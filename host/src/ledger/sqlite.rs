@@ -882,18 +882,10 @@ impl Ledger for SqliteLedger {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db)?;
-        if let Some(old) = r.replaces {
-            tx.execute(
-                "UPDATE reservations SET state = 'released', updated_at = ?2
-                 WHERE id = ?1 AND state IN ('reserved', 'settled')",
-                params![old, now],
-            )
-            .map_err(db)?;
-        }
         let used = used_in(&tx, &r.mandate, r.period_start, r.amount.currency())?;
         let decision = decide(used);
         if decision != Decision::Allow {
-            // Nothing reserved, and a replaced reservation stands as it was.
+            // Nothing is reserved.
             tx.rollback().map_err(db)?;
             return Ok((decision, None));
         }
@@ -1217,7 +1209,6 @@ mod tests {
                 supplier: "s".into(),
                 amount: Money::new(currency, minor),
                 intent: None,
-                replaces: None,
             };
             l.reserve(&r, &|_| Decision::Allow, 1).unwrap().1.unwrap()
         };

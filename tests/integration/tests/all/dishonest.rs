@@ -150,6 +150,35 @@ async fn ten_times_the_cap_is_held_for_a_person_at_the_cap_when_it_cannot_be_can
     assert!(view.reason.contains("above its cap"), "{}", view.reason);
     assert_eq!(view.total.minor, charged);
     assert_eq!(view.lines[0].quantity_text, "100 pcs");
+
+    // The person accepts it: it stands, booked at the cap, the rest alerted for a dispute.
+    let key = mercato::desk::IdempotencyKey::parse("lead-accept-1").unwrap();
+    let accepted = g
+        .service
+        .approve(
+            &lead,
+            &key,
+            &approval,
+            Some("shipped already; disputing the excess".into()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(accepted.state, "placed");
+    let r = reservation_of(&g, &order_id);
+    assert_eq!(
+        (r.state, r.amount.minor()),
+        (ReservationState::Settled, 2_000)
+    );
+    assert_eq!(alerts(&g, "voltaic", "charged-above-cap"), 1);
+    // The client's key now answers with the order.
+    let (status, order) = place(
+        &g,
+        order_body("voltaic", "PO-D-10X", NUT, 100, 2_000),
+        "d-10x",
+    )
+    .await;
+    assert_eq!(status, 201, "{order:#}");
+    assert_eq!(order["order_id"], order_id.as_str());
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -18,6 +18,7 @@ mod mcp;
 mod nordfast;
 mod offline;
 mod policy;
+mod properties;
 mod reload;
 mod spend;
 mod voltaic;
