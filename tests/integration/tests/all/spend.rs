@@ -540,3 +540,53 @@ async fn fractional_pieces_are_refused_before_they_are_priced_or_parked() {
     let (_, list) = as_approver(&g, reqwest::Method::GET, "/v1/approvals", Value::Null).await;
     assert_eq!(list["approvals"], json!([]), "nothing was parked");
 }
+
+/// The desk judges budget periods and quote expiry on its own clock, which a test can move.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_budget_period_and_an_expired_quote_follow_the_desks_clock() {
+    let g = with_mandate(Mandate {
+        require_firm_quote: false,
+        approval_above: None,
+        budget: Some(Budget {
+            limit: eur(3_000),
+            period: Period::Day,
+            max_orders: None,
+        }),
+        ..strict()
+    })
+    .await;
+    let quote = firm_quote(&g).await;
+    // 2026-12-07 12:00 UTC.
+    let clock = Arc::new(mercato::desk::ManualClock::new(1_796_644_800_000));
+    let service = g.service.clone().with_clock(clock.clone());
+    let client = service.clients().by_key(KEY).unwrap();
+    let order = |po: &str, cap: i64| -> mercato::desk::PlaceOrder {
+        serde_json::from_value(order_body("voltaic", po, NUT, 10, cap)).unwrap()
+    };
+    let key = |k: &str| mercato::desk::IdempotencyKey::parse(k).unwrap();
+    service
+        .place_order(&client, &key("day-1"), order("PO-DAY-1", 2_500))
+        .await
+        .expect("within the day's budget while in flight");
+    // Settled to its cost, the first order leaves room for a second at a smaller cap only.
+    let over = service
+        .place_order(&client, &key("day-2"), order("PO-DAY-2", 2_999))
+        .await
+        .unwrap_err();
+    assert_eq!(over.to_problem(None).mandate_rule.map(|r| r.to_string().contains("budget")), Some(true), "{over}");
+    clock.advance(std::time::Duration::from_secs(24 * 3600));
+    service
+        .place_order(&client, &key("day-3"), order("PO-DAY-3", 2_999))
+        .await
+        .expect("a new day, a new budget");
+    // The quote holds on the supplier's word until its valid-until, by the desk's clock.
+    clock.advance(std::time::Duration::from_secs(30 * 24 * 3600));
+    let mut late = order_body("voltaic", "PO-DAY-4", NUT, 100, 2_999);
+    late["quote_id"] = json!(quote.quote_id);
+    let late: mercato::desk::PlaceOrder = serde_json::from_value(late).unwrap();
+    let expired = service
+        .place_order(&client, &key("day-4"), late)
+        .await
+        .unwrap_err();
+    assert_eq!(rule_of(&serde_json::to_value(expired.to_problem(None)).unwrap()), "quote-expired");
+}
