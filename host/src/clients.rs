@@ -190,7 +190,7 @@ pub fn request_id() -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A client with `id` and `key` and nothing else configured.

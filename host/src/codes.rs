@@ -208,6 +208,15 @@ impl<T: Normalize> Normalize for Vec<T> {
     }
 }
 
+/// A quantity to order or quote: normalised, and more than zero.
+pub fn wanted(q: &mut Quantity, field: &str) -> Result<(), CodeError> {
+    q.normalize(field)?;
+    if q.steps == 0 {
+        return Err(refuse(field, "must be more than zero"));
+    }
+    Ok(())
+}
+
 /// An optional currency code, normalised.
 pub fn optional_currency(field: &str, code: &mut Option<String>) -> Result<(), CodeError> {
     if let Some(c) = code {

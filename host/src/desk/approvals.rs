@@ -315,10 +315,15 @@ impl OrderDesk {
                 "approval {id} belongs to another client"
             )));
         }
+        self.view_of(&a).await
+    }
+
+    /// One approval as its approver sees it, the other pending approvals counted.
+    async fn view_of(&self, a: &Approval) -> Result<ApprovalView, DeskError> {
         let pending = self
             .book(|l| l.approvals(Some(ApprovalState::Pending)))
             .await?;
-        self.view(&a, &pending).await
+        self.view(a, &pending).await
     }
 
     /// Approve: place a parked order as the client asked, or accept a held one. At most once
@@ -346,11 +351,7 @@ impl OrderDesk {
             self.audit_decision(approver, "approve", &approval, &outcome)
                 .await;
             result?;
-            let approval = self.find_approval(id).await?;
-            let pending = self
-                .book(|l| l.approvals(Some(ApprovalState::Pending)))
-                .await?;
-            self.view(&approval, &pending).await
+            self.view_of(&self.find_approval(id).await?).await
         })
         .await
     }
@@ -425,11 +426,7 @@ impl OrderDesk {
             }
             self.audit_decision(approver, "reject", &approval, "ok")
                 .await;
-            let approval = self.find_approval(id).await?;
-            let pending = self
-                .book(|l| l.approvals(Some(ApprovalState::Pending)))
-                .await?;
-            self.view(&approval, &pending).await
+            self.view_of(&self.find_approval(id).await?).await
         })
         .await
     }

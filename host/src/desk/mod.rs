@@ -241,17 +241,9 @@ impl OrderDesk {
             rules::ceiling(&p.order.max_total, &facts.cost, tolerance).map_err(DeskError::Cap)?;
         // Write-ahead: the intent, then the mandate's judgement of the cap and its
         // reservation against the budget, in one ledger transaction.
-        let intent = self.write_intent(m).await?;
-        let reservation = match self.reserve(p, &facts, ceiling, intent, approved).await {
-            Ok(id) => id,
-            Err(e) => {
-                self.close_intent(intent, Outcome::Refused(e.code().to_string()))
-                    .await;
-                return Err(e);
-            }
-        };
+        let (intent, reservation) = self.reserve(p, &facts, ceiling, approved).await?;
         // Send, everything above made durable first; then judge what came back.
-        let request = supplier_request(m, &p.order, ceiling, facts.quote.as_ref(), tolerance);
+        let request = supplier_request(m, &p.order, ceiling, facts.quote.as_ref());
         let answer = self
             .send(
                 &m.adapter,
@@ -275,17 +267,18 @@ impl OrderDesk {
         self.conclude(&sent, answer).await
     }
 
-    /// Judge the client's cap against the mandate (per-order maximum, approval threshold,
-    /// budget) and reserve the ceiling the desk enforces (never more than the cap) against
-    /// the budget, in one ledger transaction; park the order when a person must approve.
+    /// Record the order's intent, judge the client's cap against the mandate (per-order
+    /// maximum, approval threshold, budget) and reserve the ceiling the desk enforces (never
+    /// more than the cap) against the budget: one ledger step. Returns the intent and the
+    /// reservation; a refusal closes the intent, and an order a person must approve is
+    /// parked.
     async fn reserve(
         &self,
         p: &Placement<'_>,
         facts: &Facts,
         ceiling: exact::Money,
-        intent: i64,
         approved: bool,
-    ) -> Result<i64, DeskError> {
+    ) -> Result<(i64, i64), DeskError> {
         let now = self.now();
         let m = &p.mutation;
         // Normalised and checked positive in the cost's currency by `rules::ceiling`.
@@ -306,29 +299,40 @@ impl OrderDesk {
             }),
             now,
         };
-        let reservation = Reservation {
+        let mut reservation = Reservation {
             mandate: p.mandate.id.clone(),
             period_start: p.mandate.budget.as_ref().map_or(0, |b| b.period.start(now)),
             client: m.client.id.to_string(),
             supplier: m.adapter.supplier().to_string(),
             amount: ceiling,
-            intent: Some(intent),
+            intent: None,
         };
-        let mandate = p.mandate.clone();
-        let (decision, id) = self
+        let (mandate, intent) = (p.mandate.clone(), m.intent());
+        let (intent, decision, id) = self
             .staged(move |l| {
-                l.reserve(
+                let intent = l.record_intent(&intent, now)?;
+                reservation.intent = Some(intent);
+                let (decision, id) = l.reserve(
                     &reservation,
                     &|used| match mandate::evaluate(&mandate, &judged, used) {
                         Decision::RequireApproval(_) if approved => Decision::Allow,
                         decision => decision,
                     },
                     now,
-                )
+                )?;
+                let refused = match &decision {
+                    Decision::Allow => None,
+                    Decision::Deny(_) => Some("mandate-denied"),
+                    Decision::RequireApproval(_) => Some("approval-required"),
+                };
+                if let Some(code) = refused {
+                    l.record_outcome(intent, &Outcome::Refused(code.to_string()), now)?;
+                }
+                Ok((intent, decision, id))
             })
             .await?;
         match (decision, id) {
-            (Decision::Allow, Some(id)) => Ok(id),
+            (Decision::Allow, Some(id)) => Ok((intent, id)),
             (Decision::Deny(rule), _) => Err(DeskError::MandateDenied(rule)),
             (Decision::RequireApproval(rule), _) => Err(self.park(p, rule, facts, ceiling).await),
             (Decision::Allow, None) => Err(DeskError::Ledger("allowed but not reserved".into())),
@@ -352,29 +356,18 @@ impl OrderDesk {
             Err(e) => (self.after_failure(s, e).await?, None),
         };
         let supplier = s.adapter.supplier().to_string();
-        let collision = self.record_order(s.client, &supplier, &order).await;
-        let breach = match (collision, unverified) {
-            (Some(recorded_po), _) => Some(Breach::OrderIdReused {
-                order_id: order.order_id.clone(),
-                recorded_po,
-            }),
+        // The verdict first, then one ledger step records the order and, unless its id
+        // collides with another PO's, settles or releases the reservation and closes the
+        // intent.
+        let verdict = match unverified {
             // An answer naming another PO may be about someone else's order.
-            (None, Some(_)) if order.buyer_po != s.asked.buyer_po => Some(Breach::WrongBuyerPo {
+            Some(_) if order.buyer_po != s.asked.buyer_po => Err(Breach::WrongBuyerPo {
                 asked: s.asked.buyer_po.clone(),
                 answered: order.buyer_po.clone(),
             }),
-            (None, Some(reason)) => Some(Breach::Unverified { reason }),
-            (None, None) if rejected(&order) => {
-                self.move_reservation(s.reservation, released(&order.order_id))
-                    .await;
-                self.close_intent(s.intent, Outcome::Refused("supplier-rejected".into()))
-                    .await;
-                return Err(DeskError::SupplierRejected {
-                    order: Box::new(order_ref(&supplier, &order)),
-                    reason: rejection_reason(&order),
-                });
-            }
-            (None, None) => rules::breach(
+            Some(reason) => Err(Breach::Unverified { reason }),
+            None if rejected(&order) => Ok(false),
+            None => match rules::breach(
                 &order,
                 &rules::Agreed {
                     asked: &s.asked,
@@ -382,20 +375,44 @@ impl OrderDesk {
                     quote: s.quote.as_ref(),
                     tolerance_bp: s.mandate.price_tolerance_bp,
                 },
-            ),
+            ) {
+                Some(breach) => Err(breach),
+                None => Ok(true),
+            },
         };
-        if let Some(breach) = breach {
+        let then = match verdict {
+            Ok(true) => settle::Then {
+                reservation: s.reservation,
+                change: Some(ReservationChange {
+                    state: ReservationState::Settled,
+                    order_id: Some(order.order_id.clone()),
+                    amount: Some(order.totals.grand_total.minor),
+                }),
+                intent: Some((s.intent, Outcome::Placed(order.order_id.clone()))),
+            },
+            Ok(false) => settle::Then {
+                reservation: s.reservation,
+                change: Some(released(&order.order_id)),
+                intent: Some((s.intent, Outcome::Refused("supplier-rejected".into()))),
+            },
+            // What happens to a breach's reservation is decided below.
+            Err(_) => settle::Then::default(),
+        };
+        if let Some(recorded_po) = self.record_then(s.client, &supplier, &order, then).await {
+            let breach = Breach::OrderIdReused {
+                order_id: order.order_id.clone(),
+                recorded_po,
+            };
             return Err(self.breached(s, order, breach).await);
         }
-        let settled = ReservationChange {
-            state: ReservationState::Settled,
-            order_id: Some(order.order_id.clone()),
-            amount: Some(order.totals.grand_total.minor),
-        };
-        self.move_reservation(s.reservation, settled).await;
-        self.close_intent(s.intent, Outcome::Placed(order.order_id.clone()))
-            .await;
-        Ok(order)
+        match verdict {
+            Ok(true) => Ok(order),
+            Ok(false) => Err(DeskError::SupplierRejected {
+                order: Box::new(order_ref(&supplier, &order)),
+                reason: rejection_reason(&order),
+            }),
+            Err(breach) => Err(self.breached(s, order, breach).await),
+        }
     }
 
     /// A placement failed: release what it held, or, when the supplier may have acted, ask
@@ -650,7 +667,6 @@ fn supplier_request(
     order: &PlaceOrder,
     ceiling: exact::Money,
     quote: Option<&Quote>,
-    _tolerance_bp: u32,
 ) -> OrderRequest {
     let mut lines = order.lines.clone();
     if let Some(q) = quote {

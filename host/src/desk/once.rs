@@ -66,6 +66,17 @@ impl<'a> Mutation<'a> {
         }
     }
 
+    /// The write-ahead intent of this call.
+    pub(super) fn intent(&self) -> Intent {
+        Intent {
+            scope: self.scope(),
+            supplier: self.adapter.supplier().to_string(),
+            supplier_key: self.supplier_key.clone(),
+            buyer_po: self.buyer_po.clone(),
+            request: self.request.clone(),
+        }
+    }
+
     pub(super) fn scope(&self) -> KeyScope {
         KeyScope {
             client: self.client.id.to_string(),
@@ -131,11 +142,7 @@ impl OrderDesk {
         let scope = m.scope();
         let hash = request_hash(&m.request);
         let (result, how) = match self.claim(&scope, &hash).await? {
-            Claimed::Fresh => {
-                let result = run().await;
-                self.close(&scope, &hash, &result).await;
-                (result, "sent")
-            }
+            Claimed::Fresh => (run().await, "sent"),
             Claimed::Answered(result, how) => (result, how),
         };
         let audit = AuditEntry {
@@ -152,8 +159,23 @@ impl OrderDesk {
             },
             detail: format!("{how}; idempotency-key={} request-sha256={hash}", scope.key),
         };
-        if let Err(e) = self.book(move |l| l.audit(&audit)).await {
-            tracing::error!(error = %e, "audit entry not written");
+        // A fresh call's answer is kept under its key (or the key given back) with its audit
+        // line, durably, before the answer goes out.
+        let closing = (how == "sent").then(|| stored(&result));
+        let now = self.now();
+        let closed = self
+            .book(move |l| {
+                match closing {
+                    Some(Some(answer)) => l.finish(&scope, &hash, &answer, now)?,
+                    Some(None) => l.release(&scope)?,
+                    None => {}
+                }
+                l.audit(&audit)
+            })
+            .await;
+        if let Err(e) = closed {
+            // The answer stands; an open intent is reconciled on the next try.
+            tracing::error!(error = %e, "idempotency record or audit entry not written");
         }
         result
     }
@@ -205,13 +227,7 @@ impl OrderDesk {
 
     /// Record the intent of a call about to be sent; its id.
     pub(super) async fn write_intent(&self, m: &Mutation<'_>) -> Result<i64, DeskError> {
-        let intent = Intent {
-            scope: m.scope(),
-            supplier: m.adapter.supplier().to_string(),
-            supplier_key: m.supplier_key.clone(),
-            buyer_po: m.buyer_po.clone(),
-            request: m.request.clone(),
-        };
+        let intent = m.intent();
         let now = self.now();
         self.staged(move |l| l.record_intent(&intent, now)).await
     }

@@ -95,13 +95,7 @@ pub struct PlaceOrder {
 
 impl Normalize for OrderLineRequest {
     fn normalize(&mut self, field: &str) -> Result<(), CodeError> {
-        self.quantity.normalize(&path(field, "quantity"))?;
-        if self.quantity.steps == 0 {
-            return Err(CodeError {
-                field: path(field, "quantity"),
-                reason: "must be more than zero".into(),
-            });
-        }
+        crate::codes::wanted(&mut self.quantity, &path(field, "quantity"))?;
         self.expected_unit_price
             .normalize(&path(field, "expected_unit_price"))
     }

@@ -10,6 +10,17 @@ use crate::clients::Client;
 use crate::contract::{Invoice, Order, OrderEvent, OrderStatus, Quote};
 use crate::ledger::{AuditEntry, OrderWrite, ReservationChange, ReservationState};
 
+/// What follows recording a placed order, in the same ledger step.
+#[derive(Debug, Default)]
+pub(super) struct Then {
+    /// The order's reservation.
+    pub reservation: Option<i64>,
+    /// Where it moves.
+    pub change: Option<ReservationChange>,
+    /// The placement's intent and how it ended.
+    pub intent: Option<(i64, crate::ledger::Outcome)>,
+}
+
 /// What re-settling an order's reservation found.
 enum Resettled {
     /// Nothing to move, or moved.
@@ -29,6 +40,19 @@ impl OrderDesk {
         supplier: &str,
         order: &Order,
     ) -> Option<String> {
+        self.record_then(client, supplier, order, Then::default())
+            .await
+    }
+
+    /// [`record_order`](Self::record_order), and in the same ledger step (the order recorded,
+    /// not collided) what follows for its placement: its reservation moved, its intent closed.
+    pub(super) async fn record_then(
+        &self,
+        client: &Client,
+        supplier: &str,
+        order: &Order,
+        then: Then,
+    ) -> Option<String> {
         let (c, s, o, now) = (
             client.id.to_string(),
             supplier.to_string(),
@@ -39,7 +63,16 @@ impl OrderDesk {
             .staged(move |l| {
                 // An order someone else placed keeps its owner.
                 let owner = l.order(&s, &o.order_id)?.map(|r| r.client).unwrap_or(c);
-                l.upsert_order(&owner, &s, &o, now)
+                let write = l.upsert_order(&owner, &s, &o, now)?;
+                if write == OrderWrite::Recorded {
+                    if let (Some(id), Some(change)) = (then.reservation, &then.change) {
+                        l.update_reservation(id, change, now)?;
+                    }
+                    if let Some((intent, outcome)) = &then.intent {
+                        l.record_outcome(*intent, outcome, now)?;
+                    }
+                }
+                Ok(write)
             })
             .await;
         match write {

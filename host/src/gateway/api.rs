@@ -566,13 +566,7 @@ impl Normalize for OffersRequest {
 
 impl Normalize for QuoteLineRequest {
     fn normalize(&mut self, field: &str) -> Result<(), CodeError> {
-        self.quantity.normalize(&path(field, "quantity"))?;
-        if self.quantity.steps == 0 {
-            return Err(CodeError {
-                field: path(field, "quantity"),
-                reason: "must be more than zero".into(),
-            });
-        }
+        crate::codes::wanted(&mut self.quantity, &path(field, "quantity"))?;
         self.target_unit_price
             .normalize(&path(field, "target_unit_price"))
     }

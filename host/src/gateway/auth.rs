@@ -38,28 +38,7 @@ fn presented_key(headers: &http::HeaderMap) -> Result<&str, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clients::{ClientId, KeyDigest};
-    use crate::contract::BuyerContext;
-
-    fn client(id: &str, key: &str) -> Client {
-        Client {
-            id: ClientId::parse(id).unwrap(),
-            key: KeyDigest::of(key),
-            buyer: BuyerContext {
-                account_id: None,
-                organization: None,
-                tax_id: None,
-                cost_center: None,
-                originator: None,
-                on_behalf_of: None,
-            },
-            currency: None,
-            country: None,
-            inbound: vec![],
-            mandate: None,
-            approver: false,
-        }
-    }
+    use crate::clients::tests::client;
 
     fn headers(name: &'static str, value: &str) -> http::HeaderMap {
         let mut h = http::HeaderMap::new();

@@ -1,7 +1,7 @@
 //! The PostgreSQL ledger: one database shared by several `mercato serve` replicas.
 //!
 //! The `postgres` crate (the blocking client over tokio-postgres), one connection per host
-//! behind a mutex; the gateway calls it on the blocking pool. Guarantees across replicas come
+//! behind a mutex; the order desk calls it on the blocking pool. Guarantees across replicas come
 //! from the database: a claim is an `INSERT … ON CONFLICT DO NOTHING` on the key's primary
 //! key, a budget reservation takes a transaction-scoped advisory lock on its mandate before
 //! summing, approvals move state with a conditional `UPDATE`, and migrations run under an
@@ -338,6 +338,23 @@ fn reservation_row(r: &Row) -> Result<ReservationRecord, LedgerError> {
 }
 
 impl PostgresLedger {
+    /// Orders selected as (client, supplier, body, recorded at) by `query`.
+    fn order_records(&self, query: &str) -> Result<Vec<OrderRecord>, LedgerError> {
+        self.client()
+            .query(query, &[])
+            .map_err(db)?
+            .iter()
+            .map(|r| {
+                Ok(OrderRecord {
+                    client: r.get(0),
+                    supplier: r.get(1),
+                    order: from_json(r.get::<_, &str>(2))?,
+                    created_at: r.get(3),
+                })
+            })
+            .collect()
+    }
+
     fn reservations_where(
         &self,
         filter: &str,
@@ -633,23 +650,9 @@ impl Ledger for PostgresLedger {
     }
 
     fn collisions(&self) -> Result<Vec<OrderRecord>, LedgerError> {
-        let rows = self
-            .client()
-            .query(
-                "SELECT client, supplier, body, recorded_at FROM order_collisions ORDER BY id",
-                &[],
-            )
-            .map_err(db)?;
-        rows.iter()
-            .map(|r| {
-                Ok(OrderRecord {
-                    client: r.get(0),
-                    supplier: r.get(1),
-                    order: from_json(r.get::<_, &str>(2))?,
-                    created_at: r.get(3),
-                })
-            })
-            .collect()
+        self.order_records(
+            "SELECT client, supplier, body, recorded_at FROM order_collisions ORDER BY id",
+        )
     }
 
     fn record_invoice(
@@ -728,24 +731,9 @@ impl Ledger for PostgresLedger {
     }
 
     fn orders(&self) -> Result<Vec<OrderRecord>, LedgerError> {
-        let rows = self
-            .client()
-            .query(
-                "SELECT client, supplier, body, created_at FROM orders
-                 ORDER BY created_at, order_id",
-                &[],
-            )
-            .map_err(db)?;
-        rows.iter()
-            .map(|r| {
-                Ok(OrderRecord {
-                    client: r.get(0),
-                    supplier: r.get(1),
-                    order: from_json(r.get::<_, &str>(2))?,
-                    created_at: r.get(3),
-                })
-            })
-            .collect()
+        self.order_records(
+            "SELECT client, supplier, body, created_at FROM orders ORDER BY created_at, order_id",
+        )
     }
 
     fn store_quote(

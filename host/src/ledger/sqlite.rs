@@ -251,6 +251,35 @@ fn db(e: rusqlite::Error) -> LedgerError {
     LedgerError::Database(e.to_string())
 }
 
+/// Statements through the connection's statement cache: every statement of the ledger is a
+/// constant, and parsing it again for each call was a tenth of an order's CPU (benchmark P8).
+trait Cached {
+    /// `Connection::execute`, cached.
+    fn run(&self, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize>;
+    /// `Connection::query_row`, cached.
+    fn one<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T>;
+}
+
+impl Cached for Connection {
+    fn run(&self, sql: &str, params: impl rusqlite::Params) -> rusqlite::Result<usize> {
+        self.prepare_cached(sql)?.execute(params)
+    }
+
+    fn one<T>(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        self.prepare_cached(sql)?.query_row(params, f)
+    }
+}
+
 impl SqliteLedger {
     /// Open (creating if needed) the ledger file at `path` and bring its schema up to date.
     pub fn open(path: &Path) -> Result<Self, LedgerError> {
@@ -285,6 +314,8 @@ impl SqliteLedger {
         conn.pragma_update(None, "foreign_keys", "ON").map_err(db)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(db)?;
+        // Room for every statement the ledger has.
+        conn.set_prepared_statement_cache_capacity(64);
         migrate(&mut conn)?;
         Ok(SqliteLedger {
             conn: Mutex::new(conn),
@@ -307,7 +338,7 @@ fn migrate(conn: &mut Connection) -> Result<(), LedgerError> {
     )
     .map_err(db)?;
     let current: i64 = conn
-        .query_row(
+        .one(
             "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
             [],
             |r| r.get(0),
@@ -325,7 +356,7 @@ fn migrate(conn: &mut Connection) -> Result<(), LedgerError> {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db)?;
         tx.execute_batch(sql).map_err(db)?;
-        tx.execute(
+        tx.run(
             "INSERT INTO schema_migrations (version, applied_at) VALUES (?1, ?2)",
             params![version, now_ms()],
         )
@@ -364,7 +395,7 @@ fn used_in(
     currency: mercato_sdk::exact::Currency,
 ) -> Result<Used, LedgerError> {
     let (amount, orders): (i64, u32) = conn
-        .query_row(
+        .one(
             "SELECT amount, orders FROM budget_usage
              WHERE mandate = ?1 AND period_start = ?2 AND currency = ?3",
             params![mandate, period_start, currency.code()],
@@ -449,13 +480,33 @@ fn reservations_where(
     params: impl rusqlite::Params,
 ) -> Result<Vec<ReservationRecord>, LedgerError> {
     let mut stmt = conn
-        .prepare(&format!(
+        .prepare_cached(&format!(
             "SELECT {RESERVATION_COLUMNS} FROM reservations {filter}"
         ))
         .map_err(db)?;
     stmt.query_map(params, reservation_row)
         .map_err(db)?
         .map(|r| r.map_err(db).and_then(|r| r))
+        .collect()
+}
+
+/// Orders selected as (client, supplier, body, recorded at) by `query`.
+fn order_records(conn: &Connection, query: &str) -> Result<Vec<OrderRecord>, LedgerError> {
+    let mut stmt = conn.prepare_cached(query).map_err(db)?;
+    let rows: Vec<(String, String, String, Millis)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .map_err(db)?
+        .collect::<Result<_, _>>()
+        .map_err(db)?;
+    rows.into_iter()
+        .map(|(client, supplier, body, created_at)| {
+            Ok(OrderRecord {
+                client,
+                supplier,
+                order: from_json(&body)?,
+                created_at,
+            })
+        })
         .collect()
 }
 
@@ -474,7 +525,7 @@ impl Ledger for SqliteLedger {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db)?;
         let found: Option<(String, String, Option<i64>, Option<String>)> = tx
-            .query_row(
+            .one(
                 "SELECT request_hash, state, status, response FROM idempotency
                  WHERE client = ?1 AND operation = ?2 AND key = ?3",
                 params![scope.client, scope.operation, scope.key],
@@ -484,7 +535,7 @@ impl Ledger for SqliteLedger {
             .map_err(db)?;
         let claim = match found {
             None => {
-                tx.execute(
+                tx.run(
                     "INSERT INTO idempotency
                      (client, operation, key, request_hash, state, created_at, updated_at)
                      VALUES (?1, ?2, ?3, ?4, 'running', ?5, ?5)",
@@ -516,7 +567,7 @@ impl Ledger for SqliteLedger {
         now: Millis,
     ) -> Result<(), LedgerError> {
         self.conn()
-            .execute(
+            .run(
                 "INSERT INTO idempotency
                  (client, operation, key, request_hash, state, status, response, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, 'done', ?5, ?6, ?7, ?7)
@@ -539,7 +590,7 @@ impl Ledger for SqliteLedger {
 
     fn release(&self, scope: &KeyScope) -> Result<(), LedgerError> {
         self.conn()
-            .execute(
+            .run(
                 "DELETE FROM idempotency
                  WHERE client = ?1 AND operation = ?2 AND key = ?3 AND state = 'running'",
                 params![scope.client, scope.operation, scope.key],
@@ -550,7 +601,7 @@ impl Ledger for SqliteLedger {
 
     fn release_orphaned_claims(&self) -> Result<usize, LedgerError> {
         self.conn()
-            .execute(
+            .run(
                 "DELETE FROM idempotency WHERE state = 'running' AND NOT EXISTS (
                      SELECT 1 FROM intents i
                      WHERE i.client = idempotency.client AND i.operation = idempotency.operation
@@ -563,7 +614,7 @@ impl Ledger for SqliteLedger {
 
     fn record_intent(&self, intent: &Intent, now: Millis) -> Result<i64, LedgerError> {
         let conn = self.conn();
-        conn.execute(
+        conn.run(
             "INSERT INTO intents
              (client, operation, key, supplier, supplier_key, buyer_po, request, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -584,7 +635,7 @@ impl Ledger for SqliteLedger {
 
     fn record_outcome(&self, id: i64, outcome: &Outcome, now: Millis) -> Result<(), LedgerError> {
         self.conn()
-            .execute(
+            .run(
                 "UPDATE intents SET outcome = ?2, outcome_at = ?3 WHERE id = ?1",
                 params![id, outcome.encode(), now],
             )
@@ -595,7 +646,7 @@ impl Ledger for SqliteLedger {
     fn open_intents(&self) -> Result<Vec<OpenIntent>, LedgerError> {
         let conn = self.conn();
         let mut stmt = conn
-            .prepare(&format!(
+            .prepare_cached(&format!(
                 "SELECT {INTENT_COLUMNS} FROM intents
                  WHERE outcome IS NULL OR outcome LIKE 'unknown:%' ORDER BY id"
             ))
@@ -612,7 +663,7 @@ impl Ledger for SqliteLedger {
     ) -> Result<Option<(OpenIntent, Option<Outcome>)>, LedgerError> {
         let conn = self.conn();
         let row = conn
-            .query_row(
+            .one(
                 &format!(
                     "SELECT {INTENT_COLUMNS} FROM intents
                      WHERE client = ?1 AND operation = ?2 AND key = ?3 ORDER BY id DESC LIMIT 1"
@@ -640,7 +691,7 @@ impl Ledger for SqliteLedger {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db)?;
         let previous: Option<(String, String)> = tx
-            .query_row(
+            .one(
                 "SELECT status, buyer_po FROM orders WHERE supplier = ?1 AND order_id = ?2",
                 params![supplier, order.order_id],
                 |r| Ok((r.get(0)?, r.get(1)?)),
@@ -648,7 +699,7 @@ impl Ledger for SqliteLedger {
             .optional()
             .map_err(db)?;
         if let Some((_, recorded_po)) = previous.as_ref().filter(|(_, po)| *po != order.buyer_po) {
-            tx.execute(
+            tx.run(
                 "INSERT INTO order_collisions (supplier, order_id, client, buyer_po, body,
                                                recorded_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -659,7 +710,7 @@ impl Ledger for SqliteLedger {
             tx.commit().map_err(db)?;
             return Ok(OrderWrite::Collision { recorded_po });
         }
-        tx.execute(
+        tx.run(
             "INSERT INTO orders (supplier, order_id, client, buyer_po, quote_id, currency,
                                  grand_total, status, body, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
@@ -681,7 +732,7 @@ impl Ledger for SqliteLedger {
         )
         .map_err(db)?;
         if previous.map(|(s, _)| s).as_deref() != Some(status.as_str()) {
-            tx.execute(
+            tx.run(
                 "INSERT INTO order_status (supplier, order_id, status, at) VALUES (?1, ?2, ?3, ?4)",
                 params![supplier, order.order_id, status, now],
             )
@@ -692,25 +743,10 @@ impl Ledger for SqliteLedger {
     }
 
     fn collisions(&self) -> Result<Vec<OrderRecord>, LedgerError> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare("SELECT client, supplier, body, recorded_at FROM order_collisions ORDER BY id")
-            .map_err(db)?;
-        let rows: Vec<(String, String, String, Millis)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .map_err(db)?
-            .collect::<Result<_, _>>()
-            .map_err(db)?;
-        rows.into_iter()
-            .map(|(client, supplier, body, created_at)| {
-                Ok(OrderRecord {
-                    client,
-                    supplier,
-                    order: from_json(&body)?,
-                    created_at,
-                })
-            })
-            .collect()
+        order_records(
+            &self.conn(),
+            "SELECT client, supplier, body, recorded_at FROM order_collisions ORDER BY id",
+        )
     }
 
     fn record_invoice(
@@ -721,7 +757,7 @@ impl Ledger for SqliteLedger {
         now: Millis,
     ) -> Result<(), LedgerError> {
         self.conn()
-            .execute(
+            .run(
                 "INSERT INTO invoices (supplier, invoice_id, order_id, client, credit_note,
                                        currency, grand_total, body, recorded_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -747,7 +783,7 @@ impl Ledger for SqliteLedger {
     fn invoices_for(&self, supplier: &str, order_id: &str) -> Result<Vec<Invoice>, LedgerError> {
         let conn = self.conn();
         let mut stmt = conn
-            .prepare(
+            .prepare_cached(
                 "SELECT body FROM invoices WHERE supplier = ?1 AND order_id = ?2
                  ORDER BY recorded_at, invoice_id",
             )
@@ -763,7 +799,7 @@ impl Ledger for SqliteLedger {
     fn order(&self, supplier: &str, order_id: &str) -> Result<Option<OrderRecord>, LedgerError> {
         let conn = self.conn();
         let row: Option<(String, String, Millis)> = conn
-            .query_row(
+            .one(
                 "SELECT client, body, created_at FROM orders WHERE supplier = ?1 AND order_id = ?2",
                 params![supplier, order_id],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
@@ -784,7 +820,7 @@ impl Ledger for SqliteLedger {
     fn order_history(&self, supplier: &str, order_id: &str) -> Result<Vec<String>, LedgerError> {
         let conn = self.conn();
         let mut stmt = conn
-            .prepare(
+            .prepare_cached(
                 "SELECT status FROM order_status WHERE supplier = ?1 AND order_id = ?2 ORDER BY id",
             )
             .map_err(db)?;
@@ -795,25 +831,10 @@ impl Ledger for SqliteLedger {
     }
 
     fn orders(&self) -> Result<Vec<OrderRecord>, LedgerError> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare("SELECT client, supplier, body, created_at FROM orders ORDER BY created_at, order_id")
-            .map_err(db)?;
-        let rows: Vec<(String, String, String, Millis)> = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
-            .map_err(db)?
-            .collect::<Result<_, _>>()
-            .map_err(db)?;
-        rows.into_iter()
-            .map(|(client, supplier, body, created_at)| {
-                Ok(OrderRecord {
-                    client,
-                    supplier,
-                    order: from_json(&body)?,
-                    created_at,
-                })
-            })
-            .collect()
+        order_records(
+            &self.conn(),
+            "SELECT client, supplier, body, created_at FROM orders ORDER BY created_at, order_id",
+        )
     }
 
     fn store_quote(
@@ -824,7 +845,7 @@ impl Ledger for SqliteLedger {
         now: Millis,
     ) -> Result<(), LedgerError> {
         self.conn()
-            .execute(
+            .run(
                 "INSERT INTO quotes (supplier, quote_id, client, status, valid_until, currency,
                                      grand_total, body, received_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -851,7 +872,7 @@ impl Ledger for SqliteLedger {
     fn quote(&self, supplier: &str, quote_id: &str) -> Result<Option<Quote>, LedgerError> {
         let body: Option<String> = self
             .conn()
-            .query_row(
+            .one(
                 "SELECT body FROM quotes WHERE supplier = ?1 AND quote_id = ?2",
                 params![supplier, quote_id],
                 |r| r.get(0),
@@ -863,7 +884,7 @@ impl Ledger for SqliteLedger {
 
     fn audit(&self, e: &AuditEntry) -> Result<(), LedgerError> {
         self.conn()
-            .execute(
+            .run(
                 "INSERT INTO audit (at, client, operation, target, outcome, detail)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
                 params![e.at, e.client, e.operation, e.target, e.outcome, e.detail],
@@ -889,7 +910,7 @@ impl Ledger for SqliteLedger {
             tx.rollback().map_err(db)?;
             return Ok((decision, None));
         }
-        tx.execute(
+        tx.run(
             "INSERT INTO reservations (mandate, period_start, client, supplier, currency,
                                        amount, cap, intent_id, state, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7, 'reserved', ?8, ?8)",
@@ -917,7 +938,7 @@ impl Ledger for SqliteLedger {
         now: Millis,
     ) -> Result<(), LedgerError> {
         self.conn()
-            .execute(
+            .run(
                 "UPDATE reservations SET state = ?2, order_id = COALESCE(?3, order_id),
                         amount = MIN(COALESCE(?4, amount), COALESCE(cap, amount)),
                         updated_at = ?5
@@ -984,7 +1005,7 @@ impl Ledger for SqliteLedger {
         now: Millis,
     ) -> Result<(), LedgerError> {
         self.conn()
-            .execute(
+            .run(
                 "INSERT INTO mandates (id, client, digest, definition, first_seen)
                  VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (id, digest) DO NOTHING",
                 params![id, client, digest(definition), definition, now],
@@ -996,7 +1017,7 @@ impl Ledger for SqliteLedger {
     fn mandates(&self) -> Result<Vec<(String, String, String, Millis)>, LedgerError> {
         let conn = self.conn();
         let mut stmt = conn
-            .prepare(
+            .prepare_cached(
                 "SELECT id, client, definition, first_seen FROM mandates ORDER BY first_seen, id",
             )
             .map_err(db)?;
@@ -1008,7 +1029,7 @@ impl Ledger for SqliteLedger {
 
     fn park(&self, a: &Approval) -> Result<(), LedgerError> {
         self.conn()
-            .execute(
+            .run(
                 "INSERT INTO approvals (id, client, key, supplier, request, mandate, rule, state,
                                         created_at, kind, order_id, reservation_id, summary)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8, ?9, ?10, ?11, ?12)",
@@ -1034,7 +1055,7 @@ impl Ledger for SqliteLedger {
     fn approvals(&self, state: Option<ApprovalState>) -> Result<Vec<Approval>, LedgerError> {
         let conn = self.conn();
         let mut stmt = conn
-            .prepare(&format!(
+            .prepare_cached(&format!(
                 "SELECT {APPROVAL_COLUMNS} FROM approvals
                  WHERE ?1 IS NULL OR state = ?1 ORDER BY created_at, id"
             ))
@@ -1047,7 +1068,7 @@ impl Ledger for SqliteLedger {
 
     fn approval(&self, id: &str) -> Result<Option<Approval>, LedgerError> {
         self.conn()
-            .query_row(
+            .one(
                 &format!("SELECT {APPROVAL_COLUMNS} FROM approvals WHERE id = ?1"),
                 params![id],
                 approval_row,
@@ -1070,7 +1091,7 @@ impl Ledger for SqliteLedger {
         let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
         let changed = self
             .conn()
-            .execute(
+            .run(
                 "UPDATE approvals SET state = ?2,
                         decided_by = COALESCE(?3, decided_by),
                         decided_at = CASE WHEN ?3 IS NULL THEN decided_at ELSE ?6 END,
@@ -1093,7 +1114,9 @@ impl Ledger for SqliteLedger {
     fn audit_trail(&self) -> Result<Vec<AuditEntry>, LedgerError> {
         let conn = self.conn();
         let mut stmt = conn
-            .prepare("SELECT at, client, operation, target, outcome, detail FROM audit ORDER BY id")
+            .prepare_cached(
+                "SELECT at, client, operation, target, outcome, detail FROM audit ORDER BY id",
+            )
             .map_err(db)?;
         stmt.query_map([], |r| {
             Ok(AuditEntry {

@@ -573,7 +573,13 @@ async fn a_new_budget_period_and_an_expired_quote_follow_the_desks_clock() {
         .place_order(&client, &key("day-2"), order("PO-DAY-2", 2_999))
         .await
         .unwrap_err();
-    assert_eq!(over.to_problem(None).mandate_rule.map(|r| r.to_string().contains("budget")), Some(true), "{over}");
+    assert_eq!(
+        over.to_problem(None)
+            .mandate_rule
+            .map(|r| r.to_string().contains("budget")),
+        Some(true),
+        "{over}"
+    );
     clock.advance(std::time::Duration::from_secs(24 * 3600));
     service
         .place_order(&client, &key("day-3"), order("PO-DAY-3", 2_999))
@@ -588,5 +594,8 @@ async fn a_new_budget_period_and_an_expired_quote_follow_the_desks_clock() {
         .place_order(&client, &key("day-4"), late)
         .await
         .unwrap_err();
-    assert_eq!(rule_of(&serde_json::to_value(expired.to_problem(None)).unwrap()), "quote-expired");
+    assert_eq!(
+        rule_of(&serde_json::to_value(expired.to_problem(None)).unwrap()),
+        "quote-expired"
+    );
 }
