@@ -8,7 +8,9 @@ use super::{DeskError, OrderDesk, OrderRef};
 use crate::adapter::{Operation, SupplierId};
 use crate::clients::Client;
 use crate::contract::{Invoice, Order, OrderEvent, OrderStatus, Quote};
-use crate::ledger::{AuditEntry, OrderWrite, ReservationChange, ReservationState};
+use crate::ledger::{
+    ApprovalKind, ApprovalState, AuditEntry, OrderWrite, ReservationChange, ReservationState,
+};
 
 /// What follows recording a placed order, in the same ledger step.
 #[derive(Debug, Default)]
@@ -151,6 +153,22 @@ impl OrderDesk {
                 };
                 let wanted = change.amount;
                 l.update_reservation(r.id, &change, now)?;
+                if gone && r.state == ReservationState::Reserved {
+                    // An order held for review is gone: nobody needs to decide about it now.
+                    for a in l.approvals(Some(ApprovalState::Pending))? {
+                        if a.kind == ApprovalKind::Review && a.reservation == Some(r.id) {
+                            l.decide(
+                                &a.id,
+                                &[ApprovalState::Pending],
+                                ApprovalState::Rejected,
+                                Some("host"),
+                                Some("the supplier cancelled or rejected the order"),
+                                None,
+                                now,
+                            )?;
+                        }
+                    }
+                }
                 Ok(match wanted {
                     Some(amount) if amount > r.cap.minor() => Resettled::AboveCap {
                         amount,

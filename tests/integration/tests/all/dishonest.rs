@@ -523,3 +523,44 @@ async fn an_unknown_item_or_a_rejected_order_is_a_typed_problem_never_a_success(
             .all(|r| r.state == ReservationState::Released),
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_held_order_the_client_then_cancels_frees_its_reservation_and_its_review() {
+    let mut client = mercato::demo::demo_client(crate::gateway::KEY);
+    client.mandate = Some(Arc::new(mercato::mandate::Mandate {
+        on_drift: mercato::mandate::DriftAction::Escalate,
+        ..mercato::demo::demo_mandate()
+    }));
+    let g = Running::start_for(BrokerConfig::default(), None, vec![client]).await;
+    let (status, problem) = place(
+        &g,
+        waiting_order("nordfast", "PO-D-HELD", WAITING_SCREW, 10, 620),
+        "d-held",
+    )
+    .await;
+    assert_eq!(status, 409, "{problem:#}");
+    assert_eq!(problem["code"], "order-held-for-review", "{problem:#}");
+    let order_id = problem["order"]["order_id"].as_str().unwrap().to_string();
+    assert_eq!(
+        reservation_of(&g, &order_id).state,
+        ReservationState::Reserved
+    );
+
+    let (status, cancelled) = g
+        .call(
+            reqwest::Method::POST,
+            &format!("/v1/orders/nordfast/{order_id}/cancel"),
+            Some(json!({ "reason": "not at that price" })),
+            Some("d-held-cancel"),
+        )
+        .await;
+    assert_eq!(status, 200, "{cancelled:#}");
+    assert_eq!(
+        reservation_of(&g, &order_id).state,
+        ReservationState::Released
+    );
+    let lead = mercato::demo::demo_approver("approver-key-0123456789");
+    let open = g.service.approvals(&lead).await.unwrap();
+    assert!(open.approvals.is_empty(), "{:#?}", open.approvals);
+    assert_eq!(open.history[0].state, "rejected");
+}

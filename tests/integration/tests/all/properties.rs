@@ -391,7 +391,9 @@ impl World {
                 careless,
                 ship_complete,
             } => {
-                let cost = self.cost(*item, *pieces).await.unwrap_or(10_000);
+                // The test's own price lookup may meet an outage: then it guesses.
+                let known = self.cost(*item, *pieces).await;
+                let cost = known.unwrap_or(10_000);
                 let cap_minor = match cap {
                     Cap::Cost => cost,
                     Cap::Above(pct) => cost + cost * i64::from(*pct) / 100 + 1_500,
@@ -447,7 +449,7 @@ impl World {
                         "hostile input answered {status}"
                     );
                 }
-                let below = matches!(cap, Cap::Below) && body.quote_id.is_none();
+                let below = matches!(cap, Cap::Below) && body.quote_id.is_none() && known.is_some();
                 if below || matches!(cap, Cap::Zero | Cap::Negative | Cap::Huge | Cap::Dollars) {
                     prop_assert!(status != 201, "a {cap:?} cap was placed");
                 }
