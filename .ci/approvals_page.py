@@ -80,8 +80,8 @@ check(budget["other_pending"]["minor"] == 260000,
       f"the other pending order counts against the budget: {budget}")
 check(budget["left"]["minor"] == budget["limit"]["minor"] - budget["committed"]["minor"] - 260000,
       f"budget left counts the other pending approval: {budget}")
-line = view["lines"][0]
-check(line["quantity_text"] == "100 pcs", f"quantity with its unit: {line}")
+bought = view["lines"][0]
+check(bought["quantity_text"] == "100 pcs", f"quantity with its unit: {bought}")
 
 # 2. Headless Chromium on the page.
 profile = tempfile.mkdtemp(prefix="mercato-chromium-")
@@ -145,10 +145,10 @@ try:
         ("the PO", "PO-PAGE-1"),
         ("the client who asked", "press-line-7"),
         ("when it was asked", view["created_at_text"]),
-        ("the item's title", line["title"]),
+        ("the item's title", bought["title"]),
         ("the quantity with its unit", "100 pcs"),
-        ("the unit price", line["unit_price_text"]),
-        ("the line total", line["line_total_text"]),
+        ("the unit price", bought["unit_price_text"]),
+        ("the line total", bought["line_total_text"]),
         ("the total", view["total_text"]),
         ("the cap", money(view["cap"])),
         ("the ship-to", "Stuttgart"),
