@@ -240,7 +240,7 @@ impl OrderDesk {
         let ceiling =
             rules::ceiling(&p.order.max_total, &facts.cost, tolerance).map_err(DeskError::Cap)?;
         // Write-ahead: the intent, then the mandate's judgement of the cap and its
-        // reservation against the budget, in one ledger transaction.
+        // reservation against the budget, in one ledger step.
         let (intent, reservation) = self.reserve(p, &facts, ceiling, approved).await?;
         // Send, everything above made durable first; then judge what came back.
         let request = supplier_request(m, &p.order, ceiling, facts.quote.as_ref());
