@@ -247,6 +247,9 @@ pub fn report(
                         .clone()
                         .unwrap_or_else(|| r.signature.status.clone()),
                 );
+            } else if let Err(e) = adapter::check_structure(bytes, &config.engine) {
+                // The same pass loading runs, so "loadable" here means loadable there.
+                reasons.push(e.to_string());
             }
             match effective::compute(&i.manifest, grants, &config.caps) {
                 Ok(e) => {

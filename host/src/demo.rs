@@ -16,6 +16,7 @@ use crate::broker::{Broker, FanOut};
 use crate::contract::*;
 use crate::display;
 use crate::engine::EngineConfig;
+use crate::sandbox::secrets::AttachTarget;
 use crate::sandbox::{Grants, HostGrant};
 use crate::signing::{self, SecretKey, Trust, TrustStore};
 use anyhow::{Context as _, anyhow};
@@ -119,7 +120,11 @@ pub fn voltaic_grants(backend: &voltaic::VoltaicBackend) -> anyhow::Result<Grant
     Ok(Grants::new()
         .host(HostGrant::local(&backend.base_url())?)
         .setting("base-url", backend.base_url())
-        .secret(VOLTAIC_API_KEY, backend.api_key().as_bytes().to_vec())
+        .secret_for(
+            VOLTAIC_API_KEY,
+            backend.api_key().as_bytes().to_vec(),
+            [AttachTarget::parse(&backend.base_url()).map_err(anyhow::Error::msg)?],
+        )
         .secret(
             VOLTAIC_WEBHOOK_SECRET,
             voltaic::DEFAULT_WEBHOOK_SECRET.to_vec(),
@@ -133,7 +138,11 @@ pub fn nordfast_grants(backend: &nordfast::NordfastBackend) -> anyhow::Result<Gr
         .host(HostGrant::local(&backend.base_url())?)
         .setting("base-url", backend.base_url())
         .setting("buyer-endpoint-id", "0088:4012345000009")
-        .secret(NORDFAST_TOKEN, NORDFAST_DEMO_TOKEN.as_bytes().to_vec()))
+        .secret_for(
+            NORDFAST_TOKEN,
+            NORDFAST_DEMO_TOKEN.as_bytes().to_vec(),
+            [AttachTarget::parse(&backend.base_url()).map_err(anyhow::Error::msg)?],
+        ))
 }
 
 /// The buyer: a maintenance bot at Plant 3 of Acme Pressworks in Stuttgart, paying in EUR.

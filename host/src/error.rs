@@ -46,6 +46,10 @@ pub enum LoadError {
     /// Precompiled native code was offered instead of a component.
     #[error("adapter is a precompiled native artefact; only WebAssembly components are accepted")]
     Precompiled,
+    /// The component's structure is beyond what the host compiles: nesting, counts, or sizes
+    /// a pool slot cannot hold. Found by a linear pass before anything expensive.
+    #[error("refused before compiling: {0}")]
+    Structure(crate::adapter::structure::StructureError),
     /// The component carries no `mercato:manifest` section.
     #[error(
         "adapter has no manifest: build it with mercato_sdk::register_adapter! and a mercato.toml next to its Cargo.toml"
@@ -137,6 +141,12 @@ pub enum LoadError {
         /// What went wrong.
         detail: String,
     },
+    /// Compiling needed more memory than a compilation may use; the compiler was stopped.
+    #[error("compiling the adapter needed more than {} MiB; refused", .limit_bytes >> 20)]
+    CompileMemory {
+        /// The compiler's memory limit.
+        limit_bytes: u64,
+    },
     /// Compilation failed.
     #[error("cannot compile adapter: {detail}")]
     Compile {
@@ -189,9 +199,11 @@ pub enum CallError {
         capability: &'static str,
     },
     /// The adapter returned something the host refuses to pass on.
-    #[error("adapter output refused: {reason}")]
+    #[error("adapter output refused: {field}: {reason}")]
     InvalidOutput {
-        /// Why.
+        /// Where in the answer (`search: items[2] (M8-30).price-tiers[1].unit-price`).
+        field: String,
+        /// What is wrong with it.
         reason: String,
     },
     /// The adapter's answer to an order placement failed the host's checks, but names an
@@ -209,6 +221,17 @@ pub enum CallError {
     RequestTooLarge {
         /// Which cap.
         reason: String,
+    },
+    /// This supplier already has its share of the host's call slots in use (its calls are
+    /// slow, or many); the call was not made. Other suppliers are unaffected.
+    #[error(
+        "this supplier already has {in_flight} calls running, its share of the host; retry in {retry_after:?}"
+    )]
+    SupplierBusy {
+        /// Its share: calls it may have running at once.
+        in_flight: usize,
+        /// When a retry is likely to be admitted.
+        retry_after: Duration,
     },
     /// The adapter's circuit breaker is open after repeated faults.
     #[error("adapter is suspended after repeated faults; retry in {retry_after:?}")]
@@ -258,6 +281,7 @@ impl CallError {
             CallError::InvalidOutput { .. } | CallError::UnverifiedOrder { .. } => "invalid-output",
             CallError::RequestTooLarge { .. } => "request-too-large",
             CallError::CircuitOpen { .. } => "circuit-open",
+            CallError::SupplierBusy { .. } => "supplier-busy",
         }
     }
 

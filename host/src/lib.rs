@@ -24,12 +24,14 @@
 //! - [`signing`]: publisher signatures and the integrator's trust store.
 //! - [`policy`]: the integrator's host policy file.
 //! - [`audit`]: the audit report of `mercato inspect`.
+//! - [`logline`]: one event, one log line: escaping what adapters write.
 //! - [`contract`]: the contract's data types as plain Rust values.
 //! - `demo` (feature `demo`): the story `mercato demo` tells, against simulated suppliers.
 //!
 //! ## Using it
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+//! use mercato::sandbox::secrets::AttachTarget;
 //! use mercato::sandbox::{Grants, HostGrant};
 //! use mercato::signing::{PublicKey, TrustStore};
 //! use mercato::{AdapterHost, HostConfig};
@@ -37,11 +39,16 @@
 //! // Trust Voltaic's publisher key for Voltaic's adapters; refuse everything unsigned.
 //! let trust = TrustStore::new().trust("voltaic", PublicKey::parse("ed25519:…")?, None);
 //! let host = AdapterHost::new(HostConfig { trust, ..HostConfig::default() })?;
-//! // Grant what its manifest asks for: the API host, the base URL, the API key.
+//! // Grant what its manifest asks for: the API host, the base URL, and the API key, which the
+//! // host attaches to requests under the base URL and to nothing else.
 //! let grants = Grants::new()
 //!     .host(HostGrant::parse("https://api.voltaic.example")?)
 //!     .setting("base-url", "https://api.voltaic.example/v1")
-//!     .secret("api-key", std::env::var("VOLTAIC_API_KEY")?);
+//!     .secret_for(
+//!         "api-key",
+//!         std::env::var("VOLTAIC_API_KEY")?,
+//!         [AttachTarget::parse("https://api.voltaic.example/v1/")?],
+//!     );
 //! let adapter = host.load_file("voltaic.wasm".as_ref(), grants).await?;
 //! println!("{} offers {:?}", adapter.supplier(), adapter.profile().capabilities.names());
 //! # Ok(()) }
@@ -64,6 +71,7 @@ pub mod engine;
 pub mod error;
 pub mod gateway;
 pub mod ledger;
+pub mod logline;
 pub mod mandate;
 pub mod metrics;
 pub mod policy;

@@ -6,6 +6,7 @@
 //! allow-unsigned = false          # development only; every audit report says when it is on
 //! pool-size = 256
 //! cache-dir = "/var/cache/mercato"
+//! compile-memory-mib = 1024       # what one compilation may use (a child process, capped)
 //!
 //! [host.caps]                     # the most any adapter gets; every limit can be set here
 //! call-timeout-ms = 2000
@@ -30,15 +31,22 @@
 //!     { url = "http://127.0.0.1:8080", insecure-http = true, private-network = true },
 //! ]
 //! settings = { base-url = "https://api.voltaic.example/v1" }
-//! secrets = { api-key = { env = "VOLTAIC_API_KEY" }, webhook-secret = { file = "/run/secrets/voltaic-hook" } }
+//! # attach-to: the only requests the host adds the key to (destination and optional path
+//! # prefix); a secret without it is attached to nothing and usable through HMAC only.
+//! secrets = { api-key = { env = "VOLTAIC_API_KEY", attach-to = ["https://api.voltaic.example/v1/"] }, webhook-secret = { file = "/run/secrets/voltaic-hook" } }
 //! limits = { call-timeout-ms = 1500 }
 //!
 //! [serve]                         # `mercato serve`
 //! address = "127.0.0.1:8080"
 //! request-deadline-ms = 3000      # the longest any request waits for its suppliers
 //! max-concurrent-calls = 200      # at most the pool size; excess gets 429 with Retry-After
+//! max-calls-per-supplier = 50     # one supplier's share (default a quarter); excess: supplier-busy
 //! queue-wait-ms = 250
 //! data-dir = "/var/lib/mercato"  # the ledger (default: mercato-data next to this file)
+//! header-timeout-ms = 10000       # a request's headers, and the wait for a connection's next request
+//! body-timeout-ms = 30000         # a request's body, from its headers
+//! idle-timeout-ms = 60000         # no byte moved either way; must exceed the request deadline
+//! max-connections = 1024          # open at once; beyond, 503 and close
 //! # ledger-url = "postgresql://mercato@db.internal/mercato"   # shared by several replicas
 //!
 //! [[client]]                      # a machine client; every request runs as one
@@ -58,11 +66,12 @@ use crate::clients::{Client, ClientId, Clients, KeyDigest};
 use crate::contract::BuyerContext;
 use crate::engine::EngineConfig;
 use crate::error::{LoadError, StartError};
+use crate::gateway::ConnectionLimits;
 use crate::ledger::Location;
 use crate::mandate::{Budget, DriftAction, ItemRule, Mandate, Period};
 use crate::metrics::Metrics;
 use crate::sandbox::limits::Limits;
-use crate::sandbox::secrets::Secrets;
+use crate::sandbox::secrets::{AttachTarget, Secrets};
 use crate::sandbox::{Grants, HostGrant, LimitGrants};
 use crate::signing::{PublicKey, TrustStore};
 use serde::Deserialize;
@@ -171,9 +180,14 @@ struct ServeSection {
     address: Option<String>,
     request_deadline_ms: Option<u64>,
     max_concurrent_calls: Option<usize>,
+    max_calls_per_supplier: Option<usize>,
     queue_wait_ms: Option<u64>,
     data_dir: Option<PathBuf>,
     ledger_url: Option<String>,
+    header_timeout_ms: Option<u64>,
+    body_timeout_ms: Option<u64>,
+    idle_timeout_ms: Option<u64>,
+    max_connections: Option<usize>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -211,6 +225,7 @@ struct HostSection {
     pool_size: Option<u32>,
     cache_dir: Option<PathBuf>,
     compile_timeout_ms: Option<u64>,
+    compile_memory_mib: Option<u64>,
     max_component_mib: Option<u64>,
     wasm_stack_kib: Option<u64>,
     #[serde(default)]
@@ -298,6 +313,9 @@ struct SecretSource {
     value: Option<String>,
     env: Option<String>,
     file: Option<PathBuf>,
+    /// Where the host may attach it: URLs with an optional path prefix.
+    #[serde(default)]
+    attach_to: Vec<String>,
 }
 
 /// One adapter the policy loads.
@@ -322,6 +340,8 @@ pub struct ServePolicy {
     pub data_dir: PathBuf,
     /// A PostgreSQL ledger shared by replicas, instead of the SQLite file.
     pub ledger_url: Option<String>,
+    /// Bounds on client connections.
+    pub connections: ConnectionLimits,
 }
 
 /// A parsed host policy.
@@ -335,6 +355,9 @@ pub struct Policy {
     pub serve: ServePolicy,
     /// Machine clients of the gateway.
     pub clients: Clients,
+    /// The memory limit of a compiling child process (`[host] compile-memory-mib`);
+    /// the command line compiles in such a child.
+    pub compile_memory_bytes: u64,
 }
 
 impl Policy {
@@ -416,11 +439,22 @@ impl Policy {
             key: "client".into(),
             reason: e.to_string(),
         })?;
+        let compile_memory_bytes = match file.host.compile_memory_mib {
+            Some(0) => {
+                return Err(PolicyError::Invalid {
+                    key: "host.compile-memory-mib".into(),
+                    reason: "must be more than 0".into(),
+                });
+            }
+            Some(mib) => mib.saturating_mul(1 << 20),
+            None => crate::engine::isolate::DEFAULT_COMPILE_MEMORY_BYTES,
+        };
         Ok(Policy {
             host,
             adapters,
             serve,
             clients,
+            compile_memory_bytes,
         })
     }
 }
@@ -635,12 +669,25 @@ fn adapter_policy(
         hosts.push(grant);
     }
     let mut secrets = Secrets::default();
+    let mut secret_targets = BTreeMap::new();
     for (name, source) in &entry.secrets {
         let value = read_secret(source, base).map_err(|reason| PolicyError::Secret {
             adapter: label.clone(),
             name: name.clone(),
             reason,
         })?;
+        let targets = source
+            .attach_to
+            .iter()
+            .enumerate()
+            .map(|(k, url)| {
+                AttachTarget::parse(url).map_err(|reason| PolicyError::Invalid {
+                    key: format!("adapter[{i}].secrets.{name}.attach-to[{k}]"),
+                    reason,
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        secret_targets.insert(name.clone(), targets);
         secrets.insert(name.clone(), value);
     }
     let l = &entry.limits;
@@ -661,6 +708,7 @@ fn adapter_policy(
             hosts,
             settings: entry.settings,
             secrets,
+            secret_targets,
             limits,
         },
     })
@@ -691,6 +739,18 @@ fn serve_policy(s: &ServeSection, pool_size: u32, base: &Path) -> Result<ServePo
         }
         broker.max_concurrent_calls = n;
     }
+    if let Some(n) = s.max_calls_per_supplier {
+        if n == 0 || n > broker.max_concurrent_calls {
+            return Err(PolicyError::Invalid {
+                key: "serve.max-calls-per-supplier".into(),
+                reason: format!(
+                    "must be 1 to max-concurrent-calls ({})",
+                    broker.max_concurrent_calls
+                ),
+            });
+        }
+        broker.max_calls_per_supplier = Some(n);
+    }
     if let Some(ms) = s.queue_wait_ms {
         broker.queue_wait = Duration::from_millis(ms);
     }
@@ -705,12 +765,70 @@ fn serve_policy(s: &ServeSection, pool_size: u32, base: &Path) -> Result<ServePo
             reason: format!("{address:?} is not ip:port: {e}"),
         })?;
     let data_dir = base.join(s.data_dir.as_deref().unwrap_or(Path::new("mercato-data")));
+    let connections = connection_limits(s, broker.deadline)?;
     Ok(ServePolicy {
         address,
         broker,
         data_dir,
         ledger_url: s.ledger_url.clone(),
+        connections,
     })
+}
+
+/// `[serve]`'s connection bounds. The idle timeout must outlast the request deadline: a
+/// connection waiting for its answer moves no byte.
+fn connection_limits(
+    s: &ServeSection,
+    deadline: Duration,
+) -> Result<ConnectionLimits, PolicyError> {
+    let mut limits = ConnectionLimits::default();
+    let positive = |key: &str, ms: Option<u64>, into: &mut Duration| match ms {
+        Some(0) => Err(PolicyError::Invalid {
+            key: format!("serve.{key}"),
+            reason: "must be more than 0".into(),
+        }),
+        Some(ms) => {
+            *into = Duration::from_millis(ms);
+            Ok(())
+        }
+        None => Ok(()),
+    };
+    positive(
+        "header-timeout-ms",
+        s.header_timeout_ms,
+        &mut limits.header_timeout,
+    )?;
+    positive(
+        "body-timeout-ms",
+        s.body_timeout_ms,
+        &mut limits.body_timeout,
+    )?;
+    positive(
+        "idle-timeout-ms",
+        s.idle_timeout_ms,
+        &mut limits.idle_timeout,
+    )?;
+    if limits.idle_timeout <= deadline {
+        return Err(PolicyError::Invalid {
+            key: "serve.idle-timeout-ms".into(),
+            reason: format!(
+                "{} ms would cut off clients waiting for an answer; it must exceed the request deadline ({} ms)",
+                limits.idle_timeout.as_millis(),
+                deadline.as_millis()
+            ),
+        });
+    }
+    match s.max_connections {
+        Some(0) => {
+            return Err(PolicyError::Invalid {
+                key: "serve.max-connections".into(),
+                reason: "must be more than 0".into(),
+            });
+        }
+        Some(n) => limits.max_connections = n,
+        None => {}
+    }
+    Ok(limits)
 }
 
 fn client_policy(i: usize, c: &ClientEntry, base: &Path) -> Result<Client, PolicyError> {
@@ -918,7 +1036,7 @@ key = "ed25519:11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="
 file = "acme.wasm"
 hosts = ["https://api.acme.example", { url = "http://127.0.0.1:9000", insecure-http = true, private-network = true }]
 settings = { base-url = "https://api.acme.example/v1" }
-secrets = { api-key = { value = "k-1" } }
+secrets = { api-key = { value = "k-1", attach-to = ["https://api.acme.example/v1/"] } }
 limits = { call-timeout-ms = 1000 }
 "#;
 
@@ -940,6 +1058,10 @@ limits = { call-timeout-ms = 1000 }
         assert!(a.grants.hosts[1].insecure_http && a.grants.hosts[1].private_network);
         assert!(a.grants.secrets.contains("api-key"));
         assert_eq!(
+            a.grants.secret_targets["api-key"],
+            [AttachTarget::parse("https://api.acme.example/v1/").expect("valid")]
+        );
+        assert_eq!(
             a.grants.limits.call_timeout,
             Some(Duration::from_millis(1000))
         );
@@ -949,7 +1071,7 @@ limits = { call-timeout-ms = 1000 }
     fn the_example_policy_is_valid() {
         // The example reads secrets from the environment; stand values in for the test.
         let text = include_str!("../examples/mercato-host.toml")
-            .replace("{ env = \"VOLTAIC_API_KEY\" }", "{ value = \"k\" }")
+            .replace("env = \"VOLTAIC_API_KEY\"", "value = \"k\"")
             .replace("{ env = \"VOLTAIC_WEBHOOK_SECRET\" }", "{ value = \"w\" }")
             .replace(
                 "{ env = \"MERCATO_KEY_PRESS_LINE_7\" }",
@@ -984,10 +1106,7 @@ limits = { call-timeout-ms = 1000 }
         .expect_err("http");
         assert!(e.to_string().contains("insecure-http"), "{e}");
         let e = Policy::parse(
-            &POLICY.replace(
-                "{ value = \"k-1\" }",
-                "{ env = \"MERCATO_TEST_UNSET_VAR\" }",
-            ),
+            &POLICY.replace("value = \"k-1\"", "env = \"MERCATO_TEST_UNSET_VAR\""),
             Path::new("."),
         )
         .expect_err("unset env");
@@ -1103,5 +1222,51 @@ valid-until = "2027-01-01T00:00:00Z"
             let e = Policy::parse(&SERVE.replace(from, to), Path::new(".")).expect_err(expected);
             assert!(e.to_string().contains(expected), "{expected}: {e}");
         }
+    }
+
+    #[test]
+    fn a_secret_destination_must_be_a_plain_url() {
+        let bad = POLICY.replace(
+            "attach-to = [\"https://api.acme.example/v1/\"]",
+            "attach-to = [\"https://api.acme.example/v1/../admin\"]",
+        );
+        assert_ne!(bad, POLICY);
+        let e = Policy::parse(&bad, Path::new("/etc/mercato")).expect_err("refused");
+        let text = e.to_string();
+        assert!(
+            text.contains("adapter[0].secrets.api-key.attach-to[0]") && text.contains("dot"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn client_connections_are_bounded_by_default_and_configurable() {
+        let p = Policy::parse(POLICY, Path::new("/etc/mercato")).expect("valid");
+        assert_eq!(p.serve.connections, ConnectionLimits::default());
+        let tuned = format!(
+            "{POLICY}\n[serve]\nheader-timeout-ms = 500\nbody-timeout-ms = 700\nidle-timeout-ms = 9000\nmax-connections = 8\n"
+        );
+        let c = Policy::parse(&tuned, Path::new("/etc/mercato"))
+            .expect("valid")
+            .serve
+            .connections;
+        assert_eq!(
+            (
+                c.header_timeout,
+                c.body_timeout,
+                c.idle_timeout,
+                c.max_connections
+            ),
+            (
+                Duration::from_millis(500),
+                Duration::from_millis(700),
+                Duration::from_millis(9000),
+                8
+            )
+        );
+        let shorter =
+            format!("{POLICY}\n[serve]\nrequest-deadline-ms = 5000\nidle-timeout-ms = 4000\n");
+        let e = Policy::parse(&shorter, Path::new("/etc/mercato")).expect_err("refused");
+        assert!(e.to_string().contains("serve.idle-timeout-ms"), "{e}");
     }
 }

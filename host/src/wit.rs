@@ -70,3 +70,46 @@ pub use since_v0_2_0 as latest;
 
 /// Every contract version this host serves, oldest first.
 pub const SERVED: [&str; 2] = [since_v0_1_0::VERSION, since_v0_2_0::VERSION];
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use wit_parser::{Resolve, SizeAlign, Type, TypeDefKind};
+
+    /// RUSTSEC-2026-0648: wasmtime before 48.0.11 charges no hostcall fuel for lists of
+    /// zero-sized values, so a guest could make the host loop over billions of them. Mercato
+    /// stays on 48.0.10 (the newest crates.io resolves) because no function it links or calls
+    /// has such a list: this holds for every type of every served contract version and of the
+    /// WASI packages they vendor. If it ever fails, move to a patched wasmtime first.
+    #[test]
+    fn no_list_of_zero_sized_values_crosses_the_boundary() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit");
+        for dir in [root.clone(), root.join("frozen/0.1.0")] {
+            let mut resolve = Resolve::default();
+            resolve.push_dir(&dir).expect("the WIT resolves");
+            let mut sizes = SizeAlign::default();
+            sizes.fill(&resolve).expect("sizes");
+            let mut lists = 0;
+            for (_, def) in resolve.types.iter() {
+                let size = |t: &Type| sizes.size(t).size_wasm32();
+                let element = match &def.kind {
+                    TypeDefKind::List(t) | TypeDefKind::FixedLengthList(t, _) => size(t),
+                    TypeDefKind::Map(k, v) => size(k) + size(v),
+                    _ => continue,
+                };
+                lists += 1;
+                assert!(
+                    element > 0,
+                    "{}: a list of zero-sized values ({:?})",
+                    dir.display(),
+                    def.name
+                );
+            }
+            assert!(
+                lists > 10,
+                "{}: only {lists} list types found",
+                dir.display()
+            );
+        }
+    }
+}

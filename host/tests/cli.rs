@@ -34,7 +34,7 @@ publisher = "Voltaic Components"
 file = "voltaic.wasm"
 hosts = ["https://api.voltaic.example", "https://unused.example"]
 settings = {{ base-url = "https://api.voltaic.example/v1" }}
-secrets = {{ api-key = {{ value = "k-1" }} }}
+secrets = {{ api-key = {{ value = "k-1", attach-to = ["https://api.voltaic.example/v1/"] }} }}
 "#
         ),
     )
@@ -321,11 +321,9 @@ fn test_adapter_fails_a_broken_invariant_with_exit_1_and_a_junit_failure() {
     assert!(report.contains("FAIL  quote.totals"), "{report}");
     assert!(report.ends_with("NOT conformant\n"), "{report}");
     let xml = std::fs::read_to_string(&junit).expect("JUnit written");
-    assert!(xml.contains(r#"failures="1""#), "{xml}");
-    assert!(
-        xml.contains("line total 10 is not unit price × quantity (9)"),
-        "{xml}"
-    );
+    // The host refuses the quote on the call too: `quote.totals` and `output.valid` fail.
+    assert!(xml.contains(r#"failures="2""#), "{xml}");
+    assert!(xml.contains("10 is not unit price × quantity (9)"), "{xml}");
 
     let without_orders = mercato(&["test-adapter", adapter, "--no-orders"]);
     let report = stdout(&without_orders);

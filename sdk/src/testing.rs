@@ -228,3 +228,77 @@ mod network {
         })
     }
 }
+
+/// One edit of a sample document, for fuzzing a parser with near-valid input: `at` is taken
+/// modulo the sample's length, `byte` is what to write or insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edit {
+    /// Overwrite the byte at `at`.
+    Set {
+        /// Where (modulo the length).
+        at: usize,
+        /// The new byte.
+        byte: u8,
+    },
+    /// Insert `byte` before `at`.
+    Insert {
+        /// Where (modulo the length + 1).
+        at: usize,
+        /// The inserted byte.
+        byte: u8,
+    },
+    /// Remove the byte at `at`.
+    Remove {
+        /// Where (modulo the length).
+        at: usize,
+    },
+    /// Cut the sample off at `at`.
+    Truncate {
+        /// Where (modulo the length + 1).
+        at: usize,
+    },
+    /// Repeat the bytes from `at` to the end once more at the end.
+    Repeat {
+        /// Where (modulo the length).
+        at: usize,
+    },
+}
+
+/// `sample` with `edits` applied in order: near-valid input that reaches a parser's inner
+/// branches, where random bytes stop at the first one.
+pub fn mutated(sample: &[u8], edits: &[Edit]) -> Vec<u8> {
+    let mut out = sample.to_vec();
+    for edit in edits {
+        let len = out.len();
+        match *edit {
+            Edit::Set { at, byte } if len > 0 => out[at % len] = byte,
+            Edit::Insert { at, byte } => out.insert(at % (len + 1), byte),
+            Edit::Remove { at } if len > 0 => {
+                out.remove(at % len);
+            }
+            Edit::Truncate { at } => out.truncate(at % (len + 1)),
+            Edit::Repeat { at } if len > 0 && len < 1 << 20 => {
+                let tail = out[at % len..].to_vec();
+                out.extend_from_slice(&tail);
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// [`mutated`] with edits given as plain `(kind, at, byte)` triples, as a property-test
+/// framework generates them (`kind` modulo 5 picks the [`Edit`]).
+pub fn mutated_by(sample: &[u8], parts: &[(u8, usize, u8)]) -> Vec<u8> {
+    let edits: Vec<Edit> = parts
+        .iter()
+        .map(|&(kind, at, byte)| match kind % 5 {
+            0 => Edit::Set { at, byte },
+            1 => Edit::Insert { at, byte },
+            2 => Edit::Remove { at },
+            3 => Edit::Truncate { at },
+            _ => Edit::Repeat { at },
+        })
+        .collect();
+    mutated(sample, &edits)
+}

@@ -10,6 +10,8 @@
 //! `preiseinheit` pieces (per 100), which become the price basis rather than being divided
 //! out. Stock and lead time are as of the list date, so availability carries that date.
 
+#[cfg(test)]
+mod fuzz;
 mod pricelist;
 mod search;
 

@@ -45,6 +45,8 @@
 pub mod ack;
 mod api;
 pub mod catalog;
+#[cfg(test)]
+mod fuzz;
 pub mod inbound;
 pub mod notices;
 pub mod order;

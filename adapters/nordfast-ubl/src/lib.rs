@@ -66,6 +66,8 @@
 #![deny(missing_docs)]
 
 mod api;
+#[cfg(test)]
+mod fuzz;
 mod read;
 mod write;
 

@@ -149,17 +149,17 @@ pub fn handle(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use mercato_sdk::contract::{LineStatus, OrderStatus};
 
     const SECRET: &[u8] = b"ostara-shared-secret";
 
-    fn host(message: &[u8]) -> Option<Vec<u8>> {
+    pub(crate) fn host(message: &[u8]) -> Option<Vec<u8>> {
         hmac_with(SECRET, message)
     }
 
-    fn confirmation(secret: &str, sender: &str) -> InboundDocument {
+    pub(crate) fn confirmation(secret: &str, sender: &str) -> InboundDocument {
         let body = format!(
             r#"<?xml version="1.0" encoding="UTF-8"?>
 <!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.014/cXML.dtd">

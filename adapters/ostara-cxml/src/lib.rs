@@ -49,6 +49,8 @@
 mod api;
 mod catalog;
 mod doc;
+#[cfg(test)]
+mod fuzz;
 pub mod inbound;
 mod order;
 

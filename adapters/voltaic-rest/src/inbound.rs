@@ -92,7 +92,7 @@ pub fn event(body: &[u8]) -> CommerceResult<OrderEvent> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use serde_json::json;
 
@@ -106,7 +106,7 @@ mod tests {
         }
     }
 
-    fn order_hook() -> serde_json::Value {
+    pub(crate) fn order_hook() -> serde_json::Value {
         json!({"EventId": "evt_1", "EventType": "order.updated", "CreatedAt": "2026-06-01T10:00:00Z",
                "Data": {"Order": crate::translate::tests::order_fixture()}})
     }

@@ -32,6 +32,8 @@
 #![deny(missing_docs)]
 
 mod failures;
+#[cfg(test)]
+mod fuzz;
 mod inbound;
 mod requests;
 mod translate;

@@ -8,6 +8,7 @@ use super::watch::{CallFacts, CallRecord, CapabilityGate};
 use super::{HostInner, LoadedAdapter};
 use crate::contract::*;
 use crate::error::{CallError, ResourceKind};
+use crate::sandbox::log_quota::{HOST, Level};
 use crate::sandbox::size;
 use serde::Serialize;
 use std::sync::Arc;
@@ -140,12 +141,12 @@ async fn invoke<T>(
     });
     let result = within(limits.call_timeout, started, run).await;
     let elapsed = started.elapsed();
-    report_stdio(&grants.supplier, operation, store.data());
+    report_call(operation, store.data_mut());
     if let Some(facts) = facts {
         let state = store.data();
         *facts = CallFacts {
             requests_sent: state.gate.sent(),
-            denials: state.gate.denials().to_vec(),
+            denials: state.gate.denials(),
             peak_memory_bytes: state.limiter.peak_memory_bytes,
             elapsed,
         };
@@ -248,6 +249,7 @@ fn classify(e: wasmtime::Error, elapsed: Duration, limit: Duration) -> CallError
     let text = format!("{e:#}");
     if text.contains("fuel allocated for hostcalls has been exhausted")
         || text.contains("store handle limit exceeded")
+        || (text.contains("requested len") && text.contains("exceeds limit"))
     {
         return CallError::ResourceLimit {
             kind: ResourceKind::HostCalls,
@@ -257,23 +259,40 @@ fn classify(e: wasmtime::Error, elapsed: Duration, limit: Duration) -> CallError
     CallError::AdapterFault { detail: text }
 }
 
-fn report_stdio(supplier: &str, operation: Operation, state: &AdapterState) {
-    for (stream, captured) in [("stdout", &state.stdout), ("stderr", &state.stderr)] {
+/// What the call printed, one host line per adapter line, and the host's warnings about it,
+/// all under the adapter's log quota.
+fn report_call(operation: Operation, state: &mut AdapterState) {
+    for (source, captured) in [("stdout", &state.stdout), ("stderr", &state.stderr)] {
         let (bytes, dropped) = captured.take();
-        if !bytes.is_empty() || dropped > 0 {
-            tracing::info!(
-                target: "adapter",
-                supplier,
-                op = operation.name(),
-                stream,
-                dropped_bytes = dropped,
-                "{}",
-                String::from_utf8_lossy(&bytes).trim_end()
+        let text = String::from_utf8_lossy(&bytes);
+        for line in text.lines() {
+            state.lines.write(Level::Info, source, line);
+        }
+        if dropped > 0 {
+            let note = format!(
+                "{}: {dropped} bytes of {source} over the cap dropped",
+                operation.name()
             );
+            state.lines.write(Level::Warn, HOST, &note);
         }
     }
-    if state.logs_dropped > 0 {
-        tracing::warn!(target: "adapter", supplier, dropped = state.logs_dropped, "log lines dropped over the per-call cap");
+    let denials = state.gate.denials();
+    if let Some(first) = denials.sample.first() {
+        let note = format!(
+            "{}: {} outbound request(s) refused; the first: {first}",
+            operation.name(),
+            denials.total
+        );
+        state.lines.write(Level::Warn, HOST, &note);
+    }
+    if state.lines.dropped() > 0 {
+        let note = format!(
+            "{}: {} log line(s) dropped over the adapter's quota",
+            operation.name(),
+            state.lines.dropped()
+        );
+        // Past the quota this note is dropped as well: the quota bounds the host too.
+        state.lines.write(Level::Warn, HOST, &note);
     }
 }
 
@@ -298,7 +317,8 @@ pub(super) async fn describe(
     )
     .await?;
     size::check(&profile, grants.limits.output_caps()).map_err(|e| CallError::InvalidOutput {
-        reason: format!("describe: {e}"),
+        field: "describe".to_string(),
+        reason: e.to_string(),
     })?;
     Ok(profile)
 }
@@ -311,6 +331,16 @@ pub struct IdleInstance {
 }
 
 impl LoadedAdapter {
+    /// A call of this adapter ran into the request's deadline and was abandoned: a fault for
+    /// its breaker, so a supplier that keeps answering too late is suspended like one that
+    /// fails.
+    pub(crate) fn missed_deadline(&self, limit: Duration) {
+        self.inner.breaker.record(Some(format!(
+            "no answer within the request deadline of {} ms",
+            limit.as_millis()
+        )));
+    }
+
     fn declared(&self, operation: Operation) -> Result<(), CallError> {
         if matches!(&self.watch, Some(w) if w.gate == CapabilityGate::Bypass) {
             return Ok(());
@@ -332,8 +362,11 @@ impl LoadedAdapter {
         f: impl AsyncFnOnce(&Exports<'_>, &mut Store<AdapterState>) -> Answer<T>,
         check: impl FnOnce(&T, &Declared<'_>) -> Result<(), Invalid>,
     ) -> Result<T, CallError> {
-        self.call_refusing(operation, input, f, check, |_, reason| {
-            CallError::InvalidOutput { reason }
+        self.call_refusing(operation, input, f, check, |_, refused| {
+            CallError::InvalidOutput {
+                field: refused.field,
+                reason: refused.reason,
+            }
         })
         .await
     }
@@ -346,7 +379,7 @@ impl LoadedAdapter {
         input: &(impl Serialize + ?Sized),
         f: impl AsyncFnOnce(&Exports<'_>, &mut Store<AdapterState>) -> Answer<T>,
         check: impl FnOnce(&T, &Declared<'_>) -> Result<(), Invalid>,
-        refused: impl FnOnce(T, String) -> CallError,
+        refused: impl FnOnce(T, Invalid) -> CallError,
     ) -> Result<T, CallError> {
         self.declared(operation)?;
         let i = &self.inner;
@@ -363,7 +396,8 @@ impl LoadedAdapter {
             .and_then(|answer| {
                 size::check(&answer, limits.output_caps()).map_err(|e| {
                     CallError::InvalidOutput {
-                        reason: format!("{}: {e}", operation.name()),
+                        field: operation.name().to_string(),
+                        reason: e.to_string(),
                     }
                 })?;
                 let value = answer.map_err(CallError::Commerce)?;
@@ -372,7 +406,13 @@ impl LoadedAdapter {
                 };
                 match check(&value, &declared) {
                     Ok(()) => Ok(value),
-                    Err(reason) => Err(refused(value, format!("{}: {reason}", operation.name()))),
+                    Err(why) => Err(refused(
+                        value,
+                        Invalid {
+                            field: format!("{}: {}", operation.name(), why.field),
+                            reason: why.reason,
+                        },
+                    )),
                 }
             });
         match &result {
@@ -504,9 +544,7 @@ impl LoadedAdapter {
             &(ctx, quote_id),
             async |a, s| a.get_quote(s, ctx, quote_id).await,
             |q, d| {
-                if q.quote_id != quote_id {
-                    return Err(format!("quote {} was returned for {quote_id}", q.quote_id));
-                }
+                validate::quote_about(q, quote_id)?;
                 validate::quote(q, None, None, d)
             },
         )
@@ -525,8 +563,8 @@ impl LoadedAdapter {
             async |a, s| a.place_order(s, ctx, req).await,
             |o, d| validate::placed(o, req, d),
             // The order the answer names may exist: the caller decides what to do with it.
-            |order, reason| CallError::UnverifiedOrder {
-                reason,
+            |order, why| CallError::UnverifiedOrder {
+                reason: why.to_string(),
                 order: Box::new(order),
             },
         )

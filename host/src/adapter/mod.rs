@@ -21,7 +21,8 @@ mod exports;
 mod linker;
 pub mod package;
 pub(crate) mod state;
-mod validate;
+pub mod structure;
+pub(crate) mod validate;
 mod watch;
 pub mod world;
 
@@ -30,7 +31,7 @@ pub use state::AdapterState;
 pub use watch::{CallLog, CallRecord, CapabilityGate};
 
 use crate::contract::AdapterProfile;
-use crate::engine::{EngineConfig, RuntimeEngine};
+use crate::engine::{CompileError, EngineConfig, RuntimeEngine};
 use crate::error::LoadError;
 use crate::sandbox::Grants;
 use crate::sandbox::effective::{self, Effective};
@@ -205,6 +206,7 @@ impl AdapterHost {
                 });
             }
         }
+        check_structure(&bytes, &config.engine)?;
         let effective = effective::compute(&inspected.manifest, &grants, &config.caps)?;
         let size = bytes.len();
         let digest = inspected.digest.clone();
@@ -271,16 +273,17 @@ impl AdapterHost {
             return Ok((component, true));
         }
         let limit = self.inner.config.compile_timeout;
-        let job = tokio::task::spawn_blocking(move || Component::new(&engine, &bytes));
-        let component = tokio::time::timeout(limit, job)
-            .await
-            .map_err(|_| LoadError::CompileTimeout { limit })?
-            .map_err(|e| LoadError::Compile {
-                detail: e.to_string(),
-            })?
-            .map_err(|e| LoadError::Invalid {
-                detail: format!("{e:#}"),
-            })?;
+        let component =
+            crate::engine::isolate::compile(&engine, self.inner.runtime.config(), bytes, limit)
+                .await
+                .map_err(|e| match e {
+                    CompileError::Timeout(limit) => LoadError::CompileTimeout { limit },
+                    CompileError::Invalid(detail) => LoadError::Invalid { detail },
+                    CompileError::OutOfMemory(limit_bytes) => {
+                        LoadError::CompileMemory { limit_bytes }
+                    }
+                    CompileError::Failed(detail) => LoadError::Compile { detail },
+                })?;
         if let Some(cache) = self.inner.runtime.cache() {
             cache.store(digest.as_hex(), &component);
         }
@@ -312,6 +315,7 @@ pub fn inspect(bytes: &[u8], trust: &TrustStore) -> Result<Inspected, LoadError>
         package::PackageError::SignatureNotLast => LoadError::Tampered {
             reason: e.to_string(),
         },
+        package::PackageError::Structure(s) => LoadError::Structure(s),
         other => LoadError::Invalid {
             detail: other.to_string(),
         },
@@ -338,6 +342,15 @@ pub fn inspect(bytes: &[u8], trust: &TrustStore) -> Result<Inspected, LoadError>
         imports: package.imports,
         exports: package.exports,
     })
+}
+
+/// The second structural pass ([`structure::shape`]) against the pool `engine` builds: run by
+/// loading and by `mercato inspect` once the signature is accepted, so both agree.
+pub fn check_structure(
+    bytes: &[u8],
+    engine: &crate::engine::EngineConfig,
+) -> Result<structure::Shape, LoadError> {
+    structure::shape(bytes, &structure::SlotLimits::of(engine)).map_err(LoadError::Structure)
 }
 
 fn validate_profile(profile: &AdapterProfile) -> Result<SupplierId, String> {

@@ -6,9 +6,10 @@
 //! bytes before it are the *unsigned* component, whose SHA-256 is the adapter's identity (so
 //! re-signing does not change it).
 
+use super::structure::{self, StructureError};
 use mercato_sdk::manifest::{CONTRACT_SECTION, SECTION as MANIFEST_SECTION};
 use std::ops::Range;
-use wasmparser::{Parser, Payload};
+use wasmparser::{BinaryReader, ComponentExportSectionReader, ComponentImportSectionReader};
 
 /// Custom section holding a publisher's signature.
 pub const SIGNATURE_SECTION: &str = "mercato:signature";
@@ -25,6 +26,9 @@ pub enum PackageError {
     /// A section is cut off or malformed.
     #[error("malformed component: {0}")]
     Malformed(String),
+    /// The structure is beyond what the host reads (nesting, section counts).
+    #[error(transparent)]
+    Structure(StructureError),
     /// A signature section is followed by more bytes, so what it signs is not what follows.
     #[error("a mercato:signature section is not the last section: bytes were added after signing")]
     SignatureNotLast,
@@ -50,7 +54,8 @@ pub struct Package<'a> {
     pub exports: Vec<String>,
 }
 
-/// Read `bytes` as a component file.
+/// Read `bytes` as a component file: framing only ([`structure::frame`]), then the top-level
+/// import and export names. Nothing else is parsed here.
 pub fn read(bytes: &[u8]) -> Result<Package<'_>, PackageError> {
     if bytes.len() < COMPONENT_HEADER.len() || bytes[..COMPONENT_HEADER.len()] != COMPONENT_HEADER {
         let what = if bytes.starts_with(b"\0asm\x01\0\0\0") {
@@ -60,65 +65,55 @@ pub fn read(bytes: &[u8]) -> Result<Package<'_>, PackageError> {
         };
         return Err(PackageError::NotAComponent(what));
     }
-
-    let sections = top_level_sections(bytes)?;
-    let mut unsigned = bytes;
-    let mut signature = None;
-    for (i, s) in sections.iter().enumerate() {
-        if s.custom_name.as_deref() == Some(SIGNATURE_SECTION) {
-            if i + 1 != sections.len() {
-                return Err(PackageError::SignatureNotLast);
+    let framing = structure::frame(bytes).map_err(|e| match e {
+        StructureError::Malformed(m) => PackageError::Malformed(m),
+        other => PackageError::Structure(other),
+    })?;
+    if framing.after_signature {
+        return Err(PackageError::SignatureNotLast);
+    }
+    let (unsigned, signature) = match &framing.signature {
+        Some((whole, payload)) => (&bytes[..whole.start], Some(&bytes[payload.clone()])),
+        None => (bytes, None),
+    };
+    let one = |ranges: &[Range<usize>], name| -> Result<Option<&[u8]>, PackageError> {
+        let mut found: Option<&[u8]> = None;
+        for r in ranges {
+            let data = &bytes[r.clone()];
+            match found {
+                Some(existing) if existing != data => return Err(PackageError::Duplicate(name)),
+                _ => found = Some(data),
             }
-            unsigned = &bytes[..s.whole.start];
-            signature = Some(&bytes[s.data.clone()]);
+        }
+        Ok(found)
+    };
+    let malformed = |e: wasmparser::BinaryReaderError| PackageError::Malformed(e.to_string());
+    let mut imports = Vec::new();
+    for r in &framing.imports {
+        let reader =
+            ComponentImportSectionReader::new(BinaryReader::new(&bytes[r.clone()], r.start as u64))
+                .map_err(malformed)?;
+        for import in reader {
+            imports.push(import.map_err(malformed)?.name.name.to_string());
         }
     }
-
-    let mut package = Package {
+    let mut exports = Vec::new();
+    for r in &framing.exports {
+        let reader =
+            ComponentExportSectionReader::new(BinaryReader::new(&bytes[r.clone()], r.start as u64))
+                .map_err(malformed)?;
+        for export in reader {
+            exports.push(export.map_err(malformed)?.name.name.to_string());
+        }
+    }
+    Ok(Package {
         unsigned,
         signature,
-        manifest: None,
-        contract: None,
-        imports: Vec::new(),
-        exports: Vec::new(),
-    };
-    let mut depth = 0usize;
-    for payload in Parser::new(0).parse_all(unsigned) {
-        let payload = payload.map_err(|e| PackageError::Malformed(e.to_string()))?;
-        match payload {
-            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
-            Payload::End(_) => depth = depth.saturating_sub(1),
-            Payload::CustomSection(c) => {
-                let slot = match c.name() {
-                    MANIFEST_SECTION => Some((&mut package.manifest, MANIFEST_SECTION)),
-                    CONTRACT_SECTION => Some((&mut package.contract, CONTRACT_SECTION)),
-                    _ => None,
-                };
-                if let Some((slot, name)) = slot {
-                    match slot {
-                        Some(existing) if *existing != c.data() => {
-                            return Err(PackageError::Duplicate(name));
-                        }
-                        _ => *slot = Some(c.data()),
-                    }
-                }
-            }
-            Payload::ComponentImportSection(reader) if depth == 0 => {
-                for import in reader {
-                    let import = import.map_err(|e| PackageError::Malformed(e.to_string()))?;
-                    package.imports.push(import.name.name.to_string());
-                }
-            }
-            Payload::ComponentExportSection(reader) if depth == 0 => {
-                for export in reader {
-                    let export = export.map_err(|e| PackageError::Malformed(e.to_string()))?;
-                    package.exports.push(export.name.name.to_string());
-                }
-            }
-            _ => {}
-        }
-    }
-    Ok(package)
+        manifest: one(&framing.manifests, MANIFEST_SECTION)?,
+        contract: one(&framing.contracts, CONTRACT_SECTION)?,
+        imports,
+        exports,
+    })
 }
 
 /// `bytes` with a custom section appended at the top level.
@@ -127,11 +122,17 @@ pub fn append_custom_section(bytes: &[u8], name: &str, data: &[u8]) -> Vec<u8> {
     leb128(&mut payload, name.len());
     payload.extend_from_slice(name.as_bytes());
     payload.extend_from_slice(data);
+    append_section(bytes, 0, &payload)
+}
+
+/// `bytes` with a section of id `id` holding `payload` appended: id byte, LEB128 length,
+/// payload.
+pub fn append_section(bytes: &[u8], id: u8, payload: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(bytes.len() + payload.len() + 6);
     out.extend_from_slice(bytes);
-    out.push(0);
+    out.push(id);
     leb128(&mut out, payload.len());
-    out.extend_from_slice(&payload);
+    out.extend_from_slice(payload);
     out
 }
 
@@ -145,61 +146,6 @@ fn leb128(out: &mut Vec<u8>, mut n: usize) {
         }
         out.push(byte | 0x80);
     }
-}
-
-struct Section {
-    /// From the section id byte to the end of its payload.
-    whole: Range<usize>,
-    /// The custom section's data, after its name.
-    data: Range<usize>,
-    custom_name: Option<String>,
-}
-
-/// The framing of the top-level sections: id byte, LEB128 size, payload.
-fn top_level_sections(bytes: &[u8]) -> Result<Vec<Section>, PackageError> {
-    let cut = || PackageError::Malformed("a section runs past the end of the file".into());
-    let mut sections = Vec::new();
-    let mut at = COMPONENT_HEADER.len();
-    while at < bytes.len() {
-        let start = at;
-        let id = bytes[at];
-        at += 1;
-        let (size, used) = read_leb128(&bytes[at..]).ok_or_else(cut)?;
-        at += used;
-        let end = at
-            .checked_add(size)
-            .filter(|e| *e <= bytes.len())
-            .ok_or_else(cut)?;
-        let (custom_name, data) = if id == 0 {
-            let (len, used) = read_leb128(&bytes[at..end]).ok_or_else(cut)?;
-            let name_end = (at + used)
-                .checked_add(len)
-                .filter(|e| *e <= end)
-                .ok_or_else(cut)?;
-            let name = String::from_utf8_lossy(&bytes[at + used..name_end]).into_owned();
-            (Some(name), name_end..end)
-        } else {
-            (None, at..end)
-        };
-        sections.push(Section {
-            whole: start..end,
-            data,
-            custom_name,
-        });
-        at = end;
-    }
-    Ok(sections)
-}
-
-fn read_leb128(bytes: &[u8]) -> Option<(usize, usize)> {
-    let mut value: usize = 0;
-    for (i, byte) in bytes.iter().enumerate().take(5) {
-        value |= usize::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            return Some((value, i + 1));
-        }
-    }
-    None
 }
 
 #[cfg(test)]

@@ -7,22 +7,21 @@ use crate::error::ResourceKind;
 use crate::sandbox::HostGrant;
 use crate::sandbox::effective::Effective;
 use crate::sandbox::limits::Limits;
+use crate::sandbox::log_quota::{CallLines, Level, LogQuota};
 use crate::sandbox::outbound::OutboundGate;
 use crate::sandbox::secrets::{SecretBinding, Secrets};
 use crate::sandbox::stdio::CapturedOutput;
 use crate::wit::latest::mercato::supplier::{host, types};
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::sync::Arc;
 use wasmtime::ResourceLimiter;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
-/// Longest log line kept; longer lines are cut.
-pub const MAX_LOG_LINE_BYTES: usize = 4 * 1024;
-/// Log lines kept per call; the rest are counted and dropped.
-pub const MAX_LOG_LINES_PER_CALL: u32 = 256;
+/// The most random bytes one `wasi:random` request may ask for (wasmtime's default is 64 MiB);
+/// more traps as a host-call limit. Key material needs tens of bytes.
+pub const MAX_RANDOM_BYTES: u64 = 64 * 1024;
 
 /// What one adapter may do, shared by all its calls.
 #[derive(Debug)]
@@ -33,59 +32,23 @@ pub(crate) struct AdapterGrants {
     pub secrets: Arc<Secrets>,
     pub bindings: Arc<[SecretBinding]>,
     pub limits: Arc<Limits>,
-    log_budget: Mutex<LogBudget>,
+    log_quota: Arc<LogQuota>,
 }
 
 impl AdapterGrants {
     pub(crate) fn new(supplier: &str, effective: &Effective) -> Self {
+        let supplier: Arc<str> = Arc::from(supplier);
         AdapterGrants {
-            supplier: Arc::from(supplier),
+            log_quota: Arc::new(LogQuota::new(
+                supplier.clone(),
+                effective.limits.log_lines_per_second,
+            )),
+            supplier,
             settings: effective.settings.clone(),
             destinations: Arc::from(effective.destinations.clone()),
             secrets: Arc::new(effective.secrets.clone()),
             bindings: Arc::from(effective.bindings.clone()),
             limits: Arc::new(effective.limits.clone()),
-            log_budget: Mutex::new(LogBudget::new(effective.limits.log_lines_per_second)),
-        }
-    }
-
-    /// Take one log line from the adapter's budget across calls.
-    fn may_log(&self) -> bool {
-        self.log_budget
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-    }
-}
-
-/// A token bucket of log lines: `rate` per second, bursts of ten seconds' worth.
-#[derive(Debug)]
-struct LogBudget {
-    rate: f64,
-    tokens: f64,
-    at: Instant,
-}
-
-impl LogBudget {
-    fn new(per_second: u32) -> Self {
-        let rate = f64::from(per_second);
-        LogBudget {
-            rate,
-            tokens: rate * 10.0,
-            at: Instant::now(),
-        }
-    }
-
-    fn take(&mut self) -> bool {
-        let now = Instant::now();
-        self.tokens = (self.tokens + now.duration_since(self.at).as_secs_f64() * self.rate)
-            .min(self.rate * 10.0);
-        self.at = now;
-        if self.tokens >= 1.0 {
-            self.tokens -= 1.0;
-            true
-        } else {
-            false
         }
     }
 }
@@ -168,8 +131,8 @@ pub struct AdapterState {
     grants: Arc<AdapterGrants>,
     pub(crate) stdout: CapturedOutput,
     pub(crate) stderr: CapturedOutput,
-    log_lines: u32,
-    pub(crate) logs_dropped: u32,
+    /// Every line logged about this call: the adapter's, and the host's about it.
+    pub(crate) lines: CallLines,
 }
 
 impl AdapterState {
@@ -182,6 +145,9 @@ impl AdapterState {
         let wasi = WasiCtx::builder()
             .stdout(stdout.clone())
             .stderr(stderr.clone())
+            // The host allocates random bytes before the guest gets them, outside the memory
+            // limit and in one step the deadline cannot interrupt: keep each request small.
+            .max_random_size(MAX_RANDOM_BYTES)
             .build();
         AdapterState {
             table: ResourceTable::new(),
@@ -199,11 +165,10 @@ impl AdapterState {
                 table_elements: limits.table_elements,
                 peak_memory_bytes: 0,
             },
+            lines: CallLines::new(grants.log_quota.clone()),
             grants,
             stdout,
             stderr,
-            log_lines: 0,
-            logs_dropped: 0,
         }
     }
 
@@ -236,28 +201,14 @@ impl types::Host for AdapterState {}
 
 impl host::Host for AdapterState {
     fn log(&mut self, level: host::LogLevel, message: String) -> wasmtime::Result<()> {
-        if self.log_lines >= MAX_LOG_LINES_PER_CALL || !self.grants.may_log() {
-            self.logs_dropped += 1;
-            return Ok(());
-        }
-        self.log_lines += 1;
-        let mut message = message;
-        if message.len() > MAX_LOG_LINE_BYTES {
-            let mut cut = MAX_LOG_LINE_BYTES;
-            while !message.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            message.truncate(cut);
-            message.push('…');
-        }
-        let supplier = &*self.grants.supplier;
-        match level {
-            host::LogLevel::Trace => tracing::trace!(target: "adapter", supplier, "{message}"),
-            host::LogLevel::Debug => tracing::debug!(target: "adapter", supplier, "{message}"),
-            host::LogLevel::Info => tracing::info!(target: "adapter", supplier, "{message}"),
-            host::LogLevel::Warn => tracing::warn!(target: "adapter", supplier, "{message}"),
-            host::LogLevel::Error => tracing::error!(target: "adapter", supplier, "{message}"),
-        }
+        let level = match level {
+            host::LogLevel::Trace => Level::Trace,
+            host::LogLevel::Debug => Level::Debug,
+            host::LogLevel::Info => Level::Info,
+            host::LogLevel::Warn => Level::Warn,
+            host::LogLevel::Error => Level::Error,
+        };
+        self.lines.write(level, "log", &message);
         Ok(())
     }
 

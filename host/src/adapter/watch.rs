@@ -4,7 +4,7 @@
 
 use super::Operation;
 use crate::error::CallError;
-use crate::sandbox::outbound::Denial;
+use crate::sandbox::outbound::Denials;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -28,8 +28,8 @@ pub struct CallRecord {
     pub elapsed: Duration,
     /// Outbound requests the gate let through.
     pub requests_sent: u32,
-    /// Outbound requests the gate refused.
-    pub denials: Vec<Denial>,
+    /// Outbound requests the gate refused: how many, and the first few.
+    pub denials: Denials,
     /// The most linear memory the instance grew to, in bytes.
     pub peak_memory_bytes: usize,
     /// How it ended: the error, if it failed (after the host's output checks).
@@ -75,7 +75,7 @@ pub(super) struct Watch {
 #[derive(Debug, Default)]
 pub(super) struct CallFacts {
     pub requests_sent: u32,
-    pub denials: Vec<Denial>,
+    pub denials: Denials,
     pub peak_memory_bytes: usize,
     pub elapsed: Duration,
 }

@@ -5,9 +5,15 @@
 //! slot per adapter call before fanning out; a request that cannot get its slots within a short
 //! queue wait is refused with [`Busy`] and a retry hint, and the calls already running finish
 //! untouched.
+//!
+//! Inside that bound each supplier has a share ([`Admission::supplier_slot`]): at most a
+//! fraction of the slots run its calls at once, so a supplier that answers slowly (but validly)
+//! fills its own share and its excess calls fail with a per-supplier error, while requests that
+//! never needed it keep their slots.
 
 use crate::metrics::Metrics;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
@@ -21,12 +27,24 @@ pub struct Busy {
     pub capacity: usize,
 }
 
-/// A shared bound on concurrent adapter calls.
+/// A supplier has its share of the slots in use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the supplier has its {share} call slots in use; retry after {retry_after:?}")]
+pub struct ShareFull {
+    /// Calls it may have running at once.
+    pub share: usize,
+    /// When a retry is likely to be admitted.
+    pub retry_after: Duration,
+}
+
+/// A shared bound on concurrent adapter calls, and each supplier's share of it.
 #[derive(Debug, Clone)]
 pub struct Admission {
     slots: Arc<Semaphore>,
     capacity: usize,
     queue_wait: Duration,
+    share: usize,
+    shares: Arc<Mutex<HashMap<String, Arc<Semaphore>>>>,
 }
 
 /// Slots held by one request; given back when dropped.
@@ -44,20 +62,43 @@ impl Drop for Permit {
 }
 
 impl Admission {
-    /// Admit at most `capacity` calls at once (at least one); wait at most `queue_wait` for
-    /// slots.
-    pub fn new(capacity: usize, queue_wait: Duration) -> Self {
+    /// Admit at most `capacity` calls at once (at least one), at most `share` of them for any
+    /// one supplier (at least one, at most `capacity`); wait at most `queue_wait` for slots.
+    pub fn new(capacity: usize, share: usize, queue_wait: Duration) -> Self {
         let capacity = capacity.clamp(1, Semaphore::MAX_PERMITS);
         Admission {
             slots: Arc::new(Semaphore::new(capacity)),
             capacity,
             queue_wait,
+            share: share.clamp(1, capacity),
+            shares: Arc::default(),
         }
     }
 
     /// How many calls run at once at most.
     pub fn capacity(&self) -> usize {
         self.capacity
+    }
+
+    /// Calls one supplier may have running at once.
+    pub fn share(&self) -> usize {
+        self.share
+    }
+
+    /// One slot of `supplier`'s share, held for one call. Never waits: a supplier whose share
+    /// is in use answers for itself at once, and the request's other calls go on.
+    pub fn supplier_slot(&self, supplier: &str) -> Result<OwnedSemaphorePermit, ShareFull> {
+        let slots = self
+            .shares
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(supplier.to_string())
+            .or_insert_with(|| Arc::new(Semaphore::new(self.share)))
+            .clone();
+        slots.try_acquire_owned().map_err(|_| ShareFull {
+            share: self.share,
+            retry_after: self.queue_wait.max(Duration::from_millis(100)) * 2,
+        })
     }
 
     /// Take `calls` slots, waiting at most the queue wait. A request needing more slots than
@@ -106,7 +147,7 @@ mod tests {
     #[tokio::test]
     async fn a_full_host_refuses_with_a_retry_hint_and_recovers() {
         let metrics = Arc::new(Metrics::new());
-        let admission = Admission::new(4, Duration::from_millis(20));
+        let admission = Admission::new(4, 4, Duration::from_millis(20));
         let held = admission.admit(3, &metrics).await.expect("3 of 4");
         let busy = admission.admit(2, &metrics).await.expect_err("only 1 left");
         assert!(busy.retry_after >= Duration::from_millis(100));
@@ -123,5 +164,21 @@ mod tests {
                 .encode()
                 .contains("mercato_backpressure_rejections_total 2")
         );
+    }
+
+    #[test]
+    fn a_supplier_gets_its_share_and_no_more() {
+        let admission = Admission::new(8, 2, Duration::from_millis(20));
+        let a1 = admission.supplier_slot("slow").expect("1 of 2");
+        let _a2 = admission.supplier_slot("slow").expect("2 of 2");
+        let full = admission
+            .supplier_slot("slow")
+            .expect_err("its share is used");
+        assert_eq!(full.share, 2);
+        let _quick = admission
+            .supplier_slot("quick")
+            .expect("another supplier is unaffected");
+        drop(a1);
+        let _again = admission.supplier_slot("slow").expect("freed");
     }
 }

@@ -104,6 +104,22 @@ pub struct BrokerConfig {
     pub max_concurrent_calls: usize,
     /// How long a request may queue for call slots before it is refused with a retry hint.
     pub queue_wait: Duration,
+    /// Calls one supplier may have running at once; `None`: [`DEFAULT_SUPPLIER_SHARE`] of
+    /// `max_concurrent_calls`.
+    pub max_calls_per_supplier: Option<usize>,
+}
+
+/// The fraction of the call slots one supplier gets unless configured: a slow supplier can
+/// hold a quarter of the host, never all of it.
+pub const DEFAULT_SUPPLIER_SHARE: f64 = 0.25;
+
+impl BrokerConfig {
+    /// Calls one supplier may have running at once.
+    pub fn supplier_share(&self) -> usize {
+        self.max_calls_per_supplier.unwrap_or_else(|| {
+            (self.max_concurrent_calls as f64 * DEFAULT_SUPPLIER_SHARE).ceil() as usize
+        })
+    }
 }
 
 impl Default for BrokerConfig {
@@ -112,6 +128,7 @@ impl Default for BrokerConfig {
             deadline: DEFAULT_REQUEST_DEADLINE,
             max_concurrent_calls: crate::engine::DEFAULT_POOL_SIZE as usize,
             queue_wait: Duration::from_millis(250),
+            max_calls_per_supplier: None,
         }
     }
 }
@@ -147,7 +164,11 @@ impl Broker {
         config: BrokerConfig,
         metrics: Arc<Metrics>,
     ) -> Self {
-        let admission = Admission::new(config.max_concurrent_calls, config.queue_wait);
+        let admission = Admission::new(
+            config.max_concurrent_calls,
+            config.supplier_share(),
+            config.queue_wait,
+        );
         metrics.set_pool_capacity(admission.capacity());
         Broker {
             adapters: Arc::new(RwLock::new(adapters.into())),
@@ -368,6 +389,7 @@ impl Broker {
         let permit = self.admission.admit(1, &self.metrics).await?;
         let result = timed(
             &self.metrics,
+            &self.admission,
             adapter,
             operation,
             self.deadline_for(ctx),
@@ -439,14 +461,18 @@ impl Broker {
         deadline: Duration,
         call: impl Future<Output = Result<T, CallError>> + Send + 'static,
     ) -> BoxFuture<'static, Result<T, CallError>> {
-        let metrics = self.metrics.clone();
-        async move { timed(&metrics, &adapter, operation, deadline, call).await }.boxed()
+        let (metrics, admission) = (self.metrics.clone(), self.admission.clone());
+        async move { timed(&metrics, &admission, &adapter, operation, deadline, call).await }
+            .boxed()
     }
 }
 
-/// Run one adapter call bounded by `deadline`, timed, counted in `metrics` and traced.
+/// Run one adapter call within its supplier's share of the slots, bounded by `deadline`,
+/// timed, counted in `metrics` and traced. A call that runs into the deadline counts against
+/// the adapter's breaker, as a fault of its own would.
 async fn timed<T>(
     metrics: &Metrics,
+    admission: &Admission,
     adapter: &LoadedAdapter,
     operation: Operation,
     deadline: Duration,
@@ -461,7 +487,19 @@ async fn timed<T>(
         duration_ms = tracing::field::Empty,
     );
     let started = Instant::now();
-    let result = bounded(deadline, call).instrument(span.clone()).await;
+    let result = match admission.supplier_slot(supplier) {
+        Ok(_slot) => {
+            let result = bounded(deadline, call).instrument(span.clone()).await;
+            if let Err(BoundedOut::Deadline(limit)) = &result {
+                adapter.missed_deadline(*limit);
+            }
+            result.map_err(CallError::from)
+        }
+        Err(full) => Err(CallError::SupplierBusy {
+            in_flight: full.share,
+            retry_after: full.retry_after,
+        }),
+    };
     let elapsed = started.elapsed();
     span.record(
         "outcome",
@@ -518,17 +556,31 @@ async fn in_parallel<T: Send + 'static>(
     outcomes
 }
 
-/// Run `fut`, but give up with a typed timeout after `deadline`.
+/// How a bounded call ended without an answer: its own error, or the request's deadline.
+enum BoundedOut {
+    Call(CallError),
+    Deadline(Duration),
+}
+
+impl From<BoundedOut> for CallError {
+    fn from(out: BoundedOut) -> Self {
+        match out {
+            BoundedOut::Call(e) => e,
+            BoundedOut::Deadline(limit) => CallError::Timeout {
+                elapsed: limit,
+                limit,
+            },
+        }
+    }
+}
+
+/// Run `fut`, but give up after `deadline`.
 async fn bounded<T>(
     deadline: Duration,
     fut: impl Future<Output = Result<T, CallError>>,
-) -> Result<T, CallError> {
-    let started = Instant::now();
+) -> Result<T, BoundedOut> {
     match tokio::time::timeout(deadline, fut).await {
-        Ok(r) => r,
-        Err(_) => Err(CallError::Timeout {
-            elapsed: started.elapsed(),
-            limit: deadline,
-        }),
+        Ok(r) => r.map_err(BoundedOut::Call),
+        Err(_) => Err(BoundedOut::Deadline(deadline)),
     }
 }

@@ -4,6 +4,7 @@
 use anyhow::{Context as _, bail};
 use clap::Args;
 use mercato::policy::Policy;
+use mercato::sandbox::secrets::AttachTarget;
 use mercato::sandbox::{Grants, HostGrant};
 use mercato::signing::TrustStore;
 use mercato::{AdapterHost, HostConfig, LoadedAdapter};
@@ -19,7 +20,8 @@ pub struct AdapterArgs {
     /// Give a setting the manifest declares (repeatable): `--setting base-url=http://…`.
     #[arg(long = "setting", value_name = "KEY=VALUE")]
     settings: Vec<String>,
-    /// Give a secret the manifest declares (repeatable): `--secret api-key=…`.
+    /// Give a secret the manifest declares (repeatable): `--secret api-key=…`. The host
+    /// attaches it only to the `--allow` destinations; a policy can narrow that to paths.
     #[arg(long = "secret", value_name = "NAME=VALUE")]
     secrets: Vec<String>,
     /// Grant a destination the manifest asks for (repeatable); loopback and private
@@ -34,11 +36,11 @@ impl AdapterArgs {
     pub async fn load(&self) -> anyhow::Result<LoadedAdapter> {
         let bytes = std::fs::read(&self.adapter)
             .with_context(|| format!("reading {}", self.adapter.display()))?;
-        let (config, mut grants) = match &self.policy {
+        let (mut config, mut grants, compile_memory) = match &self.policy {
             Some(path) => {
                 let policy = Policy::load(path)?;
                 let grants = policy.grants_for(&self.adapter, &bytes);
-                (policy.host, grants)
+                (policy.host, grants, policy.compile_memory_bytes)
             }
             None => (
                 HostConfig {
@@ -46,17 +48,24 @@ impl AdapterArgs {
                     ..HostConfig::default()
                 },
                 Grants::default(),
+                mercato::engine::isolate::DEFAULT_COMPILE_MEMORY_BYTES,
             ),
         };
+        crate::cli::isolate_compilation(&mut config.engine, compile_memory)?;
         for (key, value) in pairs("--setting", &self.settings)? {
             grants = grants.setting(key, value);
         }
-        for (name, value) in pairs("--secret", &self.secrets)? {
-            grants = grants.secret(name, value.into_bytes());
-        }
+        let mut targets = Vec::new();
         for url in &self.allow {
             let grant = HostGrant::local(url).map_err(|e| anyhow::anyhow!("--allow {url}: {e}"))?;
+            targets.push(AttachTarget {
+                host: grant.host.clone(),
+                path_prefix: None,
+            });
             grants = grants.host(grant);
+        }
+        for (name, value) in pairs("--secret", &self.secrets)? {
+            grants = grants.secret_for(name, value.into_bytes(), targets.clone());
         }
         let host = AdapterHost::new(config)?;
         host.load(bytes, grants)

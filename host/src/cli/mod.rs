@@ -103,6 +103,20 @@ enum Command {
         #[arg(long)]
         policy: Option<PathBuf>,
     },
+    /// Internal: compile one component read from stdin under a memory limit and write the
+    /// artefact to stdout. The host runs this as its compiling child process.
+    #[command(hide = true)]
+    CompileWorker {
+        /// The memory limit to set before compiling.
+        #[arg(long)]
+        memory_bytes: u64,
+        /// The engine's wasm stack size.
+        #[arg(long)]
+        max_wasm_stack: usize,
+        /// Whether the engine meters fuel.
+        #[arg(long)]
+        consume_fuel: bool,
+    },
     /// Print the audit report of an adapter: identity, signature and trust, contract, imports
     /// and exports, what it asks for, what the policy grants, the limits, what is refused.
     Inspect {
@@ -120,15 +134,25 @@ enum Command {
 /// Run the command line.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The compiling child: no logs, no async runtime, nothing that takes address space.
+    if let Command::CompileWorker {
+        memory_bytes,
+        max_wasm_stack,
+        consume_fuel,
+    } = cli.command
+    {
+        return mercato::engine::isolate::worker(memory_bytes, max_wasm_stack, consume_fuel);
+    }
     let mut filter = cli.log.clone();
     if matches!(&cli.command, Command::Run(run) if run.trace) {
         filter.push_str(",mercato::outbound=trace");
     }
-    let filter = tracing_subscriber::EnvFilter::new(&filter);
+    let filter = tracing_subscriber::EnvFilter::new(mercato::logline::with_quiet_runtime(&filter));
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_writer(std::io::stderr);
+        .with_ansi(ansi)
+        .with_writer(mercato::logline::OneLine::new(std::io::stderr, ansi));
     match cli.log_format {
         LogFormat::Text => logs.init(),
         LogFormat::Json => logs.json().with_current_span(true).init(),
@@ -173,10 +197,32 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Keygen { name } => admin::keygen(&name),
         Command::Sign { adapter, key, out } => admin::sign(&adapter, &key, out.as_deref()),
         Command::Verify { adapter, policy } => admin::verify(&adapter, policy.as_deref()),
+        Command::CompileWorker {
+            memory_bytes,
+            max_wasm_stack,
+            consume_fuel,
+        } => Ok(mercato::engine::isolate::worker(
+            memory_bytes,
+            max_wasm_stack,
+            consume_fuel,
+        )),
         Command::Inspect {
             adapter,
             policy,
             json,
         } => admin::inspect(&adapter, policy.as_deref(), json),
     }
+}
+
+/// Compile adapters in a child of this executable whose memory is capped at `memory_bytes`,
+/// so no component can take the host's memory while it compiles.
+pub fn isolate_compilation(
+    engine: &mut mercato::EngineConfig,
+    memory_bytes: u64,
+) -> anyhow::Result<()> {
+    engine.compile_in = mercato::engine::CompileIn::Child {
+        program: std::env::current_exe()?,
+        memory_bytes,
+    };
+    Ok(())
 }

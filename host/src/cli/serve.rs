@@ -5,7 +5,7 @@ use anyhow::{Context as _, bail};
 use clap::Args;
 use mercato::AdapterHost;
 use mercato::clients::{Client, Clients};
-use mercato::gateway::{Gateway, Service, mcp};
+use mercato::gateway::{ConnectionLimits, Gateway, Service, mcp};
 use mercato::ledger::{Ledger, Location};
 use mercato::policy::{Assembled, Policy};
 use mercato::reload::Watcher;
@@ -87,6 +87,8 @@ pub struct Host {
     pub service: Service,
     /// Where to listen by default.
     pub address: String,
+    /// Bounds on client connections.
+    pub connections: ConnectionLimits,
     /// The demo client's key, when it was generated here.
     pub generated_key: Option<String>,
     /// The policy and the runtime its adapters run in, to load new versions (not the demo).
@@ -108,7 +110,8 @@ pub async fn assemble(source: &Source) -> anyhow::Result<Host> {
         #[cfg(not(feature = "demo"))]
         bail!("name a host policy with --policy FILE (or MERCATO_POLICY)");
     };
-    let policy = Policy::load(path)?;
+    let mut policy = Policy::load(path)?;
+    crate::cli::isolate_compilation(&mut policy.host.engine, policy.compile_memory_bytes)?;
     if policy.clients.is_empty() {
         bail!(
             "{} has no [[client]]: every request must run as a configured client",
@@ -131,6 +134,7 @@ pub async fn assemble(source: &Source) -> anyhow::Result<Host> {
     Ok(Host {
         service: Service::with_ledger(broker, policy.clients.clone(), open_ledger(&location)?),
         address: policy.serve.address.clone(),
+        connections: policy.serve.connections,
         generated_key: None,
         reloads: Some((policy, host)),
         #[cfg(feature = "demo")]
@@ -153,7 +157,12 @@ fn open_ledger(location: &Location) -> anyhow::Result<Arc<dyn Ledger>> {
 
 #[cfg(feature = "demo")]
 async fn demo_host(source: &Source) -> anyhow::Result<Host> {
-    let suppliers = mercato::demo::Suppliers::start(mercato::EngineConfig::default()).await?;
+    let mut engine = mercato::EngineConfig::default();
+    crate::cli::isolate_compilation(
+        &mut engine,
+        mercato::engine::isolate::DEFAULT_COMPILE_MEMORY_BYTES,
+    )?;
+    let suppliers = mercato::demo::Suppliers::start(engine).await?;
     let (key, generated_key) = match std::env::var("MERCATO_API_KEY") {
         Ok(k) if !k.is_empty() => (k, None),
         _ => {
@@ -186,6 +195,7 @@ async fn demo_host(source: &Source) -> anyhow::Result<Host> {
     Ok(Host {
         service,
         address: mercato::gateway::DEFAULT_ADDRESS.to_string(),
+        connections: ConnectionLimits::default(),
         generated_key,
         reloads: None,
         _demo: Some(suppliers),
@@ -231,7 +241,8 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let address = args.listen.unwrap_or_else(|| host.address.clone());
     let gateway = Gateway::bind(&address, host.service.clone())
         .await
-        .with_context(|| format!("listening on {address}"))?;
+        .with_context(|| format!("listening on {address}"))?
+        .with_limits(host.connections);
     let bound = gateway.local_addr()?;
     if let Some(key) = &host.generated_key {
         eprintln!("demo client API key (set MERCATO_API_KEY to choose one): {key}");

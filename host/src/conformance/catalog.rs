@@ -2,10 +2,10 @@
 
 use super::{Check, Stop, Suite, UNKNOWN_ID, fail, failed_call, orderable_quantity};
 use crate::CallError;
+use crate::adapter::validate;
 use crate::contract::*;
 use mercato_sdk::exact::Currency;
 use mercato_sdk::gtin::Gtin;
-use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 
 impl Suite {
@@ -84,36 +84,8 @@ impl Suite {
         let mut multi = 0;
         for item in &self.items {
             let sku = &item.ids.supplier_sku;
-            for (n, tier) in item.price_tiers.iter().enumerate() {
-                if tier.unit_price.amount.mantissa < 0 {
-                    return Err(fail(format!(
-                        "item {sku} price-tiers[{n}] has a negative price"
-                    )));
-                }
-            }
-            for (n, pair) in item.price_tiers.windows(2).enumerate() {
-                let (low, high) = (&pair[0].min_quantity, &pair[1].min_quantity);
-                let order = low
-                    .to_exact()
-                    .and_then(|l| l.compare(&high.to_exact()?))
-                    .map_err(|e| {
-                        fail(format!(
-                            "item {sku} price-tiers[{n}] and [{}] cannot be compared: {e}",
-                            n + 1
-                        ))
-                    })?;
-                if order != Ordering::Less {
-                    return Err(fail(format!(
-                        "item {sku}: price-tiers[{}] starts at {} {}, not above price-tiers[{n}] at \
-                         {} {}; tiers must ascend by min-quantity",
-                        n + 1,
-                        high.steps,
-                        high.unit,
-                        low.steps,
-                        low.unit
-                    )));
-                }
-            }
+            validate::price_tiers(&item.price_tiers, format_args!("item {sku} price-tiers"))
+                .map_err(|e| fail(e.to_string()))?;
             if item.price_tiers.len() > 1 {
                 multi += 1;
             }

@@ -42,9 +42,10 @@ impl Suite {
             .records()
             .iter()
             .filter_map(|r| match &r.error {
-                Some(
-                    CallError::InvalidOutput { reason } | CallError::UnverifiedOrder { reason, .. },
-                ) => Some(reason.clone()),
+                Some(CallError::InvalidOutput { field, reason }) => {
+                    Some(format!("{field}: {reason}"))
+                }
+                Some(CallError::UnverifiedOrder { reason, .. }) => Some(reason.clone()),
                 _ => None,
             })
             .collect();
@@ -63,10 +64,16 @@ impl Suite {
         let records = self.log.records();
         let mut counted: BTreeMap<String, usize> = BTreeMap::new();
         for r in &records {
-            for d in &r.denials {
+            for d in &r.denials.sample {
                 *counted
                     .entry(format!("{}: {d}", r.operation.name()))
                     .or_default() += 1;
+            }
+            let unshown = r.denials.total - r.denials.sample.len() as u64;
+            if unshown > 0 {
+                *counted
+                    .entry(format!("{}: more refused requests", r.operation.name()))
+                    .or_default() += unshown as usize;
             }
         }
         let mut denied = String::new();

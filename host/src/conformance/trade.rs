@@ -3,6 +3,7 @@
 
 use super::catalog::expect_not_found;
 use super::{Check, QUOTE_POLL, Stop, Suite, UNKNOWN_ID, fail, failed_call, orderable_quantity};
+use crate::adapter::validate;
 use crate::contract::*;
 use crate::display::{self, label};
 use mercato_sdk::exact::RoundingMode;
@@ -85,19 +86,22 @@ impl Suite {
                 quote.quote_id
             )));
         }
-        let mut sum: i64 = 0;
+        let what = format!("quote {}", quote.quote_id);
         for line in &quote.lines {
-            check_line_total(&quote.quote_id, line)?;
-            sum = sum
-                .checked_add(line.line_total.minor)
-                .ok_or_else(|| fail("line totals overflow"))?;
+            validate::line_total(
+                &line.unit_price,
+                &line.quantity,
+                &line.line_total,
+                format_args!("{what} line {} line-total", line.line_id),
+            )
+            .map_err(|e| fail(e.to_string()))?;
         }
-        if sum != quote.totals.lines.minor {
-            return Err(fail(format!(
-                "quote {}: line totals add up to {sum} but totals.lines is {}",
-                quote.quote_id, quote.totals.lines.minor
-            )));
-        }
+        validate::lines_sum(
+            quote.lines.iter().map(|l| &l.line_total),
+            &quote.totals,
+            &what,
+        )
+        .map_err(|e| fail(e.to_string()))?;
         let note = format!(
             "quote {} for {} line(s), {}",
             quote.quote_id,
@@ -382,35 +386,4 @@ impl Suite {
             notes: Some("Mercato conformance test order; cancel if it arrives".to_string()),
         })
     }
-}
-
-/// A line total is the unit price times the quantity, rounded once in some direction: between
-/// the exact amount rounded down and rounded up.
-fn check_line_total(quote_id: &str, line: &QuoteLine) -> Result<(), Stop> {
-    let bounds = line.unit_price.to_exact().and_then(|p| {
-        let q = line.quantity.to_exact()?;
-        Ok((
-            p.total_for(&q, RoundingMode::Floor)?.minor(),
-            p.total_for(&q, RoundingMode::Ceiling)?.minor(),
-        ))
-    });
-    let (low, high) = match bounds {
-        Ok(b) => b,
-        // A price per another unit than the quantity's cannot be checked here.
-        Err(mercato_sdk::exact::ExactError::UnitMismatch { .. }) => return Ok(()),
-        Err(e) => return Err(fail(format!("quote {quote_id} line {}: {e}", line.line_id))),
-    };
-    let total = line.line_total.minor;
-    if total < low || total > high {
-        return Err(fail(format!(
-            "quote {quote_id} line {}: line total {total} is not unit price × quantity ({})",
-            line.line_id,
-            if low == high {
-                low.to_string()
-            } else {
-                format!("{low}–{high}")
-            }
-        )));
-    }
-    Ok(())
 }

@@ -344,7 +344,7 @@ impl DeskError {
                 Failure::NotSent
             }
             DeskError::Call { error, .. } => match error {
-                CallError::CircuitOpen { .. } => Failure::NotSent,
+                CallError::CircuitOpen { .. } | CallError::SupplierBusy { .. } => Failure::NotSent,
                 CallError::Commerce(
                     CommerceError::SupplierUnavailable(_)
                     | CommerceError::RateLimited(_)
@@ -438,7 +438,8 @@ impl DeskError {
             }
             DeskError::Call { error, .. } => match error {
                 CallError::Commerce(c) => c.retry_hint().and_then(|h| h.retry_after_ms),
-                CallError::CircuitOpen { retry_after } => {
+                CallError::CircuitOpen { retry_after }
+                | CallError::SupplierBusy { retry_after, .. } => {
                     Some(u64::try_from(retry_after.as_millis()).unwrap_or(u64::MAX))
                 }
                 _ => None,

@@ -2,8 +2,10 @@
 //! drives call deadlines, and the on-disk compile cache.
 
 mod cache;
+pub mod isolate;
 
 pub use cache::{CacheError, CompileCache};
+pub use isolate::{CompileError, CompileIn};
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,6 +15,12 @@ use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConf
 
 /// Instances that may be live at once across all adapters (the pooling allocator's slots).
 pub const DEFAULT_POOL_SIZE: u32 = 256;
+/// Core instances one component instance may create (a pool slot's room).
+pub const MAX_CORE_INSTANCES_PER_COMPONENT: u32 = 16;
+/// Linear memories one component instance may have.
+pub const MAX_MEMORIES_PER_COMPONENT: u32 = 4;
+/// Tables one component instance may have.
+pub const MAX_TABLES_PER_COMPONENT: u32 = 8;
 /// Largest linear memory a pool slot holds; per-adapter limits can only be lower.
 pub const DEFAULT_MAX_MEMORY_BYTES: usize = 64 * 1024 * 1024;
 /// Wasm stack per call. Deep recursion traps with a stack overflow instead of taking the host.
@@ -46,6 +54,8 @@ pub struct EngineConfig {
     pub keep_resident_bytes: usize,
     /// Where compiled artefacts are cached; None = compile on every load.
     pub cache_dir: Option<PathBuf>,
+    /// Where components are compiled: in this process, or in a memory-capped child.
+    pub compile_in: CompileIn,
 }
 
 impl Default for EngineConfig {
@@ -59,6 +69,7 @@ impl Default for EngineConfig {
             max_component_bytes: DEFAULT_MAX_COMPONENT_BYTES,
             keep_resident_bytes: DEFAULT_KEEP_RESIDENT_BYTES,
             cache_dir: None,
+            compile_in: CompileIn::Process,
         }
     }
 }
@@ -75,16 +86,8 @@ impl RuntimeEngine {
     /// Build the engine: component model, epoch interruption, pooling allocator.
     pub fn new(config: EngineConfig) -> wasmtime::Result<Self> {
         let pool = pooling(&config);
-        let mut wasm = Config::new();
-        wasm.wasm_component_model(true)
-            .epoch_interruption(true)
-            .consume_fuel(config.consume_fuel)
-            .max_wasm_stack(config.max_wasm_stack)
-            // The fiber stack carries the wasm stack plus host frames.
-            .async_stack_size(config.max_wasm_stack + 1024 * 1024)
-            // No component-model async is used: the cheaper synchronous call path applies.
-            .concurrency_support(false)
-            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        let mut wasm = codegen_config(&config);
+        wasm.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&wasm)?;
         let cache = match &config.cache_dir {
             Some(dir) => Some(CompileCache::open(dir, &engine).map_err(wasmtime::Error::new)?),
@@ -123,6 +126,21 @@ impl RuntimeEngine {
     }
 }
 
+/// Everything of the engine's configuration that shapes compiled code; a compiling child
+/// builds its engine from this alone, so its artefacts load in the host's engine.
+pub fn codegen_config(config: &EngineConfig) -> Config {
+    let mut wasm = Config::new();
+    wasm.wasm_component_model(true)
+        .epoch_interruption(true)
+        .consume_fuel(config.consume_fuel)
+        .max_wasm_stack(config.max_wasm_stack)
+        // The fiber stack carries the wasm stack plus host frames.
+        .async_stack_size(config.max_wasm_stack + 1024 * 1024)
+        // No component-model async is used: the cheaper synchronous call path applies.
+        .concurrency_support(false);
+    wasm
+}
+
 /// The pooling allocator for `config`: slots for `pool_size` live instances, each within the
 /// sandbox's memory and table limits, reused so that an instance costs microseconds. Public
 /// so benchmarks can build a bare wasmtime engine on the same pool.
@@ -132,11 +150,11 @@ pub fn pooling(config: &EngineConfig) -> PoolingAllocationConfig {
     pool.total_component_instances(slots)
         // A Rust component is a handful of core instances (the program, the WASI
         // adapter, shims); leave room for other toolchains.
-        .max_core_instances_per_component(16)
+        .max_core_instances_per_component(MAX_CORE_INSTANCES_PER_COMPONENT)
         .total_core_instances(slots.saturating_mul(8))
-        .max_memories_per_component(4)
+        .max_memories_per_component(MAX_MEMORIES_PER_COMPONENT)
         .total_memories(slots.saturating_mul(2))
-        .max_tables_per_component(8)
+        .max_tables_per_component(MAX_TABLES_PER_COMPONENT)
         .total_tables(slots.saturating_mul(4))
         .total_stacks(slots)
         .max_memory_size(config.max_memory_bytes)

@@ -78,6 +78,8 @@ pub enum ErrorCode {
     RequestTooLarge,
     /// The adapter is suspended after repeated faults; retry after the hint.
     CircuitOpen,
+    /// This supplier has its share of the host's call slots in use; retry after the hint.
+    SupplierBusy,
     /// No valid API key or bearer token was presented.
     Unauthenticated,
     /// The client may not do this.
@@ -137,7 +139,7 @@ impl ErrorCode {
 }
 
 /// Every code with its JSON name, for lookups both ways.
-const ALL_CODES: [(ErrorCode, &str); 42] = [
+const ALL_CODES: [(ErrorCode, &str); 43] = [
     (ErrorCode::InvalidRequest, "invalid-request"),
     (ErrorCode::NotFound, "not-found"),
     (ErrorCode::Unauthorized, "unauthorized"),
@@ -162,6 +164,7 @@ const ALL_CODES: [(ErrorCode, &str); 42] = [
     (ErrorCode::InvalidOutput, "invalid-output"),
     (ErrorCode::RequestTooLarge, "request-too-large"),
     (ErrorCode::CircuitOpen, "circuit-open"),
+    (ErrorCode::SupplierBusy, "supplier-busy"),
     (ErrorCode::Unauthenticated, "unauthenticated"),
     (ErrorCode::ClientForbidden, "client-forbidden"),
     (ErrorCode::BadRequest, "bad-request"),

@@ -7,11 +7,13 @@
 //! - [`auth`]: a request's client, from its API key.
 //! - [`problem`]: typed errors as RFC 9457 problem details.
 //! - [`http`]: the axum router; [`openapi`]: the document generated from its route table.
+//! - [`listen`]: the accept loop, with header, body and idle timeouts and a connection cap.
 //! - [`mcp`]: the MCP server (stdio and streamable HTTP).
 
 pub mod api;
 pub mod auth;
 pub mod http;
+pub mod listen;
 pub mod mcp;
 pub mod openapi;
 pub mod problem;
@@ -22,6 +24,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
+pub use listen::ConnectionLimits;
 pub use problem::ApiError;
 pub use service::Service;
 
@@ -32,6 +35,7 @@ pub const DEFAULT_ADDRESS: &str = "127.0.0.1:8080";
 pub struct Gateway {
     listener: TcpListener,
     router: axum::Router,
+    limits: ConnectionLimits,
 }
 
 impl Gateway {
@@ -53,7 +57,14 @@ impl Gateway {
         Gateway {
             listener,
             router: http::router(state, Some(("/mcp", mcp))),
+            limits: ConnectionLimits::default(),
         }
+    }
+
+    /// Bound client connections by `limits` instead of the defaults.
+    pub fn with_limits(mut self, limits: ConnectionLimits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// The bound address.
@@ -66,8 +77,6 @@ impl Gateway {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        listen::serve(self.listener, self.router, self.limits, shutdown).await
     }
 }

@@ -113,7 +113,7 @@ impl ApiError {
             C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             C::PayloadTooLarge | C::RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            C::SupplierUnavailable | C::CircuitOpen | C::LedgerUnavailable => {
+            C::SupplierUnavailable | C::CircuitOpen | C::SupplierBusy | C::LedgerUnavailable => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             C::Timeout => StatusCode::GATEWAY_TIMEOUT,
@@ -189,7 +189,9 @@ pub fn call_code(e: &CallError) -> ErrorCode {
 fn call_retry_after(e: &CallError) -> Option<u64> {
     match e {
         CallError::Commerce(c) => c.retry_hint().and_then(|h| h.retry_after_ms),
-        CallError::CircuitOpen { retry_after } => Some(retry_after.as_millis() as u64),
+        CallError::CircuitOpen { retry_after } | CallError::SupplierBusy { retry_after, .. } => {
+            Some(retry_after.as_millis() as u64)
+        }
         _ => None,
     }
 }

@@ -31,15 +31,57 @@ pub enum AddressClass {
     Metadata,
 }
 
-/// Classify an address (IPv4-mapped IPv6 addresses are judged as the IPv4 address).
+/// Classify an address. An IPv6 address that carries an IPv4 address (mapped, compatible,
+/// translated, NAT64, 6to4, Teredo, ISATAP) is judged by the IPv4 address it carries as well:
+/// a gateway on the path may deliver it there.
 pub fn classify(ip: IpAddr) -> AddressClass {
     match ip {
         IpAddr::V4(v4) => classify_v4(v4),
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => classify_v4(v4),
-            None => classify_v6(v6),
-        },
+        IpAddr::V6(v6) => embedded_v4(v6)
+            .into_iter()
+            .map(classify_v4)
+            .fold(classify_v6(v6), worse),
     }
+}
+
+/// The more restricted of two classes.
+fn worse(a: AddressClass, b: AddressClass) -> AddressClass {
+    use AddressClass::*;
+    match (a, b) {
+        (Metadata, _) | (_, Metadata) => Metadata,
+        (Internal, _) | (_, Internal) => Internal,
+        _ => Public,
+    }
+}
+
+/// The IPv4 addresses an IPv6 address carries, by the standard embeddings.
+fn embedded_v4(ip: Ipv6Addr) -> Vec<Ipv4Addr> {
+    let s = ip.segments();
+    let v4 = |hi: u16, lo: u16| Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo));
+    let mut found = Vec::new();
+    if let Some(mapped) = ip.to_ipv4_mapped() {
+        found.push(mapped); // ::ffff:a.b.c.d
+    }
+    if s[..6] == [0; 6] && (s[6] != 0 || s[7] > 1) {
+        found.push(v4(s[6], s[7])); // ::a.b.c.d, IPv4-compatible (deprecated)
+    }
+    if s[..4] == [0; 4] && s[4] == 0xffff && s[5] == 0 {
+        found.push(v4(s[6], s[7])); // ::ffff:0:a.b.c.d, IPv4-translated
+    }
+    if s[0] == 0x64 && s[1] == 0xff9b {
+        found.push(v4(s[6], s[7])); // 64:ff9b::/96 and 64:ff9b:1::/48, NAT64
+    }
+    if s[0] == 0x2002 {
+        found.push(v4(s[1], s[2])); // 2002::/16, 6to4
+    }
+    if s[0] == 0x2001 && s[1] == 0 {
+        found.push(v4(s[2], s[3])); // 2001::/32, Teredo: the server
+        found.push(v4(!s[6], !s[7])); // and the client, obfuscated
+    }
+    if (s[4] & 0xfdff) == 0 && s[5] == 0x5efe {
+        found.push(v4(s[6], s[7])); // ISATAP interface identifier
+    }
+    found
 }
 
 fn classify_v4(ip: Ipv4Addr) -> AddressClass {
@@ -76,7 +118,7 @@ fn classify_v6(ip: Ipv6Addr) -> AddressClass {
         || ip.is_multicast()
         || (s[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
         || (s[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
-        || (s[0] == 0x64 && s[1] == 0xff9b) // NAT64 64:ff9b::/96 can reach IPv4 internals
+        || (s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1) // 64:ff9b:1::/48, local-use NAT64
         || (s[0] == 0x2001 && s[1] == 0x0db8); // documentation
     if internal {
         AddressClass::Internal
@@ -113,10 +155,9 @@ async fn resolve(
         match classify(a.ip()) {
             AddressClass::Public => {}
             AddressClass::Internal if grant.private_network => {}
-            class => {
-                tracing::warn!(host, address = %a.ip(), ?class, "outbound address refused");
-                return Err(HttpError::DestinationIpProhibited);
-            }
+            // Recorded by the gate as a denial of the call, reported under the adapter's
+            // log quota.
+            _ => return Err(HttpError::DestinationIpProhibited),
         }
     }
     Ok(addrs)
@@ -325,9 +366,37 @@ mod tests {
             let ip: IpAddr = metadata.parse().expect("ip");
             assert_eq!(classify(ip), AddressClass::Metadata, "{metadata}");
         }
-        for public in ["8.8.8.8", "93.184.216.34", "2606:4700::1111"] {
+        for public in [
+            "8.8.8.8",
+            "93.184.216.34",
+            "2606:4700::1111",
+            "64:ff9b::8.8.8.8",
+            "2002:0808:0808::1",
+        ] {
             let ip: IpAddr = public.parse().expect("ip");
             assert_eq!(classify(ip), AddressClass::Public, "{public}");
+        }
+    }
+
+    #[test]
+    fn ipv6_addresses_that_carry_an_ipv4_address_are_judged_by_it() {
+        for (embedded, class) in [
+            ("::127.0.0.1", AddressClass::Internal),
+            ("::ffff:0:10.0.0.1", AddressClass::Internal),
+            ("::ffff:0:169.254.169.254", AddressClass::Metadata),
+            ("64:ff9b::127.0.0.1", AddressClass::Internal),
+            ("64:ff9b::169.254.169.254", AddressClass::Metadata),
+            ("64:ff9b:1::a00:1", AddressClass::Internal),
+            ("2002:7f00:0001::1", AddressClass::Internal),
+            ("2002:a9fe:a9fe::1", AddressClass::Metadata),
+            ("2001:0:a9fe:a9fe::1", AddressClass::Metadata),
+            // Teredo client 127.0.0.1, obfuscated as !0x7f000001 = 0x80fffffe.
+            ("2001:0:808:808::80ff:fffe", AddressClass::Internal),
+            ("2606:4700::5efe:a00:1", AddressClass::Internal),
+            ("2606:4700:0:0:200:5efe:7f00:1", AddressClass::Internal),
+        ] {
+            let ip: IpAddr = embedded.parse().expect("ip");
+            assert_eq!(classify(ip), class, "{embedded}");
         }
     }
 

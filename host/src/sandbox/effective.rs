@@ -172,13 +172,34 @@ pub fn compute(
         let Ok(header) = http::HeaderName::from_bytes(attach.header.as_bytes()) else {
             continue;
         };
-        for d in &destinations {
-            bindings.push(SecretBinding {
-                secret: name.clone(),
-                header: header.clone(),
-                format: attach.format.clone(),
-                destination: d.host.clone(),
-            });
+        let targets = grants
+            .secret_targets
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if targets.is_empty() {
+            refuse(
+                &mut refusals,
+                format!("secret {name}"),
+                "the adapter attaches it to requests, but the host policy names no destination \
+                 for it (attach-to); attached to nothing",
+            );
+        }
+        for target in targets {
+            if destinations.iter().any(|d| d.host == target.host) {
+                bindings.push(SecretBinding {
+                    secret: name.clone(),
+                    header: header.clone(),
+                    format: attach.format.clone(),
+                    target: target.clone(),
+                });
+            } else {
+                refuse(
+                    &mut refusals,
+                    format!("secret {name} -> {target}"),
+                    "not a destination the adapter may call; never attached there",
+                );
+            }
         }
     }
 
@@ -296,6 +317,7 @@ fn effective_limits(
 mod tests {
     use super::*;
     use crate::sandbox::LimitGrants;
+    use crate::sandbox::secrets::AttachTarget;
 
     fn manifest(extra: &str) -> Manifest {
         Manifest::parse(&format!(
@@ -331,7 +353,11 @@ call-timeout-ms = 5000
         Grants::new()
             .host(HostGrant::parse("https://api.acme.example").expect("valid"))
             .setting("base-url", "https://api.acme.example/v2")
-            .secret("api-key", b"k".to_vec())
+            .secret_for(
+                "api-key",
+                b"k".to_vec(),
+                [AttachTarget::parse("https://api.acme.example/v2").expect("valid")],
+            )
     }
 
     #[test]
@@ -420,6 +446,37 @@ call-timeout-ms = 5000
             Some(GrantError::RequiredSettingMissing {
                 key: "base-url".into()
             })
+        );
+    }
+
+    #[test]
+    fn a_secret_attaches_only_where_the_policy_names() {
+        let nowhere = Grants::new()
+            .host(HostGrant::parse("https://api.acme.example").expect("valid"))
+            .setting("base-url", "https://api.acme.example/v2")
+            .secret("api-key", b"k".to_vec());
+        let e = compute(&manifest(""), &nowhere, &Limits::default()).expect("grants apply");
+        assert!(e.bindings.is_empty());
+        assert!(
+            e.refusals
+                .iter()
+                .any(|r| r.subject == "secret api-key" && r.reason.contains("attach-to")),
+            "{:?}",
+            e.refusals
+        );
+        let elsewhere = grants().secret_for(
+            "api-key",
+            b"k".to_vec(),
+            [AttachTarget::parse("https://echo.example").expect("valid")],
+        );
+        let e = compute(&manifest(""), &elsewhere, &Limits::default()).expect("grants apply");
+        assert_eq!(e.bindings.len(), 1, "only the granted destination");
+        assert!(
+            e.refusals
+                .iter()
+                .any(|r| r.subject == "secret api-key -> https://echo.example:443"),
+            "{:?}",
+            e.refusals
         );
     }
 }

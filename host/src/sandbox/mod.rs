@@ -6,11 +6,13 @@
 //! actually do, and records everything it refused and why. Enforcement: [`limits`] are the
 //! numbers, [`outbound`] is the one door to the network (with [`connect`] resolving and
 //! re-checking addresses), [`secrets`] keep credentials on the host side, [`stdio`] bounds what
-//! an adapter prints, and [`size`] measures what crosses the boundary.
+//! an adapter prints, [`log_quota`] bounds what the host logs
+//! about it, and [`size`] measures what crosses the boundary.
 
 pub mod connect;
 pub mod effective;
 pub mod limits;
+pub mod log_quota;
 pub mod outbound;
 pub mod secrets;
 pub mod size;
@@ -20,7 +22,7 @@ pub mod trace_body;
 pub use mercato_sdk::manifest::hosts as allowed_hosts;
 
 use allowed_hosts::{AllowedHost, AllowedHostError, GrantScheme};
-use secrets::Secrets;
+use secrets::{AttachTarget, Secrets};
 use std::collections::BTreeMap;
 
 /// One destination the integrator grants.
@@ -95,6 +97,9 @@ pub struct Grants {
     pub settings: BTreeMap<String, String>,
     /// Secret values, by name (only names the manifest declares are used).
     pub secrets: Secrets,
+    /// Where each secret may be attached to requests, by name. A secret with no targets is
+    /// attached to nothing (the adapter can still use it through HMAC).
+    pub secret_targets: BTreeMap<String, Vec<AttachTarget>>,
     /// Limits, each no higher than the host's cap.
     pub limits: LimitGrants,
 }
@@ -117,9 +122,26 @@ impl Grants {
         self
     }
 
-    /// Give a secret a value.
+    /// Give a secret a value, attached to no request: usable through HMAC only.
     pub fn secret(mut self, name: impl Into<String>, value: impl Into<Vec<u8>>) -> Self {
         self.secrets.insert(name.into(), value.into());
+        self
+    }
+
+    /// Give a secret a value and let the host attach it (as the manifest says) to the requests
+    /// one of `targets` allows, and to no other.
+    pub fn secret_for(
+        mut self,
+        name: impl Into<String>,
+        value: impl Into<Vec<u8>>,
+        targets: impl IntoIterator<Item = AttachTarget>,
+    ) -> Self {
+        let name = name.into();
+        self.secret_targets
+            .entry(name.clone())
+            .or_default()
+            .extend(targets);
+        self.secrets.insert(name, value.into());
         self
     }
 

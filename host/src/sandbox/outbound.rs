@@ -12,8 +12,9 @@ use super::allowed_hosts::{GrantScheme, split_host_port};
 use super::limits::Limits;
 use super::secrets::{SecretBinding, Secrets};
 use super::trace_body::{self, Traced};
+use crate::logline;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use wasmtime_wasi_http::{
     DEFAULT_FORBIDDEN_HEADERS, Error as HttpError, ForbiddenHeaderFilter, RequestOptions, WasiBody,
     WasiHttpHooks,
@@ -37,6 +38,12 @@ pub enum Denial {
         /// The cap.
         limit: u32,
     },
+    /// The destination is granted, but its name resolved to an address the grant does not
+    /// allow (internal, or cloud metadata).
+    AddressNotAllowed {
+        /// The host name asked for.
+        host: String,
+    },
 }
 
 impl std::fmt::Display for Denial {
@@ -49,8 +56,66 @@ impl std::fmt::Display for Denial {
             Denial::RequestCap { limit } => {
                 write!(f, "a request beyond the {limit} one call may make")
             }
+            Denial::AddressNotAllowed { host } => write!(
+                f,
+                "a request to {host}, which resolves to an address its grant does not allow"
+            ),
         }
     }
+}
+
+/// Refused requests kept per call as examples; the rest are only counted, so a guest looping
+/// on refused requests costs the host a counter, not memory or log lines.
+pub const DENIAL_SAMPLES: usize = 8;
+/// Longest URL or destination a kept denial quotes.
+const MAX_DENIAL_TEXT: usize = 256;
+
+/// The requests the gate refused during one call: how many, and the first few.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Denials {
+    /// The first [`DENIAL_SAMPLES`] refusals, URLs cut to a bounded length.
+    pub sample: Vec<Denial>,
+    /// Every refusal, kept or not.
+    pub total: u64,
+}
+
+impl Denials {
+    fn record(&mut self, denial: Denial) {
+        self.total += 1;
+        if self.sample.len() < DENIAL_SAMPLES {
+            self.sample.push(denial.bounded());
+        }
+    }
+
+    /// Whether nothing was refused.
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+}
+
+impl Denial {
+    /// The same denial with any quoted URL cut to [`MAX_DENIAL_TEXT`] bytes.
+    fn bounded(self) -> Denial {
+        match self {
+            Denial::HostNotGranted { destination } => Denial::HostNotGranted {
+                destination: logline::cut(destination, MAX_DENIAL_TEXT),
+            },
+            Denial::MalformedUri { uri } => Denial::MalformedUri {
+                uri: logline::cut(uri, MAX_DENIAL_TEXT),
+            },
+            Denial::AddressNotAllowed { host } => Denial::AddressNotAllowed {
+                host: logline::cut(host, MAX_DENIAL_TEXT),
+            },
+            other => other,
+        }
+    }
+}
+
+fn record(denials: &Mutex<Denials>, denial: Denial) {
+    denials
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .record(denial);
 }
 
 /// Per-call state of the gate.
@@ -61,7 +126,8 @@ pub struct OutboundGate {
     bindings: Arc<[SecretBinding]>,
     limits: Arc<Limits>,
     sent: u32,
-    denials: Vec<Denial>,
+    /// Shared with the requests in flight, which record refused addresses.
+    denials: Arc<Mutex<Denials>>,
 }
 
 /// A request the gate lets through.
@@ -86,13 +152,16 @@ impl OutboundGate {
             bindings,
             limits,
             sent: 0,
-            denials: Vec::new(),
+            denials: Arc::default(),
         }
     }
 
     /// Requests refused during this call.
-    pub fn denials(&self) -> &[Denial] {
-        &self.denials
+    pub fn denials(&self) -> Denials {
+        self.denials
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Requests let through during this call.
@@ -100,9 +169,10 @@ impl OutboundGate {
         self.sent
     }
 
+    /// Refuse a request. Not logged here: the call reports its refusals once, when it ends,
+    /// under the adapter's log budget.
     fn deny(&mut self, denial: Denial) -> HttpError {
-        tracing::warn!(supplier = %self.supplier, ?denial, "outbound request refused");
-        self.denials.push(denial);
+        record(&self.denials, denial);
         HttpError::HttpRequestDenied
     }
 
@@ -145,10 +215,11 @@ impl OutboundGate {
             }));
         }
         self.sent += 1;
+        let path = uri.path();
         let headers = self
             .bindings
             .iter()
-            .filter(|b| b.destination == grant.host)
+            .filter(|b| b.target.allows(&grant.host, path))
             .filter_map(|b| Some((b.header.clone(), b.header_value(&self.secrets)?)))
             .collect();
         Ok(Admitted { grant, headers })
@@ -205,6 +276,7 @@ impl WasiHttpHooks for OutboundGate {
         let max_response = self.limits.response_body_bytes;
         let max_request = self.limits.request_body_bytes;
         let trace_bodies = trace_body::enabled();
+        let denials = self.denials.clone();
         let request = request.map(|body| {
             let body = capped(
                 body,
@@ -233,6 +305,10 @@ impl WasiHttpHooks for OutboundGate {
                     %supplier, %method, %uri, %error, elapsed_ms,
                     "outbound exchange failed"
                 ),
+            }
+            if let Err(HttpError::DestinationIpProhibited) = &sent {
+                let host = uri.host().unwrap_or_default().to_string();
+                record(&denials, Denial::AddressNotAllowed { host });
             }
             let (response, io) = sent?;
             let response = response.map(|body| {
@@ -283,7 +359,7 @@ fn clone_error(e: &HttpError) -> HttpError {
 mod tests {
     use super::*;
     use crate::sandbox::HostGrant;
-    use crate::sandbox::allowed_hosts::AllowedHost;
+    use crate::sandbox::secrets::AttachTarget;
     use http_body_util::Empty;
 
     fn gate(limit: u32) -> OutboundGate {
@@ -297,7 +373,7 @@ mod tests {
             secret: "api-key".into(),
             header: http::HeaderName::from_static("x-api-key"),
             format: "{secret}".into(),
-            destination: AllowedHost::parse("https://api.supplier.example").expect("valid"),
+            target: AttachTarget::parse("https://api.supplier.example/v1").expect("valid"),
         };
         OutboundGate::new(
             Arc::from("test"),
@@ -334,8 +410,11 @@ mod tests {
                 "{denied} was let through"
             );
         }
-        assert_eq!(g.denials().len(), 5);
-        assert!(matches!(g.denials()[0], Denial::HostNotGranted { .. }));
+        assert_eq!(g.denials().total, 5);
+        assert!(matches!(
+            g.denials().sample[0],
+            Denial::HostNotGranted { .. }
+        ));
     }
 
     #[test]
@@ -353,6 +432,13 @@ mod tests {
             .expect("granted")
             .headers;
         assert!(other.is_empty(), "the key must not travel to another host");
+        for outside in [
+            "https://api.supplier.example/v2/echo",
+            "https://api.supplier.example/v1/../echo",
+        ] {
+            let headers = g.admit(&request(outside)).expect("granted").headers;
+            assert!(headers.is_empty(), "{outside} is outside the key's prefix");
+        }
     }
 
     #[test]
@@ -374,7 +460,21 @@ mod tests {
         assert!(g.admit(&request("http://127.0.0.1:9000/1")).is_ok());
         assert!(g.admit(&request("http://127.0.0.1:9000/2")).is_ok());
         assert!(g.admit(&request("http://127.0.0.1:9000/3")).is_err());
-        assert_eq!(g.denials(), [Denial::RequestCap { limit: 2 }]);
+        assert_eq!(g.denials().sample, [Denial::RequestCap { limit: 2 }]);
+    }
+
+    #[test]
+    fn refusals_are_counted_and_only_a_few_kept_short() {
+        let mut g = gate(16);
+        let long = format!("http://{}.example/", "a".repeat(60_000));
+        for _ in 0..100_000 {
+            assert!(g.admit(&request(&long)).is_err());
+        }
+        assert_eq!(g.denials().total, 100_000);
+        assert_eq!(g.denials().sample.len(), DENIAL_SAMPLES);
+        for d in &g.denials().sample {
+            assert!(d.to_string().len() < 2 * MAX_DENIAL_TEXT, "{d}");
+        }
     }
 
     #[test]

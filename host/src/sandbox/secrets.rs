@@ -1,7 +1,8 @@
 //! Credentials that stay on the host side.
 //!
 //! An adapter names a secret; it never reads one. The host either computes with it
-//! (`host.hmac-sha256`) or attaches it to requests bound for the adapter's own granted hosts.
+//! (`host.hmac-sha256`) or attaches it to requests bound for the destinations (and path
+//! prefixes) the integrator named for that one secret, and to no other request.
 
 use super::allowed_hosts::AllowedHost;
 use hmac::{Hmac, Mac};
@@ -52,6 +53,88 @@ impl Secrets {
     }
 }
 
+/// Where the integrator lets the host attach one secret: a destination and, optionally, a path
+/// prefix under it (`https://api.voltaic.example/v1/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachTarget {
+    /// The destination.
+    pub host: AllowedHost,
+    /// Only requests whose path is this prefix or lies under it; `None`: any path.
+    pub path_prefix: Option<String>,
+}
+
+impl AttachTarget {
+    /// Parse `scheme://host[:port][/path-prefix]`; no query, fragment, user information or
+    /// dot segments.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let uri: http::Uri = url.trim().parse().map_err(|e| format!("{url}: {e}"))?;
+        let (Some(scheme), Some(authority)) = (uri.scheme_str(), uri.authority()) else {
+            return Err(format!("{url}: not an absolute http(s) URL"));
+        };
+        if uri.query().is_some() || url.contains('#') {
+            return Err(format!(
+                "{url}: a secret's destination has no query or fragment"
+            ));
+        }
+        let host =
+            AllowedHost::parse(&format!("{scheme}://{authority}")).map_err(|e| e.to_string())?;
+        let path = uri.path();
+        if !plain_path(path) {
+            return Err(format!(
+                "{url}: the path may not hold dot segments, backslashes or their encodings"
+            ));
+        }
+        let path_prefix = match path.trim_end_matches('/') {
+            "" => None,
+            _ => Some(path.to_string()),
+        };
+        Ok(AttachTarget { host, path_prefix })
+    }
+
+    /// Whether a request to `host` for `path` may carry the secret. A path with dot segments
+    /// never does: the server may resolve `/v1/../admin` outside the prefix.
+    pub fn allows(&self, host: &AllowedHost, path: &str) -> bool {
+        if self.host != *host || !plain_path(path) {
+            return false;
+        }
+        match &self.path_prefix {
+            None => true,
+            Some(prefix) if prefix.ends_with('/') => {
+                path.starts_with(prefix.as_str()) || path == prefix.trim_end_matches('/')
+            }
+            Some(prefix) => {
+                path == prefix
+                    || path
+                        .strip_prefix(prefix.as_str())
+                        .is_some_and(|rest| rest.starts_with('/'))
+            }
+        }
+    }
+}
+
+impl fmt::Display for AttachTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}{}",
+            self.host,
+            self.path_prefix.as_deref().unwrap_or("")
+        )
+    }
+}
+
+/// Whether `path` has no `.`/`..` segment, no backslash, and no percent-encoding of either.
+fn plain_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    if lower.contains('\\') || lower.contains("%5c") || lower.contains("%2f") {
+        return false;
+    }
+    !lower
+        .split('/')
+        .map(|segment| segment.replace("%2e", "."))
+        .any(|segment| segment == "." || segment == "..")
+}
+
 /// How the host attaches a secret to outgoing requests: as header `header`, with the value
 /// written by `format` where `{secret}` stands for the secret ("Bearer {secret}").
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,8 +145,8 @@ pub struct SecretBinding {
     pub header: http::HeaderName,
     /// Header value template; `{secret}` is replaced by the secret.
     pub format: String,
-    /// Requests to this destination get the header; no other request does.
-    pub destination: AllowedHost,
+    /// Requests this target allows get the header; no other request does.
+    pub target: AttachTarget,
 }
 
 impl SecretBinding {
@@ -81,6 +164,48 @@ impl SecretBinding {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_target_allows_its_destination_and_path_prefix_only() {
+        let api = AllowedHost::parse("https://api.example").expect("host");
+        let other = AllowedHost::parse("https://echo.example").expect("host");
+        let whole = AttachTarget::parse("https://api.example").expect("target");
+        assert!(whole.allows(&api, "/anything"));
+        assert!(!whole.allows(&other, "/anything"));
+        let v1 = AttachTarget::parse("https://api.example/v1").expect("target");
+        for allowed in ["/v1", "/v1/", "/v1/orders"] {
+            assert!(v1.allows(&api, allowed), "{allowed}");
+        }
+        for refused in [
+            "/v1evil",
+            "/v2/orders",
+            "/v1/../admin",
+            "/v1/%2e%2E/admin",
+            "/v1/.%2e/admin",
+            "/v1/..\\admin",
+            "/v1%2f..%2fadmin",
+            "/",
+        ] {
+            assert!(!v1.allows(&api, refused), "{refused}");
+        }
+        let slash = AttachTarget::parse("https://api.example/v1/").expect("target");
+        assert!(slash.allows(&api, "/v1/orders") && slash.allows(&api, "/v1"));
+        assert!(!slash.allows(&api, "/v10"));
+    }
+
+    #[test]
+    fn a_target_is_a_plain_url() {
+        for bad in [
+            "api.example",
+            "https://api.example/v1?x=1",
+            "https://api.example/v1#f",
+            "https://user@api.example/",
+            "https://api.example/v1/../admin",
+            "ftp://api.example",
+        ] {
+            assert!(AttachTarget::parse(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn debug_hides_values() {

@@ -74,7 +74,7 @@ file = "voltaic.wasm"
 supplier = "voltaic"
 hosts = [{{ url = "{base}", insecure-http = true, private-network = true }}]
 settings = {{ base-url = "{base}" }}
-secrets = {{ api-key = {{ value = "{api_key}" }}, webhook-secret = {{ value = "unused" }} }}
+secrets = {{ api-key = {{ value = "{api_key}", attach-to = ["{base}"] }}, webhook-secret = {{ value = "unused" }} }}
 
 [serve]
 data-dir = "data"

@@ -10,6 +10,7 @@
 //! |---|---|---|
 //! | `infinite-loop` | S1 | spins forever |
 //! | `sleep`, `hang-upstream` | S3 | waits on a clock for an hour; waits on an upstream that never answers |
+//! | `slow-valid` | S31 | answers every search correctly, but only after `delay-ms` |
 //! | `memory-bomb` | S4 | allocates until memory runs out |
 //! | `deep-recursion` | S6 | recurses without end |
 //! | `panic` | S7 | panics |
@@ -24,6 +25,11 @@
 //! | `huge-request` | S18 | sends a 32 MiB request body |
 //! | `leak` | S19 | reads what an earlier call left in memory, then leaves a marker |
 //! | `wrong-currency`, `other-order`, `undeclared-currency`, `bad-totals` | S25 | answers about another currency, order or total |
+//! | `negative-price`, `unsorted-tiers`, `bad-scale`, `bad-line-total` | S30 | answers that lie about prices |
+//! | `random-flood` | S32 | asks the host for 1 GiB of random bytes |
+//! | `refusal-flood` | S26 | sends refused requests with 60 KB URLs for a second |
+//! | `log-injection` | S27 | logs and prints line breaks and terminal controls to forge host lines |
+//! | `secret-echo` | S28 | sends to a granted host that echoes headers, hoping to read the secret |
 
 use mercato_sdk::http::{Client, Method};
 use mercato_sdk::prelude::*;
@@ -95,7 +101,20 @@ fn outcome<T>(r: Result<T, impl std::fmt::Display>, ok: impl FnOnce(T) -> String
     }
 }
 
-fn quote(currency: &str, grand: i64) -> Quote {
+/// Whether an echoing upstream's answer carries the secret's header (S28).
+fn echoed(r: Result<mercato_sdk::http::Response, impl std::fmt::Display>) -> String {
+    outcome(r, |r| {
+        let body = String::from_utf8_lossy(&r.body).to_ascii_lowercase();
+        if body.contains("x-api-key") {
+            "LEAKED".to_string()
+        } else {
+            "clean".to_string()
+        }
+    })
+}
+
+/// A quote for one piece at 10.00 whose line total is `line_total` and grand total `grand`.
+fn quote(currency: &str, line_total: i64, grand: i64) -> Quote {
     let m = |minor| Money {
         currency: currency.into(),
         minor,
@@ -106,7 +125,26 @@ fn quote(currency: &str, grand: i64) -> Quote {
         created_at: 0,
         valid_until: None,
         currency: currency.into(),
-        lines: vec![],
+        lines: vec![QuoteLine {
+            line_id: "L1".into(),
+            item: ItemIds::sku("BOLT-1"),
+            title: "a bolt".into(),
+            quantity: Quantity::pieces(1),
+            unit_price: Price {
+                amount: Decimal {
+                    mantissa: 1000,
+                    scale: 2,
+                },
+                currency: currency.into(),
+                basis: Quantity::pieces(1),
+            },
+            line_total: m(line_total),
+            tax: None,
+            availability: None,
+            promised_delivery: None,
+            substitute_for: None,
+            status: LineStatus::Accepted,
+        }],
         charges: vec![],
         totals: Totals {
             lines: m(1000),
@@ -149,6 +187,17 @@ impl Adapter for Hostile {
             "sleep" => {
                 std::thread::sleep(Duration::from_secs(3600));
                 Ok(report(vec![("slept".into(), "an hour".into())]))
+            }
+            "slow-valid" => {
+                // Never an error, only late: the `delay-ms` setting, then an honest empty page.
+                let ms = host::setting("delay-ms")
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(1_000);
+                std::thread::sleep(Duration::from_millis(ms));
+                Ok(SearchPage {
+                    items: vec![],
+                    next_cursor: None,
+                })
             }
             "hang-upstream" => {
                 let r = upstream()?.get("/hang").send();
@@ -288,6 +337,36 @@ impl Adapter for Hostile {
                     ("refused".into(), refused.to_string()),
                 ]))
             }
+            "random-flood" => {
+                // Ask the host to allocate 1 GiB of random bytes outside the memory limit.
+                let got = wasip2::random::random::get_random_bytes(1 << 30).len();
+                Ok(report(vec![("got".into(), got.to_string())]))
+            }
+            "refusal-flood" => {
+                let long = format!("http://{}.example/", "a".repeat(60_000));
+                let started = std::time::Instant::now();
+                let mut tried = 0u64;
+                while started.elapsed() < Duration::from_secs(1) {
+                    let _ = Client::new(&long).and_then(|c| c.get("/x").send());
+                    tried += 1;
+                }
+                Ok(report(vec![("tried".into(), tried.to_string())]))
+            }
+            "log-injection" => {
+                host::warn("innocent\nFORGED ERROR mercato: from the log call");
+                println!("a stdout line\r\nFORGED ERROR mercato: from stdout");
+                eprintln!("\u{1b}[2K\rFORGED ERROR mercato: from stderr");
+                Ok(report(vec![("logged".into(), "3".into())]))
+            }
+            "secret-echo" => {
+                let api = Client::from_setting("api")?;
+                Ok(report(vec![
+                    ("echo".into(), echoed(upstream()?.get("/echo").send())),
+                    ("api-v1".into(), echoed(api.get("/v1/echo").send())),
+                    ("api-dots".into(), echoed(api.get("/v1/../echo").send())),
+                    ("api-v2".into(), echoed(api.get("/v2/echo").send())),
+                ]))
+            }
             "forbidden-headers" => {
                 let client = upstream()?;
                 let host_header = client.get("/h").header("host", "metadata.internal").send();
@@ -347,6 +426,29 @@ impl Adapter for Hostile {
                     next_cursor: None,
                 })
             }
+            "negative-price" | "unsorted-tiers" | "bad-scale" => {
+                let tier = |from: u64, mantissa: i64, scale: u8| PriceTier {
+                    min_quantity: Quantity::pieces(from),
+                    unit_price: Price {
+                        amount: Decimal { mantissa, scale },
+                        currency: "EUR".into(),
+                        basis: Quantity::pieces(1),
+                    },
+                    valid_until: None,
+                };
+                let mut i = item("LIAR-1", "a price that lies");
+                i.price_tiers = match attack().as_str() {
+                    // Ranked first by any "cheapest" sort.
+                    "negative-price" => vec![tier(1, -500, 2)],
+                    // The 100-piece price first: a buyer of 1 piece gets the bulk price.
+                    "unsorted-tiers" => vec![tier(100, 500, 2), tier(1, 900, 2)],
+                    _ => vec![tier(1, 900, 40)],
+                };
+                Ok(SearchPage {
+                    items: vec![i],
+                    next_cursor: None,
+                })
+            }
             other => Err(errors::invalid(
                 "attack",
                 format!("unknown attack {other:?}"),
@@ -356,9 +458,11 @@ impl Adapter for Hostile {
 
     fn request_quote(&self, _ctx: &CallContext, _req: QuoteRequest) -> CommerceResult<Quote> {
         match attack().as_str() {
-            "wrong-currency" => Ok(quote("USD", 1000)),
-            "bad-totals" => Ok(quote("EUR", 1)),
-            _ => Ok(quote("EUR", 1000)),
+            "wrong-currency" => Ok(quote("USD", 1000, 1000)),
+            "bad-totals" => Ok(quote("EUR", 1000, 1)),
+            // Lines that say 9.99 under totals that say 10.00: each total is "right" alone.
+            "bad-line-total" => Ok(quote("EUR", 999, 1000)),
+            _ => Ok(quote("EUR", 1000, 1000)),
         }
     }
 

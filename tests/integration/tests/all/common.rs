@@ -191,3 +191,27 @@ pub fn rewritten(bytes: &[u8], from: &[u8], to: &[u8]) -> (Vec<u8>, usize) {
     }
     (bytes, replaced)
 }
+
+/// Tests that measure this process's resident memory hold this while they run, and so do the
+/// tests that use the most of it: RSS is one number for the whole test binary.
+pub async fn measuring_memory() -> tokio::sync::MutexGuard<'static, ()> {
+    MEMORY.lock().await
+}
+
+/// [`measuring_memory`] for a synchronous test.
+pub fn measuring_memory_blocking() -> tokio::sync::MutexGuard<'static, ()> {
+    MEMORY.blocking_lock()
+}
+
+static MEMORY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// Resident memory of this process, bytes.
+pub fn rss() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").expect("statm");
+    statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse::<u64>().ok())
+        .expect("resident pages")
+        * 4096
+}

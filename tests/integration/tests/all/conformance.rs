@@ -194,16 +194,21 @@ async fn each_broken_invariant_fails_its_own_case() {
             "endless-paging",
             &[("search.paging", "paging did not end within 40 pages")],
         ),
+        // Rules the host also enforces on every call: the answer is refused at the boundary,
+        // so the case that reads it and `output.valid` fail, naming the rule.
         (
             "tiers-descending",
-            &[("catalog.price-tiers", "tiers must ascend by min-quantity")],
+            &[
+                ("search.paging", "tiers must ascend by min-quantity"),
+                ("output.valid", "tiers must ascend by min-quantity"),
+            ],
         ),
         (
             "bad-line-total",
-            &[(
-                "quote.totals",
-                "line total 10 is not unit price × quantity (9)",
-            )],
+            &[
+                ("quote.totals", "10 is not unit price × quantity (9)"),
+                ("output.valid", "10 is not unit price × quantity (9)"),
+            ],
         ),
         (
             "forgets-quotes",

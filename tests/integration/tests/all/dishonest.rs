@@ -277,11 +277,12 @@ async fn negative_prices_are_refused_before_ordering_and_never_ranked() {
         "d-neg",
     )
     .await;
-    assert_eq!(status, 422, "{problem:#}");
-    assert_eq!(problem["code"], "cap-refused");
-    assert_eq!(problem["cap"]["reason"], "cost-unknown", "{problem:#}");
+    // The supplier's catalogue answer is refused at the boundary, naming the field.
+    assert_eq!(status, 502, "{problem:#}");
+    assert_eq!(problem["code"], "invalid-output");
+    let detail = problem["detail"].as_str().unwrap();
     assert!(
-        problem["detail"].as_str().unwrap().contains("negative"),
+        detail.contains("price-tiers[0].unit-price") && detail.contains("negative"),
         "{problem:#}"
     );
     assert_eq!(g.suppliers.voltaic.order_count(), 0);
@@ -303,11 +304,13 @@ async fn negative_prices_are_refused_before_ordering_and_never_ranked() {
         assert!(o["line_total"]["minor"].as_i64().unwrap() > 0, "{o:#}");
     }
     assert!(
-        offers["problems"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p["supplier"] == "voltaic" && p["code"] == "invalid"),
+        offers["errors"].as_array().unwrap().iter().any(|e| {
+            e["supplier"] == "voltaic"
+                && e["error"]["code"] == "invalid-output"
+                && e["error"]["detail"]
+                    .as_str()
+                    .is_some_and(|d| d.contains("negative price"))
+        }),
         "{offers:#}"
     );
 }

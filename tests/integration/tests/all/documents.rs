@@ -13,6 +13,7 @@ use mercato::conformance::{self, Options};
 use mercato::contract::*;
 use mercato::demo::buyer_context;
 use mercato::gateway::{Gateway, Service};
+use mercato::sandbox::secrets::AttachTarget;
 use mercato::sandbox::{Grants, HostGrant};
 use mercato_backends::keystone::{self, KeystoneBackend, KeystoneConfig, PushTarget};
 use mercato_backends::ostara::{self, Delivery, OstaraBackend, OstaraConfig};
@@ -97,7 +98,11 @@ fn ostara_grants(b: &OstaraBackend) -> Grants {
         .host(HostGrant::local(&b.base_url()).unwrap())
         .setting("base-url", b.base_url())
         .setting("buyer-identity", "plant3-buyer")
-        .secret("shared-secret", OSTARA_SECRET.as_bytes().to_vec())
+        .secret_for(
+            "shared-secret",
+            OSTARA_SECRET.as_bytes().to_vec(),
+            [AttachTarget::parse(&b.base_url()).unwrap()],
+        )
 }
 
 fn keystone_grants(b: &KeystoneBackend) -> Grants {
@@ -105,7 +110,11 @@ fn keystone_grants(b: &KeystoneBackend) -> Grants {
         .host(HostGrant::local(&b.base_url()).unwrap())
         .setting("base-url", b.base_url())
         .setting("interchange-id", KEYSTONE_BUYER)
-        .secret("partner-key", KEYSTONE_KEY.as_bytes().to_vec())
+        .secret_for(
+            "partner-key",
+            KEYSTONE_KEY.as_bytes().to_vec(),
+            [AttachTarget::parse(&b.base_url()).unwrap()],
+        )
         .secret("push-secret", keystone::DEFAULT_PUSH_SECRET.to_vec())
 }
 

@@ -7,10 +7,15 @@
 //! `loading.rs`; S2 and S20 are properties of the call path (fresh store per call, pool
 //! exhaustion as a typed error) exercised by every test here.
 
-use crate::common::{host, query};
+use crate::common::{host, measuring_memory, query, quote_request, rss};
+use mercato::adapter::{CallLog, CapabilityGate};
+use mercato::broker::{Broker, BrokerConfig};
 use mercato::contract::*;
 use mercato::demo::buyer_context;
+use mercato::metrics::Metrics;
 use mercato::sandbox::limits::Limits;
+use mercato::sandbox::outbound::DENIAL_SAMPLES;
+use mercato::sandbox::secrets::AttachTarget;
 use mercato::sandbox::{Grants, HostGrant, LimitGrants};
 use mercato::signing::{self, SecretKey, TrustStore};
 use mercato::{
@@ -18,6 +23,7 @@ use mercato::{
 };
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -87,17 +93,6 @@ fn findings(page: SearchPage) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Resident memory of this process, bytes.
-fn rss() -> u64 {
-    let statm = std::fs::read_to_string("/proc/self/statm").expect("statm");
-    let pages: u64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .expect("resident pages");
-    pages * 4096
-}
-
 /// A TCP listener on 127.0.0.1 that counts connections and answers with `behaviour`.
 async fn upstream(behaviour: Behaviour) -> (String, Arc<AtomicUsize>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -109,7 +104,7 @@ async fn upstream(behaviour: Behaviour) -> (String, Arc<AtomicUsize>) {
             count.fetch_add(1, Ordering::SeqCst);
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 64 * 1024];
-                let _ = socket.read(&mut buf).await;
+                let n = socket.read(&mut buf).await.unwrap_or(0);
                 match behaviour {
                     Behaviour::Hang => tokio::time::sleep(Duration::from_secs(3600)).await,
                     Behaviour::Trickle => {
@@ -138,6 +133,15 @@ async fn upstream(behaviour: Behaviour) -> (String, Arc<AtomicUsize>) {
                             }
                         }
                     }
+                    Behaviour::Echo => {
+                        let asked = &buf[..n];
+                        let head = format!(
+                            "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                            asked.len()
+                        );
+                        let _ = socket.write_all(head.as_bytes()).await;
+                        let _ = socket.write_all(asked).await;
+                    }
                     Behaviour::Ok => {
                         let _ = socket
                             .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok")
@@ -156,6 +160,8 @@ enum Behaviour {
     Trickle,
     Huge,
     Ok,
+    /// Answers with the request it was sent, headers and all.
+    Echo,
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -240,6 +246,7 @@ async fn s03_waiting_on_a_clock_or_a_silent_upstream_is_cut_off() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn s04_a_memory_bomb_is_refused_and_host_memory_stays_flat() {
+    let _memory = measuring_memory().await;
     let host = host();
     let h = healthy(&host).await;
     let a = hostile(
@@ -310,6 +317,7 @@ async fn s07_panics_are_faults_and_open_the_breaker() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn s09_huge_results_are_refused_by_the_output_caps() {
+    let _memory = measuring_memory().await;
     let host = AdapterHost::new(HostConfig {
         caps: Limits {
             list_len: 1_000,
@@ -329,7 +337,7 @@ async fn s09_huge_results_are_refused_by_the_output_caps() {
     let many = hostile(&host, attack("huge-output")).await;
     let e = contained(&h, search(&many)).await.expect_err("too many");
     assert!(
-        matches!(&e, CallError::InvalidOutput { reason } if reason.contains("list")),
+        matches!(&e, CallError::InvalidOutput { reason, .. } if reason.contains("list")),
         "{e:?}"
     );
 
@@ -520,7 +528,11 @@ async fn s16_slow_huge_flooding_and_header_tricks_upstream_are_clamped() {
         attack(name)
             .setting("upstream", url)
             .host(HostGrant::local(url).expect("grant"))
-            .secret("api-key", b"host-held".to_vec())
+            .secret_for(
+                "api-key",
+                b"host-held".to_vec(),
+                [AttachTarget::parse(url).expect("target")],
+            )
     };
 
     let (slow, _) = upstream(Behaviour::Trickle).await;
@@ -561,6 +573,7 @@ async fn s16_slow_huge_flooding_and_header_tricks_upstream_are_clamped() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn s17_printing_floods_are_bounded() {
+    let _memory = measuring_memory().await;
     let host = host();
     let h = healthy(&host).await;
     let a = hostile(&host, attack("stdout-flood")).await;
@@ -728,23 +741,13 @@ async fn s25_answers_about_another_currency_order_or_total_are_refused() {
     let host = host();
     let h = healthy(&host).await;
     let ctx = buyer_context("s25");
-    let request = QuoteRequest {
-        lines: vec![],
-        ship_to: mercato::demo::plant_3(),
-        requested_delivery: None,
-        currency: Some("EUR".into()),
-        requested_valid_until: None,
-        allow_substitutes: false,
-        incoterms: None,
-        buyer_reference: None,
-        notes: None,
-    };
+    let request = quote_request(&[("L1", "BOLT-1", 1)]);
     let usd = hostile(&host, attack("wrong-currency")).await;
     let e = contained(&h, usd.request_quote(&ctx, &request))
         .await
         .expect_err("USD");
     assert!(
-        matches!(&e, CallError::InvalidOutput { reason } if reason.contains("USD")),
+        matches!(&e, CallError::InvalidOutput { reason, .. } if reason.contains("USD")),
         "{e:?}"
     );
 
@@ -753,7 +756,7 @@ async fn s25_answers_about_another_currency_order_or_total_are_refused() {
         .await
         .expect_err("totals");
     assert!(
-        matches!(&e, CallError::InvalidOutput { reason } if reason.contains("add up")),
+        matches!(&e, CallError::InvalidOutput { reason, .. } if reason.contains("add up")),
         "{e:?}"
     );
 
@@ -762,14 +765,14 @@ async fn s25_answers_about_another_currency_order_or_total_are_refused() {
         .await
         .expect_err("someone else's");
     assert!(
-        matches!(&e, CallError::InvalidOutput { reason } if reason.contains("PO-MINE")),
+        matches!(&e, CallError::InvalidOutput { reason, .. } if reason.contains("PO-MINE")),
         "{e:?}"
     );
 
     let yen = hostile(&host, attack("undeclared-currency")).await;
     let e = contained(&h, search(&yen)).await.expect_err("JPY");
     assert!(
-        matches!(&e, CallError::InvalidOutput { reason } if reason.contains("JPY")),
+        matches!(&e, CallError::InvalidOutput { reason, .. } if reason.contains("JPY")),
         "{e:?}"
     );
 
@@ -780,4 +783,272 @@ async fn s25_answers_about_another_currency_order_or_total_are_refused() {
         .await
         .expect("honest quote");
     assert_eq!(q.currency, "EUR");
+}
+
+/// Everything logged on this thread while the guard lives, at every level and as the command
+/// line's text format writes it (without colours, the runtime's crates at `info` as there). The test runs on a current-thread runtime, so every call it
+/// makes logs here.
+fn capture_logs() -> (Arc<Mutex<Vec<u8>>>, tracing::subscriber::DefaultGuard) {
+    #[derive(Clone)]
+    struct Sink(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Sink {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("log buffer").extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buffer = Arc::new(Mutex::new(Vec::new()));
+    let sink = Sink(buffer.clone());
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(mercato::logline::with_quiet_runtime("trace"))
+        .with_ansi(false)
+        .with_writer(move || sink.clone())
+        .finish();
+    (buffer, tracing::subscriber::set_default(subscriber))
+}
+
+fn logged(buffer: &Mutex<Vec<u8>>) -> String {
+    String::from_utf8_lossy(&buffer.lock().expect("log buffer")).into_owned()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn s26_refused_requests_cost_a_counter_not_memory_or_log() {
+    let _memory = measuring_memory().await;
+    let (logs, _guard) = capture_logs();
+    let host = host();
+    let h = healthy(&host).await;
+    let calls = CallLog::new();
+    let a = hostile(&host, attack("refusal-flood"))
+        .await
+        .watched(calls.clone(), CapabilityGate::Enforce);
+    let before = rss();
+    let report = findings(contained(&h, search(&a)).await.expect("report"));
+    let grown = rss().saturating_sub(before);
+    let tried: u64 = report["tried"].parse().expect("a count");
+    assert!(tried > 100, "only {tried} refused requests were tried");
+    let record = calls.records().pop().expect("the call is recorded");
+    assert_eq!(record.denials.total, tried, "every refusal is counted");
+    assert!(record.denials.sample.len() <= DENIAL_SAMPLES);
+    // The guest's own linear memory (up to its 64 MiB limit) is resident too; the host's
+    // records of the refusals are what must not grow.
+    assert!(grown < 128 << 20, "host memory grew by {} MiB", grown >> 20);
+    let text = logged(&logs);
+    // The adapter's own warnings (its SDK logs each failed request) fill its lines for the
+    // call; the host adds one summary, not one line per refusal.
+    assert!(
+        text.len() < 1 << 20,
+        "{} KiB logged for one call",
+        text.len() >> 10
+    );
+    assert!(
+        text.contains(&format!("{tried} outbound request(s) refused")),
+        "one summary line names the count: {text}"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn s27_an_adapter_cannot_forge_host_log_lines() {
+    let (logs, _guard) = capture_logs();
+    let host = host();
+    let h = healthy(&host).await;
+    let a = hostile(&host, attack("log-injection")).await;
+    contained(&h, search(&a)).await.expect("report");
+    let text = logged(&logs);
+    let forged: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains(" adapter: ") && l.contains("FORGED"))
+        .collect();
+    assert_eq!(
+        forged.len(),
+        3,
+        "each adapter line is one host line: {text}"
+    );
+    for line in forged {
+        assert!(
+            !line.starts_with("FORGED") && line.contains("hostile"),
+            "a line the adapter forged: {line:?}"
+        );
+    }
+    assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn s28_a_secret_goes_only_where_its_grant_says() {
+    let host = host();
+    let h = healthy(&host).await;
+    let (echo, _) = upstream(Behaviour::Echo).await;
+    let (api, _) = upstream(Behaviour::Echo).await;
+    let a = hostile(
+        &host,
+        attack("secret-echo")
+            .setting("upstream", &echo)
+            .setting("api", &api)
+            .host(HostGrant::local(&echo).expect("grant"))
+            .host(HostGrant::local(&api).expect("grant"))
+            .secret_for(
+                "api-key",
+                b"host-held".to_vec(),
+                [AttachTarget::parse(&format!("{api}/v1")).expect("target")],
+            ),
+    )
+    .await;
+    let report = findings(contained(&h, search(&a)).await.expect("report"));
+    assert_eq!(report["echo"], "clean", "another granted host: {report:?}");
+    assert_eq!(report["api-dots"], "clean", "/v1/../ leaves the prefix");
+    assert_eq!(report["api-v2"], "clean", "outside the prefix");
+    // What SECURITY.md §5 warns of: a destination that reflects headers hands the secret
+    // back to the adapter. Only the integrator's choice of destination and prefix limits it.
+    assert_eq!(report["api-v1"], "LEAKED", "{report:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn s29_ipv6_addresses_are_judged_by_the_ipv4_address_they_carry() {
+    let host = host();
+    let h = healthy(&host).await;
+    let targets = [
+        "http://[::127.0.0.1]:9",               // IPv4-compatible loopback
+        "http://[::ffff:0:a9fe:a9fe]:80",       // IPv4-translated metadata
+        "http://[2002:7f00:1::1]:9",            // 6to4 of 127.0.0.1
+        "http://[2001:0:808:808::80ff:fffe]:9", // Teredo client 127.0.0.1
+    ];
+    for target in targets {
+        // Each one the adapter's granted upstream, public as far as the grant goes.
+        let a = hostile(
+            &host,
+            attack("network-probe")
+                .setting("upstream", target)
+                .setting("targets", target)
+                .host(HostGrant::parse(target).expect("grant").insecure_http()),
+        )
+        .await;
+        let report = findings(contained(&h, search(&a)).await.expect("report"));
+        assert!(
+            report[target].contains("DestinationIpProhibited"),
+            "{target}: {report:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn s30_answers_that_lie_about_prices_are_refused_naming_the_field() {
+    let host = host();
+    let h = healthy(&host).await;
+    for (lie, field, why) in [
+        ("negative-price", "price-tiers[0].unit-price", "negative"),
+        ("unsorted-tiers", "price-tiers[1].min-quantity", "ascend"),
+        ("bad-scale", "price-tiers[0].unit-price", "scale"),
+    ] {
+        let a = hostile(&host, attack(lie)).await;
+        let e = contained(&h, search(&a)).await.expect_err(lie);
+        match &e {
+            CallError::InvalidOutput { field: f, reason } => {
+                assert!(
+                    f.starts_with("search: items[0]") && f.ends_with(field),
+                    "{lie}: {f}"
+                );
+                assert!(reason.contains(why), "{lie}: {reason}");
+            }
+            other => panic!("{lie}: {other:?}"),
+        }
+    }
+    let request = quote_request(&[("L1", "BOLT-1", 1)]);
+    let a = hostile(&host, attack("bad-line-total")).await;
+    let e = contained(&h, a.request_quote(&buyer_context("s30"), &request))
+        .await
+        .expect_err("line totals that do not add up");
+    assert!(
+        matches!(&e, CallError::InvalidOutput { field, reason }
+            if field.contains("line L1 line-total") && reason.contains("unit price × quantity")),
+        "{e:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn s31_a_slow_supplier_fills_its_own_share_not_the_hosts() {
+    let host = host();
+    let healthy = healthy(&host).await;
+    // Valid answers, 1.5 s late: never a fault of its own, only slow.
+    let slow = hostile(&host, attack("slow-valid").setting("delay-ms", "1500")).await;
+    let broker = Broker::with_config(
+        vec![healthy.clone(), slow.clone()],
+        BrokerConfig {
+            max_concurrent_calls: 8,
+            max_calls_per_supplier: Some(2),
+            queue_wait: Duration::from_millis(100),
+            deadline: Duration::from_secs(3),
+        },
+        Arc::new(Metrics::new()),
+    );
+    let ctx = buyer_context("s31");
+    let q = query("M8 hex bolt", 10);
+    // Twelve requests at once, each fanning out to both suppliers.
+    let requests = (0..12).map(|_| broker.search(&ctx, &q, None));
+    let answers = futures::future::join_all(requests).await;
+    let mut slow_busy = 0;
+    for fan_out in answers {
+        let fan_out = fan_out.expect("no request is refused for the whole host");
+        for o in &fan_out.outcomes {
+            match (o.supplier.as_str(), &o.result) {
+                ("hansa", Ok(page)) => assert!(!page.items.is_empty()),
+                ("hostile", Ok(_)) => {}
+                ("hostile", Err(CallError::SupplierBusy { in_flight: 2, .. })) => slow_busy += 1,
+                (supplier, other) => panic!("{supplier}: {other:?}"),
+            }
+        }
+    }
+    assert_eq!(
+        slow_busy, 10,
+        "the slow supplier ran its share of 2, the rest were its own"
+    );
+
+    // A supplier that runs into the request deadline every time is suspended.
+    let late = Broker::with_config(
+        vec![slow],
+        BrokerConfig {
+            deadline: Duration::from_millis(300),
+            ..BrokerConfig::default()
+        },
+        Arc::new(Metrics::new()),
+    );
+    for _ in 0..mercato::adapter::breaker::DEFAULT_FAILURE_THRESHOLD {
+        let out = late.search(&ctx, &q, None).await.expect("admitted");
+        assert!(
+            matches!(out.outcomes[0].result, Err(CallError::Timeout { .. })),
+            "{:?}",
+            out.outcomes[0].result
+        );
+    }
+    let out = late.search(&ctx, &q, None).await.expect("admitted");
+    assert!(
+        matches!(out.outcomes[0].result, Err(CallError::CircuitOpen { .. })),
+        "the breaker opened on deadline misses: {:?}",
+        out.outcomes[0].result
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn s32_random_bytes_the_host_allocates_are_bounded() {
+    let _memory = measuring_memory().await;
+    let host = host();
+    let h = healthy(&host).await;
+    let a = hostile(&host, attack("random-flood")).await;
+    let before = rss();
+    let e = contained(&h, search(&a))
+        .await
+        .expect_err("1 GiB of random bytes is refused");
+    let grown = rss().saturating_sub(before);
+    assert!(
+        matches!(
+            e,
+            CallError::ResourceLimit {
+                kind: ResourceKind::HostCalls,
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(grown < 32 << 20, "host memory grew by {} MiB", grown >> 20);
 }

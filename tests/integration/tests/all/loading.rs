@@ -1,7 +1,7 @@
 //! Loading: the world check names what is wrong; the compile cache is used and trusted only
 //! when the host wrote it.
 
-use crate::common::{host, wat_component};
+use crate::common::{host, measuring_memory, rss, wat_component};
 use mercato::{LoadError, sandbox::Grants};
 
 async fn load_wat(wat: &str) -> Result<mercato::LoadedAdapter, LoadError> {
@@ -194,4 +194,85 @@ fn wasmtime_engine() -> wasmtime::Engine {
     let mut config = wasmtime::Config::new();
     config.wasm_component_model(true);
     wasmtime::Engine::new(&config).expect("engine")
+}
+
+/// `depth` components nested one in another, built byte by byte (a text parser would recurse).
+fn nested_components(depth: usize) -> Vec<u8> {
+    const HEADER: [u8; 8] = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
+    let mut inner = HEADER.to_vec();
+    for _ in 1..depth {
+        // A component section (id 4) holding the component so far.
+        inner = mercato::adapter::package::append_section(&HEADER, 4, &inner);
+    }
+    mercato::adapter::package::append_custom_section(
+        &inner,
+        mercato_sdk::manifest::SECTION,
+        crate::common::manifest_for("bomb").as_bytes(),
+    )
+}
+
+/// S33: components built to make compiling or parsing expensive are refused by a linear pass
+/// before anything expensive, in bounded memory, and `mercato inspect`'s verdict agrees.
+#[tokio::test]
+async fn s33_compile_bombs_are_refused_before_compiling() {
+    let _memory = measuring_memory().await;
+    let host = host();
+    let before = rss();
+    let started = std::time::Instant::now();
+    let deep = nested_components(2_000);
+    let err = host
+        .load(deep.clone(), Grants::default())
+        .await
+        .expect_err("2,000 levels of nesting");
+    assert!(
+        matches!(&err, LoadError::Structure(_)) && err.to_string().contains("nesting"),
+        "{err}"
+    );
+
+    let mut sections = wat_component("(component)");
+    for _ in 0..2_000_000 {
+        sections.extend_from_slice(&[0, 1, 0]); // an empty-named custom section
+    }
+    let err = host
+        .load(sections, Grants::default())
+        .await
+        .expect_err("millions of sections");
+    assert!(err.to_string().contains("custom sections"), "{err}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let grown = rss().saturating_sub(before);
+    assert!(grown < 64 << 20, "host memory grew by {} MiB", grown >> 20);
+
+    // What a pool slot cannot hold: 17 instantiations of a module.
+    let mut wat = String::from("(component (core module $m)");
+    for i in 0..=mercato::engine::MAX_CORE_INSTANCES_PER_COMPONENT {
+        wat.push_str(&format!(" (core instance $i{i} (instantiate $m))"));
+    }
+    wat.push(')');
+    let crowded = wat_component(&wat);
+    let err = host
+        .load(crowded.clone(), Grants::default())
+        .await
+        .expect_err("more core instances than a slot holds");
+    assert!(err.to_string().contains("core instances"), "{err}");
+    for refused in [deep, crowded] {
+        let config = mercato::HostConfig {
+            trust: mercato::signing::TrustStore::new().allow_unsigned(true),
+            ..mercato::HostConfig::default()
+        };
+        let report = mercato::audit::report(None, &refused, &config, &Grants::default());
+        assert!(!report.verdict.loadable, "inspect must agree with load");
+        assert!(
+            report
+                .verdict
+                .reasons
+                .iter()
+                .any(|r| r.contains("nesting") || r.contains("core instances")),
+            "{:?}",
+            report.verdict.reasons
+        );
+    }
 }
