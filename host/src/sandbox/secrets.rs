@@ -91,10 +91,15 @@ impl AttachTarget {
         Ok(AttachTarget { host, path_prefix })
     }
 
-    /// Whether a request to `host` for `path` may carry the secret. A path with dot segments
-    /// never does: the server may resolve `/v1/../admin` outside the prefix.
+    /// Whether a request to `host` for `path` may carry the secret. Under a path prefix, a
+    /// path with dot segments or backslashes never does: the server may resolve
+    /// `/v1/../admin` outside the prefix. Without one, the whole destination is granted and
+    /// any path is inside it.
     pub fn allows(&self, host: &AllowedHost, path: &str) -> bool {
-        if self.host != *host || !plain_path(path) {
+        if self.host != *host {
+            return false;
+        }
+        if self.path_prefix.is_some() && !plain_path(path) {
             return false;
         }
         match &self.path_prefix {
@@ -171,6 +176,8 @@ mod tests {
         let other = AllowedHost::parse("https://echo.example").expect("host");
         let whole = AttachTarget::parse("https://api.example").expect("target");
         assert!(whole.allows(&api, "/anything"));
+        // The whole destination: an odd path (an id with a backslash) is still inside it.
+        assert!(whole.allows(&api, "/quotes/\\"));
         assert!(!whole.allows(&other, "/anything"));
         let v1 = AttachTarget::parse("https://api.example/v1").expect("target");
         for allowed in ["/v1", "/v1/", "/v1/orders"] {
