@@ -6,16 +6,13 @@
 //! bytes before it are the *unsigned* component, whose SHA-256 is the adapter's identity (so
 //! re-signing does not change it).
 
-use super::structure::{self, StructureError};
+use super::structure::{self, COMPONENT_HEADER, StructureError};
 use mercato_sdk::manifest::{CONTRACT_SECTION, SECTION as MANIFEST_SECTION};
 use std::ops::Range;
 use wasmparser::{BinaryReader, ComponentExportSectionReader, ComponentImportSectionReader};
 
 /// Custom section holding a publisher's signature.
 pub const SIGNATURE_SECTION: &str = "mercato:signature";
-
-/// The magic number and version of a component binary (layer 1).
-const COMPONENT_HEADER: [u8; 8] = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
 
 /// Why a file is not a component this host can read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -37,7 +37,7 @@ pub const MAX_COMPONENT_INSTANCES: u64 = 1_000;
 pub const MAX_FUNCTIONS: u64 = 200_000;
 
 /// The component header: magic number, version 0x0d, layer 1.
-const COMPONENT_HEADER: [u8; 8] = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
+pub(crate) const COMPONENT_HEADER: [u8; 8] = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
 /// The core module header: magic number, version 1.
 const MODULE_HEADER: [u8; 8] = [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00];
 /// Component section ids that hold a nested core module or component.
