@@ -58,6 +58,25 @@ async fn closed_within(stream: &mut TcpStream, patience: Duration) -> Option<Dur
 }
 
 /// A well-behaved client's `GET /health`, with its status.
+/// A connection the server has accepted and holds open, once the last slot is free; panics
+/// if every attempt for two seconds is refused.
+async fn holding_a_slot(address: &str) -> TcpStream {
+    let started = Instant::now();
+    loop {
+        let mut stream = TcpStream::connect(address).await.expect("connect");
+        let mut first = [0u8; 64];
+        // An accepted connection says nothing until asked; a refused one says 503 at once.
+        match tokio::time::timeout(Duration::from_millis(300), stream.read(&mut first)).await {
+            Err(_) => return stream,
+            Ok(_) => assert!(
+                started.elapsed() < Duration::from_secs(2),
+                "no connection got the last free slot"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 async fn health(address: &str) -> u16 {
     let mut s = TcpStream::connect(address).await.expect("connect");
     s.write_all(b"GET /health HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
@@ -167,8 +186,9 @@ async fn connections_beyond_the_cap_are_refused_and_the_rest_still_served() {
         200,
         "the last free connection serves"
     );
-    held.push(TcpStream::connect(&address).await.expect("connect"));
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The health check's slot is freed just after its answer ends; until then a new
+    // connection may still be refused. Take the last slot with one that is not.
+    held.push(holding_a_slot(&address).await);
     let mut refused = 0;
     for _ in 0..8 {
         let mut extra = TcpStream::connect(&address).await.expect("connect");
