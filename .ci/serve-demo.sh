@@ -1,7 +1,9 @@
 # Sourced by the live checks: start `mercato serve --demo` on a free loopback port with the
 # keys in MERCATO_API_KEY and MERCATO_APPROVER_KEY, set $base to its URL, and stop it on exit.
 start_demo_server() {
-    cargo build --quiet -p mercato --bin mercato
+    # The test build's binary: `cargo build -p mercato` would resolve other features and
+    # rebuild much of the tree (five minutes on two cores) for the same program.
+    cargo test --workspace --no-run --quiet 2>/dev/null
     server_log="$(mktemp)"
     target/debug/mercato serve --demo --listen 127.0.0.1:0 >"$server_log" 2>&1 &
     server=$!
