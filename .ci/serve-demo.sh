@@ -3,7 +3,7 @@
 start_demo_server() {
     # The test build's binary: `cargo build -p mercato` would resolve other features and
     # rebuild much of the tree (five minutes on two cores) for the same program.
-    cargo test --workspace --no-run --quiet 2>/dev/null
+    cargo test --workspace --no-run --quiet
     server_log="$(mktemp)"
     target/debug/mercato serve --demo --listen 127.0.0.1:0 >"$server_log" 2>&1 &
     server=$!
