@@ -139,6 +139,10 @@ pub struct LimitsInfo {
     pub hostcall_bytes: usize,
     /// Live resource handles.
     pub max_handles: usize,
+    /// One set of HTTP headers the adapter builds.
+    pub header_bytes: usize,
+    /// The most host memory the call's resources can hold (`Limits::host_bytes_bound`).
+    pub host_bytes_bound: usize,
     /// Outbound requests per call.
     pub outbound_requests: u32,
     /// Upstream connect timeout.
@@ -348,6 +352,8 @@ fn effective_info(e: &effective::Effective) -> EffectiveInfo {
             fuel: l.fuel,
             hostcall_bytes: l.hostcall_bytes,
             max_handles: l.max_handles,
+            header_bytes: l.header_bytes,
+            host_bytes_bound: l.host_bytes_bound(),
             outbound_requests: l.outbound_requests,
             connect_timeout_ms: l.connect_timeout.as_millis(),
             first_byte_timeout_ms: l.first_byte_timeout.as_millis(),
@@ -494,6 +500,11 @@ impl AuditReport {
                 ),
                 ("host-call bytes", l.hostcall_bytes.to_string()),
                 ("resource handles", l.max_handles.to_string()),
+                ("headers built", format!("{} bytes", l.header_bytes)),
+                (
+                    "host memory held by resources, at most",
+                    format!("{} MiB", l.host_bytes_bound / (1024 * 1024)),
+                ),
                 ("outbound requests", l.outbound_requests.to_string()),
                 (
                     "connect / first byte / between bytes",

@@ -14,7 +14,7 @@
 //! outbound-requests = 16
 //! response-body-kib = 8192
 //! fuel = 50000000                 # turns fuel metering on
-//! # table-elements, hostcall-kib, max-handles, connect-timeout-ms, first-byte-timeout-ms,
+//! # table-elements, hostcall-kib, max-handles, header-kib, connect-timeout-ms, first-byte-timeout-ms,
 //! # between-bytes-timeout-ms, request-body-kib, input-kib, output-kib, list-len, stdio-kib,
 //! # log-lines-per-second: see SECURITY.md for each default
 //!
@@ -244,6 +244,7 @@ struct CapsTable {
     table_elements: Option<usize>,
     hostcall_kib: Option<usize>,
     max_handles: Option<usize>,
+    header_kib: Option<usize>,
     connect_timeout_ms: Option<u64>,
     first_byte_timeout_ms: Option<u64>,
     between_bytes_timeout_ms: Option<u64>,
@@ -577,6 +578,9 @@ fn caps_from(t: &CapsTable) -> Result<Limits, PolicyError> {
     }
     if let Some(v) = t.max_handles {
         caps.max_handles = v;
+    }
+    if let Some(v) = t.header_kib {
+        caps.header_bytes = v.saturating_mul(1024);
     }
     if let Some(v) = t.connect_timeout_ms {
         caps.connect_timeout = ms(v);
@@ -1027,6 +1031,7 @@ pool-size = 32
 call-timeout-ms = 1500
 between-bytes-timeout-ms = 300
 list-len = 500
+header-kib = 8
 
 [[trust]]
 supplier = "acme"
@@ -1051,6 +1056,12 @@ limits = { call-timeout-ms = 1000 }
             Duration::from_millis(300)
         );
         assert_eq!(p.host.caps.list_len, 500);
+        assert_eq!(p.host.caps.header_bytes, 8 * 1024);
+        assert_eq!(
+            p.host.caps.host_bytes_bound(),
+            p.host.caps.max_handles * 32 * 1024,
+            "an unsent body's two 16 KiB chunks are the most one handle holds"
+        );
         assert_eq!(p.host.engine.pool_size, 32);
         let a = &p.adapters[0];
         assert_eq!(a.file, Path::new("/etc/mercato/acme.wasm"));

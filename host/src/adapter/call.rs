@@ -8,7 +8,7 @@ use super::watch::{CallFacts, CallRecord, CapabilityGate};
 use super::{HostInner, LoadedAdapter};
 use crate::contract::*;
 use crate::error::{CallError, ResourceKind};
-use crate::sandbox::log_quota::{HOST, Level};
+use crate::sandbox::log_quota::{Level, Source};
 use crate::sandbox::size;
 use serde::Serialize;
 use std::sync::Arc;
@@ -250,6 +250,9 @@ fn classify(e: wasmtime::Error, elapsed: Duration, limit: Duration) -> CallError
     if text.contains("fuel allocated for hostcalls has been exhausted")
         || text.contains("store handle limit exceeded")
         || (text.contains("requested len") && text.contains("exceeds limit"))
+        // wasmtime-wasi-http's header caps (`WasiHttpCtx::set_field_size_limit`).
+        || text.contains("total size of fields exceeds limit")
+        || text.contains("too many fields in the field map")
     {
         return CallError::ResourceLimit {
             kind: ResourceKind::HostCalls,
@@ -262,7 +265,10 @@ fn classify(e: wasmtime::Error, elapsed: Duration, limit: Duration) -> CallError
 /// What the call printed, one host line per adapter line, and the host's warnings about it,
 /// all under the adapter's log quota.
 fn report_call(operation: Operation, state: &mut AdapterState) {
-    for (source, captured) in [("stdout", &state.stdout), ("stderr", &state.stderr)] {
+    for (source, captured) in [
+        (Source::Stdout, &state.stdout),
+        (Source::Stderr, &state.stderr),
+    ] {
         let (bytes, dropped) = captured.take();
         let text = String::from_utf8_lossy(&bytes);
         for line in text.lines() {
@@ -270,10 +276,11 @@ fn report_call(operation: Operation, state: &mut AdapterState) {
         }
         if dropped > 0 {
             let note = format!(
-                "{}: {dropped} bytes of {source} over the cap dropped",
-                operation.name()
+                "{}: {dropped} bytes of {} over the cap dropped",
+                operation.name(),
+                source.as_str()
             );
-            state.lines.write(Level::Warn, HOST, &note);
+            state.lines.write(Level::Warn, Source::Host, &note);
         }
     }
     let denials = state.gate.denials();
@@ -283,7 +290,7 @@ fn report_call(operation: Operation, state: &mut AdapterState) {
             operation.name(),
             denials.total
         );
-        state.lines.write(Level::Warn, HOST, &note);
+        state.lines.write(Level::Warn, Source::Host, &note);
     }
     if state.lines.dropped() > 0 {
         let note = format!(
@@ -292,7 +299,7 @@ fn report_call(operation: Operation, state: &mut AdapterState) {
             state.lines.dropped()
         );
         // Past the quota this note is dropped as well: the quota bounds the host too.
-        state.lines.write(Level::Warn, HOST, &note);
+        state.lines.write(Level::Warn, Source::Host, &note);
     }
 }
 

@@ -7,7 +7,7 @@ use crate::error::ResourceKind;
 use crate::sandbox::HostGrant;
 use crate::sandbox::effective::Effective;
 use crate::sandbox::limits::Limits;
-use crate::sandbox::log_quota::{CallLines, Level, LogQuota};
+use crate::sandbox::log_quota::{CallLines, Level, LogQuota, Source};
 use crate::sandbox::outbound::OutboundGate;
 use crate::sandbox::secrets::{SecretBinding, Secrets};
 use crate::sandbox::stdio::CapturedOutput;
@@ -149,10 +149,14 @@ impl AdapterState {
             // limit and in one step the deadline cannot interrupt: keep each request small.
             .max_random_size(MAX_RANDOM_BYTES)
             .build();
+        // Headers the adapter builds live in host memory, outside its memory limit: each set
+        // is capped, and so is the number of handles that can hold one.
+        let mut http = WasiHttpCtx::new();
+        http.set_field_size_limit(limits.header_bytes);
         AdapterState {
             table: ResourceTable::new(),
             wasi,
-            http: WasiHttpCtx::new(),
+            http,
             gate: OutboundGate::new(
                 grants.supplier.clone(),
                 grants.destinations.clone(),
@@ -208,7 +212,7 @@ impl host::Host for AdapterState {
             host::LogLevel::Warn => Level::Warn,
             host::LogLevel::Error => Level::Error,
         };
-        self.lines.write(level, "log", &message);
+        self.lines.write(level, Source::Log, &message);
         Ok(())
     }
 

@@ -490,7 +490,7 @@ async fn timed<T>(
     let result = match admission.supplier_slot(supplier) {
         Ok(_slot) => {
             let result = bounded(deadline, call).instrument(span.clone()).await;
-            if let Err(BoundedOut::Deadline(limit)) = &result {
+            if let Err(BoundedOut::Deadline { limit, .. }) = &result {
                 adapter.missed_deadline(*limit);
             }
             result.map_err(CallError::from)
@@ -559,17 +559,14 @@ async fn in_parallel<T: Send + 'static>(
 /// How a bounded call ended without an answer: its own error, or the request's deadline.
 enum BoundedOut {
     Call(CallError),
-    Deadline(Duration),
+    Deadline { limit: Duration, elapsed: Duration },
 }
 
 impl From<BoundedOut> for CallError {
     fn from(out: BoundedOut) -> Self {
         match out {
             BoundedOut::Call(e) => e,
-            BoundedOut::Deadline(limit) => CallError::Timeout {
-                elapsed: limit,
-                limit,
-            },
+            BoundedOut::Deadline { limit, elapsed } => CallError::Timeout { elapsed, limit },
         }
     }
 }
@@ -579,8 +576,12 @@ async fn bounded<T>(
     deadline: Duration,
     fut: impl Future<Output = Result<T, CallError>>,
 ) -> Result<T, BoundedOut> {
+    let started = Instant::now();
     match tokio::time::timeout(deadline, fut).await {
         Ok(r) => r.map_err(BoundedOut::Call),
-        Err(_) => Err(BoundedOut::Deadline(deadline)),
+        Err(_) => Err(BoundedOut::Deadline {
+            limit: deadline,
+            elapsed: started.elapsed(),
+        }),
     }
 }

@@ -13,6 +13,17 @@ pub const DEFAULT_TABLE_ELEMENTS: usize = 20_000;
 pub const DEFAULT_HOSTCALL_BYTES: usize = 4 * 1024 * 1024;
 /// Live resource handles (HTTP requests, streams, pollables) per call.
 pub const DEFAULT_MAX_HANDLES: usize = 1_024;
+/// Bytes of one set of HTTP headers an adapter builds (wasmtime's in-memory measure: names
+/// and values plus a little per entry). Servers refuse more than 8-16 KiB of headers anyway;
+/// wasmtime's own default of 128 KiB, times every handle a call may hold, would let one call
+/// pin 128 MiB of host memory in headers alone.
+pub const DEFAULT_HEADER_BYTES: usize = 16 * 1024;
+/// Bytes of one write to an outbound request body, and so of each of the two chunks an unsent
+/// request may buffer in the host (wasmtime's default is 1 MiB: 2 MiB per request never sent).
+pub const OUTGOING_BODY_CHUNK_BYTES: usize = 16 * 1024;
+/// Chunks an outbound request body buffers in the host before the adapter must wait; wasmtime
+/// adds one more slot to these.
+pub const OUTGOING_BODY_BUFFER_CHUNKS: usize = 1;
 /// Outbound HTTP requests per call.
 pub const DEFAULT_OUTBOUND_REQUESTS: u32 = 16;
 /// Time to establish an upstream connection (wasmtime's own default is 600 s).
@@ -49,6 +60,8 @@ pub struct Limits {
     pub hostcall_bytes: usize,
     /// Live resource handles (`Store::set_max_component_handles`).
     pub max_handles: usize,
+    /// Size of one set of HTTP headers the adapter builds.
+    pub header_bytes: usize,
     /// Instruction budget per call, when the engine counts fuel.
     pub fuel: Option<u64>,
     /// Outbound HTTP requests per call.
@@ -76,6 +89,17 @@ pub struct Limits {
 }
 
 impl Limits {
+    /// The most host memory a call's resources can hold, beyond its own linear memory: every
+    /// handle it may keep, each holding the largest thing a handle can (a full set of headers,
+    /// or the buffered chunks of a request body never sent). Random bytes, captured output
+    /// and log lines have their own, smaller caps.
+    pub fn host_bytes_bound(&self) -> usize {
+        let per_handle = self
+            .header_bytes
+            .max((OUTGOING_BODY_BUFFER_CHUNKS + 1) * OUTGOING_BODY_CHUNK_BYTES);
+        self.max_handles.saturating_mul(per_handle)
+    }
+
     /// Caps for a call's arguments.
     pub fn input_caps(&self) -> super::size::SizeCaps {
         super::size::SizeCaps {
@@ -101,6 +125,7 @@ impl Default for Limits {
             table_elements: DEFAULT_TABLE_ELEMENTS,
             hostcall_bytes: DEFAULT_HOSTCALL_BYTES,
             max_handles: DEFAULT_MAX_HANDLES,
+            header_bytes: DEFAULT_HEADER_BYTES,
             fuel: None,
             outbound_requests: DEFAULT_OUTBOUND_REQUESTS,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,

@@ -21,8 +21,30 @@ pub const MAX_LOG_LINES_PER_CALL: u32 = 256;
 /// adapter's own, so a call that used up its lines still reports what the host refused.
 pub const MAX_HOST_LINES_PER_CALL: u32 = 4;
 
-/// The `source` of the lines the host writes about a call.
-pub const HOST: &str = "host";
+/// Who a line about an adapter comes from: the `source` field of the log line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The adapter's `log` calls.
+    Log,
+    /// What the adapter printed to stdout.
+    Stdout,
+    /// What the adapter printed to stderr.
+    Stderr,
+    /// The host, about the call (refusals, drops); counted apart from the adapter's lines.
+    Host,
+}
+
+impl Source {
+    /// The name in the log line's `source` field.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Log => "log",
+            Source::Stdout => "stdout",
+            Source::Stderr => "stderr",
+            Source::Host => "host",
+        }
+    }
+}
 
 /// How serious a line is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,8 +131,8 @@ impl CallLines {
 
     /// Write `text` as one line about this adapter (`source` says who wrote it: the adapter's
     /// log, its stdout, or the host), or count it as dropped. Whether it was written.
-    pub fn write(&mut self, level: Level, source: &'static str, text: &str) -> bool {
-        let (count, cap) = if source == HOST {
+    pub fn write(&mut self, level: Level, source: Source, text: &str) -> bool {
+        let (count, cap) = if source == Source::Host {
             (&mut self.written_by_host, MAX_HOST_LINES_PER_CALL)
         } else {
             (&mut self.written, MAX_LOG_LINES_PER_CALL)
@@ -121,7 +143,7 @@ impl CallLines {
         }
         *count += 1;
         let line = logline::cut(logline::escape(text).into_owned(), MAX_LOG_LINE_BYTES);
-        let supplier = &*self.quota.supplier;
+        let (supplier, source) = (&*self.quota.supplier, source.as_str());
         match level {
             Level::Trace => tracing::trace!(target: "adapter", supplier, source, "{line}"),
             Level::Debug => tracing::debug!(target: "adapter", supplier, source, "{line}"),
@@ -142,12 +164,12 @@ mod tests {
         let quota = Arc::new(LogQuota::new(Arc::from("s"), 1_000));
         let mut call = CallLines::new(quota);
         let written = (0..1_000)
-            .filter(|_| call.write(Level::Info, "log", "x"))
+            .filter(|_| call.write(Level::Info, Source::Log, "x"))
             .count();
         assert_eq!(written, MAX_LOG_LINES_PER_CALL as usize);
         assert_eq!(call.dropped(), 1_000 - u64::from(MAX_LOG_LINES_PER_CALL));
         assert!(
-            call.write(Level::Warn, HOST, "the host's summary"),
+            call.write(Level::Warn, Source::Host, "the host's summary"),
             "the host's own lines have room of their own"
         );
     }
@@ -159,7 +181,7 @@ mod tests {
         for _ in 0..10 {
             let mut call = CallLines::new(quota.clone());
             written += (0..50)
-                .filter(|_| call.write(Level::Warn, "log", "x"))
+                .filter(|_| call.write(Level::Warn, Source::Log, "x"))
                 .count();
         }
         // Ten seconds' burst, plus what refilled while the test ran.

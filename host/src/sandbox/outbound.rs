@@ -9,7 +9,7 @@
 
 use super::HostGrant;
 use super::allowed_hosts::{GrantScheme, split_host_port};
-use super::limits::Limits;
+use super::limits::{Limits, OUTGOING_BODY_BUFFER_CHUNKS, OUTGOING_BODY_CHUNK_BYTES};
 use super::secrets::{SecretBinding, Secrets};
 use super::trace_body::{self, Traced};
 use crate::logline;
@@ -252,6 +252,16 @@ impl WasiHttpHooks for OutboundGate {
             self.bindings.iter().map(|b| b.header.clone()).collect();
         reserved.push(http::header::HOST);
         Arc::new(move |name| DEFAULT_FORBIDDEN_HEADERS.contains(name) || reserved.contains(name))
+    }
+
+    /// A request body the adapter writes is buffered in the host until it is sent; small
+    /// writes keep what an unsent request can hold small.
+    fn p2_outgoing_body_chunk_size(&mut self) -> usize {
+        OUTGOING_BODY_CHUNK_BYTES
+    }
+
+    fn p2_outgoing_body_buffer_chunks(&mut self) -> usize {
+        OUTGOING_BODY_BUFFER_CHUNKS
     }
 
     fn send_request(

@@ -17,6 +17,7 @@
 //! | `huge-output`, `long-string` | S9 | returns 2 000 items; one 16 MiB title |
 //! | `invalid-utf8` | S10 | returns a string that is not UTF-8 |
 //! | `log-flood`, `hmac-flood`, `handle-flood` | S11 | floods the host's imports |
+//! | `header-hoard`, `unsent-bodies` | S34 | keeps headers and request bodies in host memory up to the handle cap |
 //! | `fs-probe` | S12 | tries to read files and directories |
 //! | `env-probe` | S13 | looks for environment, arguments, settings and secrets |
 //! | `network-probe` | S15 | calls every URL in the `targets` setting |
@@ -252,6 +253,59 @@ impl Adapter for Hostile {
                     std::mem::forget(wasip2::http::types::Fields::new());
                 }
                 Ok(report(vec![("handles".into(), "100000 kept".into())]))
+            }
+            "header-hoard" => {
+                // Keep sets of headers of 100 KB each (under wasmtime's own 128 KiB cap, where
+                // a set that grows too large traps) until the host refuses another handle:
+                // all of it lives in host memory.
+                use wasip2::http::types::Fields;
+                let value = vec![b'v'; 1000];
+                let (mut sets, mut bytes) = (0u64, 0u64);
+                loop {
+                    let fields = Fields::new();
+                    for i in 0..100 {
+                        if fields.append(&format!("x-hoard-{i}"), &value).is_err() {
+                            break;
+                        }
+                        bytes += value.len() as u64;
+                    }
+                    std::mem::forget(fields);
+                    sets += 1;
+                    if sets == 100_000 {
+                        break;
+                    }
+                }
+                Ok(report(vec![(
+                    "hoarded".into(),
+                    format!("{sets} sets, {bytes} bytes"),
+                )]))
+            }
+            "unsent-bodies" => {
+                // Write request bodies as far as the host takes them and never send them.
+                use wasip2::http::types::{Fields, OutgoingRequest};
+                let chunk = vec![b'b'; 1 << 20];
+                let (mut bodies, mut bytes) = (0u64, 0u64);
+                loop {
+                    let request = OutgoingRequest::new(Fields::new());
+                    let body = request.body().expect("a body");
+                    let stream = body.write().expect("a stream");
+                    while let Ok(room) = stream.check_write() {
+                        let n = (room as usize).min(chunk.len());
+                        if n == 0 || stream.write(&chunk[..n]).is_err() {
+                            break;
+                        }
+                        bytes += n as u64;
+                    }
+                    std::mem::forget((request, body, stream));
+                    bodies += 1;
+                    if bodies == 100_000 {
+                        break;
+                    }
+                }
+                Ok(report(vec![(
+                    "buffered".into(),
+                    format!("{bodies} bodies, {bytes} bytes"),
+                )]))
             }
             "fs-probe" => {
                 let mut findings = Vec::new();

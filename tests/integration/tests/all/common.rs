@@ -205,6 +205,29 @@ pub fn measuring_memory_blocking() -> tokio::sync::MutexGuard<'static, ()> {
 
 static MEMORY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// Run `work` and measure how far this process's resident memory rose above where it started
+/// while it ran, sampling every 2 ms: memory already freed when `work` ends still counts.
+pub async fn peak_growth<T>(work: impl std::future::Future<Output = T>) -> (T, u64) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let before = rss();
+    let done = std::sync::Arc::new(AtomicBool::new(false));
+    let sampler = {
+        let done = done.clone();
+        std::thread::spawn(move || {
+            let mut peak = before;
+            while !done.load(Ordering::Relaxed) {
+                peak = peak.max(rss());
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            peak.max(rss())
+        })
+    };
+    let out = work.await;
+    done.store(true, Ordering::Relaxed);
+    let peak = sampler.join().expect("the sampler does not panic");
+    (out, peak.saturating_sub(before))
+}
+
 /// Resident memory of this process, bytes.
 pub fn rss() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").expect("statm");

@@ -7,7 +7,7 @@
 //! `loading.rs`; S2 and S20 are properties of the call path (fresh store per call, pool
 //! exhaustion as a typed error) exercised by every test here.
 
-use crate::common::{host, measuring_memory, query, quote_request, rss};
+use crate::common::{host, measuring_memory, peak_growth, query, quote_request, rss};
 use mercato::adapter::{CallLog, CapabilityGate};
 use mercato::broker::{Broker, BrokerConfig};
 use mercato::contract::*;
@@ -1027,6 +1027,40 @@ async fn s31_a_slow_supplier_fills_its_own_share_not_the_hosts() {
         "the breaker opened on deadline misses: {:?}",
         out.outcomes[0].result
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn s34_headers_and_bodies_the_host_holds_are_bounded() {
+    let _memory = measuring_memory().await;
+    let host = host();
+    let h = healthy(&host).await;
+    let bound = Limits::default().host_bytes_bound() as u64;
+    assert_eq!(
+        bound,
+        32 << 20,
+        "1 024 handles, each holding at most 32 KiB"
+    );
+    for attack_name in ["header-hoard", "unsent-bodies"] {
+        let a = hostile(&host, attack(attack_name)).await;
+        let (result, grown) = peak_growth(contained(&h, search(&a))).await;
+        let e = result.expect_err("the handle cap ends the hoard");
+        assert!(
+            matches!(
+                e,
+                CallError::ResourceLimit {
+                    kind: ResourceKind::HostCalls,
+                    ..
+                }
+            ),
+            "{attack_name}: {e:?}"
+        );
+        assert!(
+            grown < 48 << 20,
+            "{attack_name}: host memory peaked {} MiB up; resources may hold {} MiB",
+            grown >> 20,
+            bound >> 20
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
