@@ -183,9 +183,28 @@ pub fn measuring() -> bool {
 
 /// Time `runs` single runs of `f` one by one and print the p50 and p99 (criterion reports
 /// means and medians, the targets also name p99). Only in benchmark mode.
-pub async fn percentiles<F: AsyncFnMut()>(label: &str, runs: usize, mut f: F) {
+pub async fn percentiles<F: AsyncFnMut()>(label: &str, runs: usize, f: F) {
+    if let Some(l) = latencies(runs, f).await {
+        println!(
+            "{label}: p50 {:.1} µs, p99 {:.1} µs over {runs} runs",
+            l.p50.as_secs_f64() * 1e6,
+            l.p99.as_secs_f64() * 1e6
+        );
+    }
+}
+
+/// The median and 99th percentile of a run of timings.
+#[derive(Debug, Clone, Copy)]
+pub struct Latencies {
+    pub p50: std::time::Duration,
+    pub p99: std::time::Duration,
+}
+
+/// Time `runs` single runs of `f` one by one; `None` outside benchmark mode, where the
+/// numbers would mean nothing.
+pub async fn latencies<F: AsyncFnMut()>(runs: usize, mut f: F) -> Option<Latencies> {
     if !measuring() {
-        return;
+        return None;
     }
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
@@ -195,11 +214,10 @@ pub async fn percentiles<F: AsyncFnMut()>(label: &str, runs: usize, mut f: F) {
     }
     times.sort_unstable();
     let at = |q: f64| times[((runs as f64 * q) as usize).min(runs - 1)];
-    println!(
-        "{label}: p50 {:.1} µs, p99 {:.1} µs over {runs} runs",
-        at(0.50).as_secs_f64() * 1e6,
-        at(0.99).as_secs_f64() * 1e6
-    );
+    Some(Latencies {
+        p50: at(0.50),
+        p99: at(0.99),
+    })
 }
 
 /// The bench buyer's plant in Hamburg, as the API's JSON.
