@@ -2,6 +2,7 @@
 //!
 //! One test binary (faster to link than one per file); each module is one concern.
 
+mod advisories;
 mod common;
 mod conformance;
 mod contract_versions;
