@@ -59,30 +59,34 @@ async fn two_replicas_share_keys_and_budgets() {
     backend.control().set_delay(Duration::from_millis(300));
     let dir = tempfile::tempdir().unwrap();
     let url = fresh_database();
-    // EUR 1,000 a month: ten orders of EUR 100.
+    // EUR 130 a month. Reservations settle to what an order costs, so the budget binds on
+    // real costs: ten nuts cost far less than the EUR 100 cap of the first order.
+    const BUDGET_MINOR: i64 = 13_000;
     let policy = policy(
         dir.path(),
         &backend,
         &format!("ledger-url = \"{url}\""),
-        "EUR 1000.00",
+        "EUR 130.00",
     );
     let mut a = start(&policy);
     let mut b = start(&policy);
     let http = reqwest::Client::new();
-    let send = |base: &str, po: &str, key: &str| {
+    let send = |base: &str, po: &str, key: &str, cap: i64| {
+        let mut body = order(po);
+        body["max_total"]["minor"] = cap.into();
         http.post(format!("{base}/v1/orders"))
             .bearer_auth(KEY)
             .header("idempotency-key", key)
-            .json(&order(po))
+            .json(&body)
             .send()
     };
 
     // The same key to both replicas at once: one supplier order.
     let same = (0..40).map(|n| {
         let base = if n % 2 == 0 { &a.base } else { &b.base };
-        send(base, "PO-REPLICA-1", "replica-1")
+        send(base, "PO-REPLICA-1", "replica-1", 10_000)
     });
-    let mut placed = None;
+    let (mut placed, mut cost) = (None, 0);
     for response in futures::future::join_all(same).await {
         let response = response.unwrap();
         let status = response.status().as_u16();
@@ -91,6 +95,7 @@ async fn two_replicas_share_keys_and_budgets() {
             201 => {
                 let id = body["order_id"].as_str().unwrap().to_string();
                 assert!(placed.get_or_insert(id.clone()) == &id, "one order id");
+                cost = body["totals"]["grand_total"]["minor"].as_i64().unwrap();
             }
             409 => assert_eq!(body["code"], "in-progress", "{body:#}"),
             other => panic!("{other}: {body:#}"),
@@ -99,10 +104,21 @@ async fn two_replicas_share_keys_and_budgets() {
     assert!(placed.is_some());
     assert_eq!(backend.orders_for_po("PO-REPLICA-1").len(), 1);
 
-    // Forty different orders across both replicas against a budget with nine left.
+    // Forty different orders across both replicas, each capped at exactly what it costs, so
+    // each holds the same amount from reservation to settlement: exactly `fit` of them fit.
+    let fit = usize::try_from((BUDGET_MINOR - cost) / cost).unwrap();
+    assert!(
+        (1..40).contains(&fit),
+        "the budget binds: {fit} orders of {cost} fit"
+    );
     let many = (0..40).map(|n| {
         let base = if n % 2 == 0 { &a.base } else { &b.base };
-        send(base, &format!("PO-REPLICA-B{n}"), &format!("replica-b{n}"))
+        send(
+            base,
+            &format!("PO-REPLICA-B{n}"),
+            &format!("replica-b{n}"),
+            cost,
+        )
     });
     let mut statuses = Vec::new();
     for response in futures::future::join_all(many).await {
@@ -115,8 +131,12 @@ async fn two_replicas_share_keys_and_budgets() {
         }
         statuses.push(status);
     }
-    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 9);
-    assert_eq!(backend.order_count(), 10, "never over the EUR 1,000 budget");
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), fit);
+    assert_eq!(
+        backend.order_count(),
+        fit + 1,
+        "never over the EUR 130 budget"
+    );
     for server in [&mut a, &mut b] {
         server.child.kill().unwrap();
         server.child.wait().unwrap();

@@ -259,7 +259,7 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// Settle intents a previous run left open (the host stopped while an order was in flight).
 async fn reconcile(service: &Service) {
-    match service.desk().reconcile().await {
+    match service.desk().reconcile_stale().await {
         Ok((0, 0)) => {}
         Ok((settled, open)) => {
             tracing::info!(

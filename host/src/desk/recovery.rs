@@ -3,6 +3,11 @@
 //! exactly as a fresh answer would be, and its key answers with it from then on; an order it
 //! does not have frees its key and its reservation. Intents whose supplier cannot answer now
 //! stay open for the client's retry or the next start.
+//!
+//! While serving, the same reconciliation runs periodically, but only over intents older than
+//! any order can stay in flight ([`OrderDesk::in_flight_max`]): a younger one may belong to an
+//! order this host or another replica is placing right now, and reconciling it would free the
+//! reservation and the key of an order about to exist (over budget, and sent twice on retry).
 
 use super::once::request_hash;
 use super::{DeskError, OrderDesk};
@@ -56,11 +61,41 @@ impl OrderDesk {
         .await
     }
 
-    /// Reconcile every open order intent with its supplier; (settled, still open).
+    /// Reconcile every open order intent with its supplier; (settled, still open). Only at
+    /// start-up, when no order of this process can be in flight.
     pub async fn reconcile(&self) -> Result<(usize, usize), DeskError> {
+        self.reconcile_older_than(None).await
+    }
+
+    /// Reconcile the open order intents no order in flight can still own: those recorded more
+    /// than [`Self::in_flight_max`] ago; (settled, still open), the younger ones counted as
+    /// still open. What `serve` runs every minute.
+    pub async fn reconcile_stale(&self) -> Result<(usize, usize), DeskError> {
+        self.reconcile_older_than(Some(self.in_flight_max())).await
+    }
+
+    /// The longest an order intent stays open while its order is in flight: the broker's
+    /// deadline bounds the supplier call, twice over for the ledger work around it, plus a
+    /// minute for a slow or paused replica.
+    pub fn in_flight_max(&self) -> std::time::Duration {
+        self.broker.config().deadline * 2 + std::time::Duration::from_secs(60)
+    }
+
+    async fn reconcile_older_than(
+        &self,
+        age: Option<std::time::Duration>,
+    ) -> Result<(usize, usize), DeskError> {
         let open = self.book(|l| l.open_intents()).await?;
         let (mut settled, mut still_open) = (0, 0);
+        let recorded_before = age.map(|age| {
+            self.now()
+                .saturating_sub(i64::try_from(age.as_millis()).unwrap_or(i64::MAX))
+        });
         for intent in open {
+            if recorded_before.is_some_and(|before| intent.at > before) {
+                still_open += 1;
+                continue;
+            }
             if intent.intent.scope.operation != Operation::PlaceOrder.name() {
                 continue;
             }

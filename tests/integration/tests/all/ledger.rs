@@ -218,6 +218,12 @@ async fn a_supplier_outage_is_not_stored_as_the_final_answer() {
 /// Leave the ledger as a host that stopped mid-call leaves it: the key claimed, the intent
 /// recorded, no outcome. Returns the supplier-facing request.
 fn stopped_mid_call(ledger: &dyn Ledger, body: &Value, key: &str) -> OrderRequest {
+    recorded_mid_call(ledger, body, key, 1)
+}
+
+/// An order intent recorded at `at` and never given an outcome: a host stopped mid-call, or
+/// (recorded just now) an order still in flight.
+fn recorded_mid_call(ledger: &dyn Ledger, body: &Value, key: &str, at: i64) -> OrderRequest {
     let request: PlaceOrder = serde_json::from_value(body.clone()).unwrap();
     let client = demo_client(KEY);
     let idem = IdempotencyKey::parse(key).unwrap();
@@ -229,7 +235,7 @@ fn stopped_mid_call(ledger: &dyn Ledger, body: &Value, key: &str) -> OrderReques
         operation: "place-order".into(),
         key: key.into(),
     };
-    ledger.claim(&scope, &request_hash(&text), 1).unwrap();
+    ledger.claim(&scope, &request_hash(&text), at).unwrap();
     ledger
         .record_intent(
             &Intent {
@@ -239,7 +245,7 @@ fn stopped_mid_call(ledger: &dyn Ledger, body: &Value, key: &str) -> OrderReques
                 buyer_po: Some(request.buyer_po.clone()),
                 request: text,
             },
-            1,
+            at,
         )
         .unwrap();
     OrderRequest {
@@ -257,6 +263,32 @@ fn stopped_mid_call(ledger: &dyn Ledger, body: &Value, key: &str) -> OrderReques
         authorization: None,
         notes: None,
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_periodic_pass_leaves_orders_in_flight_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let ledger = sqlite_at(dir.path());
+    let g = Running::start_with(BrokerConfig::default(), Some(ledger.clone())).await;
+    // Recorded just now, as the intent of an order this host or a replica is placing: the
+    // supplier does not have the order yet, because the request is still on its way.
+    let body = order_body("voltaic", "PO-L-6", NUT, 20, 100_000);
+    recorded_mid_call(ledger.as_ref(), &body, "l-6", mercato::contract::now_ms());
+
+    // Reconciling it would free its key while the order is about to exist.
+    assert_eq!(g.service.desk().reconcile_stale().await.unwrap(), (0, 1));
+    assert_eq!(ledger.open_intents().unwrap().len(), 1);
+    let (status, waiting) = place(&g, &body, "l-6").await;
+    assert_eq!(
+        (status, &waiting["code"]),
+        (409, &Value::from("in-progress")),
+        "a retry waits; it is not sent a second time"
+    );
+    assert!(g.suppliers.voltaic.orders_for_po("PO-L-6").is_empty());
+    assert!(
+        g.service.desk().in_flight_max() > BrokerConfig::default().deadline,
+        "no order stays in flight longer than the pass waits"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
