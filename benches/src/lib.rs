@@ -12,6 +12,7 @@
 
 pub mod bare;
 
+use mercato::adapter::breaker::BreakerConfig;
 use mercato::contract::{BuyerContext, CallContext, SearchQuery, now_ms};
 use mercato::gateway::Service;
 use mercato::ledger;
@@ -76,12 +77,18 @@ pub fn runtime() -> tokio::runtime::Runtime {
 /// A host with the default engine (pooling allocator, epoch deadlines) that accepts the
 /// unsigned bench adapters; with `cache_dir`, compiled artefacts are cached there.
 pub fn host(cache_dir: Option<PathBuf>) -> AdapterHost {
+    host_with_breaker(cache_dir, BreakerConfig::default())
+}
+
+/// [`host`] with its adapters' circuit breakers set to `breaker`.
+pub fn host_with_breaker(cache_dir: Option<PathBuf>, breaker: BreakerConfig) -> AdapterHost {
     AdapterHost::new(HostConfig {
         engine: EngineConfig {
             cache_dir,
             ..EngineConfig::default()
         },
         trust: TrustStore::new().allow_unsigned(true),
+        breaker,
         ..HostConfig::default()
     })
     .expect("the host starts")
@@ -208,16 +215,31 @@ pub async fn latencies<F: AsyncFnMut()>(runs: usize, mut f: F) -> Option<Latenci
     }
     let mut times = Vec::with_capacity(runs);
     for _ in 0..runs {
-        let started = std::time::Instant::now();
-        f().await;
-        times.push(started.elapsed());
+        times.push(timed(&mut f).await);
     }
-    times.sort_unstable();
-    let at = |q: f64| times[((runs as f64 * q) as usize).min(runs - 1)];
-    Some(Latencies {
-        p50: at(0.50),
-        p99: at(0.99),
-    })
+    Latencies::of(times)
+}
+
+/// How long one run of `f` takes.
+pub async fn timed<F: AsyncFnMut()>(f: &mut F) -> std::time::Duration {
+    let started = std::time::Instant::now();
+    f().await;
+    started.elapsed()
+}
+
+impl Latencies {
+    /// The percentiles of `times`; `None` if there are none.
+    pub fn of(mut times: Vec<std::time::Duration>) -> Option<Latencies> {
+        if times.is_empty() {
+            return None;
+        }
+        times.sort_unstable();
+        let at = |q: f64| times[((times.len() as f64 * q) as usize).min(times.len() - 1)];
+        Some(Latencies {
+            p50: at(0.50),
+            p99: at(0.99),
+        })
+    }
 }
 
 /// The bench buyer's plant in Hamburg, as the API's JSON.
