@@ -1,8 +1,15 @@
 //! Prometheus metrics of one host: adapter call latency per supplier and operation, errors by
-//! typed code, traps by kind, instance-pool use, gateway requests and backpressure.
+//! typed code, traps by kind, breaker state and call slots per supplier, instance-pool use,
+//! ledger syncs, approvals waiting, gateway requests, MCP tool calls and backpressure.
 //!
-//! One [`Metrics`] is shared by the broker (which times every adapter call) and the gateway
-//! (which times every HTTP request and serves the text exposition at `/metrics`).
+//! One [`Metrics`] is shared by the broker (which times every adapter call), the order desk
+//! (which times every ledger sync) and the gateway (which times every HTTP request and MCP
+//! tool call, and serves the exposition at `/metrics`). Gauges of state that changes without
+//! an event (a breaker's, the approvals waiting) are set just before each scrape.
+//!
+//! Two expositions, as Prometheus negotiates them ([`Exposition::negotiate`]): OpenMetrics
+//! 1.0, which the registry writes, and the Prometheus text format 0.0.4 (what `promtool` and
+//! older scrapers read), derived from it by [`to_prometheus_text`].
 
 use crate::error::CallError;
 use prometheus_client::encoding::EncodeLabelSet;
@@ -49,6 +56,53 @@ struct AlertLabels {
     kind: String,
 }
 
+/// Labels of a per-supplier gauge.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct SupplierLabels {
+    supplier: String,
+}
+
+/// Labels of one breaker state of one supplier.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct BreakerLabels {
+    supplier: String,
+    state: &'static str,
+}
+
+/// Labels of one MCP tool call.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ToolLabels {
+    tool: String,
+    outcome: &'static str,
+}
+
+/// A circuit breaker's state, as exported: one series per state, 1 for the current one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BreakerGauge {
+    /// Calls flow.
+    Closed,
+    /// One trial call is allowed.
+    HalfOpen,
+    /// Calls are refused.
+    Open,
+}
+
+impl BreakerGauge {
+    const ALL: [BreakerGauge; 3] = [
+        BreakerGauge::Closed,
+        BreakerGauge::HalfOpen,
+        BreakerGauge::Open,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            BreakerGauge::Closed => "closed",
+            BreakerGauge::HalfOpen => "half_open",
+            BreakerGauge::Open => "open",
+        }
+    }
+}
+
 /// Labels of one gateway request.
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
@@ -60,6 +114,11 @@ struct RequestLabels {
 /// Latency buckets from 1 ms to about 33 s.
 fn latency_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.001, 2.0, 16))
+}
+
+/// Sync buckets from 50 µs to about 1.6 s: an fsync on a fast disk to a stalled one.
+fn sync_histogram() -> Histogram {
+    Histogram::new(exponential_buckets(0.000_05, 2.0, 16))
 }
 
 /// Every metric the host exports.
@@ -74,6 +133,12 @@ pub struct Metrics {
     request_seconds: Family<RequestLabels, Histogram>,
     reloads: Family<ReloadLabels, Counter>,
     order_alerts: Family<AlertLabels, Counter>,
+    breaker_state: Family<BreakerLabels, Gauge>,
+    supplier_calls: Family<SupplierLabels, Gauge>,
+    supplier_share: Gauge,
+    ledger_sync_seconds: Histogram,
+    approvals_pending: Gauge,
+    mcp_tool_calls: Family<ToolLabels, Counter>,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -151,8 +216,52 @@ impl Metrics {
              invoice above what was authorised), by supplier and kind",
             order_alerts.clone(),
         );
+        let breaker_state = Family::<BreakerLabels, Gauge>::default();
+        registry.register(
+            "adapter_breaker_state",
+            "Each supplier's circuit breaker: 1 for its current state (closed, half_open or \
+             open), 0 for the others",
+            breaker_state.clone(),
+        );
+        let supplier_calls = Family::<SupplierLabels, Gauge>::default();
+        registry.register(
+            "supplier_calls_in_flight",
+            "Adapter calls running now for each supplier, out of its share of the call slots",
+            supplier_calls.clone(),
+        );
+        let supplier_share = Gauge::default();
+        registry.register(
+            "supplier_call_share",
+            "Call slots any one supplier may hold at once; its excess calls fail for it alone",
+            supplier_share.clone(),
+        );
+        let ledger_sync_seconds = sync_histogram();
+        registry.register(
+            "ledger_sync_duration_seconds",
+            "Time to make the ledger's writes durable, twice per order (before it leaves and \
+             before its answer)",
+            ledger_sync_seconds.clone(),
+        );
+        let approvals_pending = Gauge::default();
+        registry.register(
+            "approvals_pending",
+            "Orders parked for a human approver's decision",
+            approvals_pending.clone(),
+        );
+        let mcp_tool_calls = Family::<ToolLabels, Counter>::default();
+        registry.register(
+            "mcp_tool_calls",
+            "MCP tool calls by tool and outcome (ok, or error when the result is an error)",
+            mcp_tool_calls.clone(),
+        );
         Metrics {
             registry,
+            breaker_state,
+            supplier_calls,
+            supplier_share,
+            ledger_sync_seconds,
+            approvals_pending,
+            mcp_tool_calls,
             order_alerts,
             call_seconds,
             call_errors,
@@ -252,6 +361,57 @@ impl Metrics {
             .observe(elapsed.as_secs_f64());
     }
 
+    /// Set `supplier`'s breaker state.
+    pub fn set_breaker(&self, supplier: &str, now: BreakerGauge) {
+        for state in BreakerGauge::ALL {
+            self.breaker_state
+                .get_or_create(&BreakerLabels {
+                    supplier: supplier.to_string(),
+                    state: state.label(),
+                })
+                .set(i64::from(state == now));
+        }
+    }
+
+    /// Set how many calls `supplier` has running, out of `share`.
+    pub fn set_supplier_calls(&self, supplier: &str, in_flight: usize, share: usize) {
+        self.supplier_calls
+            .get_or_create(&SupplierLabels {
+                supplier: supplier.to_string(),
+            })
+            .set(i64::try_from(in_flight).unwrap_or(i64::MAX));
+        self.supplier_share
+            .set(i64::try_from(share).unwrap_or(i64::MAX));
+    }
+
+    /// Forget every per-supplier gauge, before they are set for the suppliers loaded now (a
+    /// supplier removed by a reload leaves no stale series).
+    pub fn clear_supplier_gauges(&self) {
+        self.breaker_state.clear();
+        self.supplier_calls.clear();
+    }
+
+    /// Record one ledger sync.
+    pub fn ledger_sync(&self, elapsed: Duration) {
+        self.ledger_sync_seconds.observe(elapsed.as_secs_f64());
+    }
+
+    /// Set how many approvals are pending.
+    pub fn set_approvals_pending(&self, pending: usize) {
+        self.approvals_pending
+            .set(i64::try_from(pending).unwrap_or(i64::MAX));
+    }
+
+    /// Record one MCP tool call and whether its result was an error.
+    pub fn mcp_tool_call(&self, tool: &str, is_error: bool) {
+        self.mcp_tool_calls
+            .get_or_create(&ToolLabels {
+                tool: tool.to_string(),
+                outcome: if is_error { "error" } else { "ok" },
+            })
+            .inc();
+    }
+
     /// The OpenMetrics text exposition.
     pub fn encode(&self) -> String {
         let mut out = String::new();
@@ -259,6 +419,99 @@ impl Metrics {
         let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
     }
+
+    /// The exposition in `format`.
+    pub fn encode_as(&self, format: Exposition) -> String {
+        match format {
+            Exposition::OpenMetrics => self.encode(),
+            Exposition::Prometheus => to_prometheus_text(&self.encode()),
+        }
+    }
+}
+
+/// A text format of the metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exposition {
+    /// The Prometheus text format 0.0.4: the default, and what `promtool` checks.
+    Prometheus,
+    /// OpenMetrics 1.0.0, for a scraper that asks for it.
+    OpenMetrics,
+}
+
+impl Exposition {
+    /// The format an `Accept` header prefers: OpenMetrics when it ranks
+    /// `application/openmetrics-text` above `text/plain` (as Prometheus does by default),
+    /// else the 0.0.4 text format (for `curl`, browsers, `*/*` or no header).
+    pub fn negotiate(accept: Option<&str>) -> Self {
+        let (mut open_metrics, mut text) = (0.0_f32, 0.0_f32);
+        for range in accept.unwrap_or("").split(',') {
+            let mut parts = range.split(';').map(str::trim);
+            let media = parts.next().unwrap_or("").to_ascii_lowercase();
+            let q = parts
+                .filter_map(|p| p.split_once('='))
+                .find(|(k, _)| k.trim().eq_ignore_ascii_case("q"))
+                .and_then(|(_, v)| v.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            match media.as_str() {
+                "application/openmetrics-text" => open_metrics = open_metrics.max(q),
+                "text/plain" | "text/*" | "*/*" => text = text.max(q),
+                _ => {}
+            }
+        }
+        if open_metrics > 0.0 && open_metrics > text {
+            Exposition::OpenMetrics
+        } else {
+            Exposition::Prometheus
+        }
+    }
+
+    /// Its `Content-Type`.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Exposition::Prometheus => "text/plain; version=0.0.4; charset=utf-8",
+            Exposition::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        }
+    }
+}
+
+/// The Prometheus 0.0.4 text form of an OpenMetrics exposition written by the registry: a
+/// counter's `HELP` and `TYPE` name its `_total` samples (in 0.0.4 a family is named as its
+/// samples are), `UNIT` lines and the closing `# EOF` go, `unknown` becomes `untyped`.
+/// Samples pass unchanged: this registry writes no exemplars, timestamps or `_created`.
+pub fn to_prometheus_text(open_metrics: &str) -> String {
+    let counters: std::collections::HashSet<&str> = open_metrics
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.strip_suffix(" counter"))
+        .collect();
+    let family = |name: &str| -> String {
+        if counters.contains(name) && !name.ends_with("_total") {
+            format!("{name}_total")
+        } else {
+            name.to_string()
+        }
+    };
+    let mut out = String::with_capacity(open_metrics.len());
+    for line in open_metrics.lines() {
+        if line == "# EOF" || line.starts_with("# UNIT ") {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("# HELP ") {
+            let (name, help) = rest.split_once(' ').unwrap_or((rest, ""));
+            out.push_str(&format!("# HELP {} {}\n", family(name), help));
+        } else if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = rest.split_once(' ').unwrap_or((rest, "untyped"));
+            let kind = match kind {
+                "counter" | "gauge" | "histogram" | "summary" => kind,
+                _ => "untyped",
+            };
+            out.push_str(&format!("# TYPE {} {kind}\n", family(name)));
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// The kind label of a call the sandbox stopped, or `None` for an ordinary error.
@@ -309,5 +562,84 @@ mod tests {
         );
         assert!(text.contains("mercato_pool_in_use 2"), "{text}");
         assert!(text.contains("mercato_pool_capacity 8"), "{text}");
+    }
+
+    #[test]
+    fn breakers_slots_syncs_approvals_and_tools_are_exported() {
+        let m = Metrics::new();
+        m.set_breaker("voltaic", BreakerGauge::Open);
+        m.set_supplier_calls("voltaic", 3, 16);
+        m.ledger_sync(Duration::from_micros(300));
+        m.set_approvals_pending(2);
+        m.mcp_tool_call("search_products", false);
+        m.mcp_tool_call("place_order", true);
+        let text = m.encode();
+        for line in [
+            r#"mercato_adapter_breaker_state{supplier="voltaic",state="open"} 1"#,
+            r#"mercato_adapter_breaker_state{supplier="voltaic",state="closed"} 0"#,
+            r#"mercato_supplier_calls_in_flight{supplier="voltaic"} 3"#,
+            "mercato_supplier_call_share 16",
+            "mercato_ledger_sync_duration_seconds_count 1",
+            "mercato_approvals_pending 2",
+            r#"mercato_mcp_tool_calls_total{tool="place_order",outcome="error"} 1"#,
+        ] {
+            assert!(text.contains(line), "{line} in {text}");
+        }
+        m.clear_supplier_gauges();
+        assert!(!m.encode().contains(r#"supplier="voltaic""#));
+    }
+
+    #[test]
+    fn the_text_format_names_counters_by_their_samples() {
+        let m = Metrics::new();
+        m.backpressure_rejection();
+        m.mcp_tool_call("search_products", false);
+        let text = to_prometheus_text(&m.encode());
+        assert!(text.contains("# HELP mercato_backpressure_rejections_total Requests refused"));
+        assert!(text.contains("# TYPE mercato_backpressure_rejections_total counter\n"));
+        assert!(text.contains("mercato_backpressure_rejections_total 1\n"));
+        assert!(text.contains("# TYPE mercato_mcp_tool_calls_total counter\n"));
+        assert!(text.contains("# TYPE mercato_pool_in_use gauge\n"));
+        assert!(text.contains("# TYPE mercato_ledger_sync_duration_seconds histogram\n"));
+        assert!(!text.contains("# EOF"), "{text}");
+        assert!(!text.contains("# UNIT"), "{text}");
+        // Every family has help, and every sample belongs to a family declared before it.
+        let mut declared = std::collections::HashSet::new();
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("# HELP ") {
+                let (name, help) = rest.split_once(' ').expect("name and help");
+                assert!(!help.trim().is_empty(), "{name} has no help");
+                declared.insert(name.to_string());
+            } else if !line.starts_with('#') {
+                let name = line.split(['{', ' ']).next().unwrap_or_default();
+                let family = ["_bucket", "_sum", "_count"]
+                    .iter()
+                    .find_map(|s| name.strip_suffix(s).filter(|f| declared.contains(*f)))
+                    .unwrap_or(name);
+                assert!(declared.contains(family), "{name} has no HELP: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_format_follows_the_accept_header() {
+        use Exposition::*;
+        // What Prometheus 2.x and 3.x send by default.
+        let prometheus = "application/openmetrics-text;version=1.0.0;q=0.5,\
+            application/openmetrics-text;version=0.0.1;q=0.4,text/plain;version=0.0.4;q=0.3,*/*;q=0.2";
+        for (accept, format) in [
+            (Some(prometheus), OpenMetrics),
+            (Some("application/openmetrics-text"), OpenMetrics),
+            (Some("text/plain;version=0.0.4"), Prometheus),
+            (Some("*/*"), Prometheus),
+            (None, Prometheus),
+            (
+                Some("text/plain, application/openmetrics-text;q=0.9"),
+                Prometheus,
+            ),
+            (Some("application/openmetrics-text;q=0"), Prometheus),
+        ] {
+            assert_eq!(Exposition::negotiate(accept), format, "{accept:?}");
+        }
     }
 }

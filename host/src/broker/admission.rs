@@ -85,6 +85,17 @@ impl Admission {
         self.share
     }
 
+    /// Calls `supplier` has running now.
+    pub fn in_flight(&self, supplier: &str) -> usize {
+        self.shares
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(supplier)
+            .map_or(0, |slots| {
+                self.share.saturating_sub(slots.available_permits())
+            })
+    }
+
     /// One slot of `supplier`'s share, held for one call. Never waits: a supplier whose share
     /// is in use answers for itself at once, and the request's other calls go on.
     pub fn supplier_slot(&self, supplier: &str) -> Result<OwnedSemaphorePermit, ShareFull> {
@@ -175,6 +186,8 @@ mod tests {
             .supplier_slot("slow")
             .expect_err("its share is used");
         assert_eq!(full.share, 2);
+        assert_eq!(admission.in_flight("slow"), 2);
+        assert_eq!(admission.in_flight("never-called"), 0);
         let _quick = admission
             .supplier_slot("quick")
             .expect("another supplier is unaffected");

@@ -12,6 +12,7 @@
 pub mod admission;
 pub mod offers;
 
+use crate::adapter::breaker::BreakerStatus;
 use crate::adapter::{LoadedAdapter, Operation, SupplierId};
 use crate::contract::now_ms;
 use crate::contract::{
@@ -19,7 +20,7 @@ use crate::contract::{
     ItemRef, Quote, QuoteRequest, SearchPage, SearchQuery,
 };
 use crate::error::CallError;
-use crate::metrics::Metrics;
+use crate::metrics::{BreakerGauge, Metrics};
 use admission::{Admission, Busy};
 use futures::FutureExt as _;
 use futures::future::BoxFuture;
@@ -227,6 +228,26 @@ impl Broker {
     /// The metrics it reports into.
     pub fn metrics(&self) -> &Arc<Metrics> {
         &self.metrics
+    }
+
+    /// Set the per-supplier gauges (breaker state, calls in flight) for the suppliers loaded
+    /// now: a breaker opens or cools down with no event to count, so they are read at scrape.
+    pub fn refresh_gauges(&self) {
+        self.metrics.clear_supplier_gauges();
+        for adapter in self.adapters().iter() {
+            let supplier = adapter.supplier().as_str();
+            let state = match adapter.breaker() {
+                BreakerStatus::Closed { .. } => BreakerGauge::Closed,
+                BreakerStatus::HalfOpen => BreakerGauge::HalfOpen,
+                BreakerStatus::Open { .. } => BreakerGauge::Open,
+            };
+            self.metrics.set_breaker(supplier, state);
+            self.metrics.set_supplier_calls(
+                supplier,
+                self.admission.in_flight(supplier),
+                self.admission.share(),
+            );
+        }
     }
 
     /// Whether `adapter` may be asked to do what `capability` names for `ctx`: it declares one

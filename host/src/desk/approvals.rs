@@ -289,6 +289,13 @@ impl OrderDesk {
         id
     }
 
+    /// How many approvals are pending (for the metrics; no approver needed to count them).
+    pub async fn pending_approvals(&self) -> Result<usize, DeskError> {
+        self.staged(|l| l.approvals(Some(ApprovalState::Pending)))
+            .await
+            .map(|pending| pending.len())
+    }
+
     /// Pending approvals and the latest decisions, for approvers.
     pub async fn approvals(&self, approver: &Client) -> Result<ApprovalsResponse, DeskError> {
         must_approve(approver)?;

@@ -648,10 +648,13 @@ impl OrderDesk {
         f: impl FnOnce(&dyn Ledger) -> Result<T, LedgerError> + Send + 'static,
     ) -> Result<T, DeskError> {
         let ledger = self.ledger.clone();
+        let metrics = self.broker.metrics().clone();
         tokio::task::spawn_blocking(move || {
             let value = f(ledger.as_ref())?;
             if sync {
+                let started = std::time::Instant::now();
                 ledger.sync()?;
+                metrics.ledger_sync(started.elapsed());
             }
             Ok(value)
         })

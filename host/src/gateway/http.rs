@@ -12,7 +12,7 @@ use crate::contract::{
     ReturnAuthorization, SearchPage, Shipment,
 };
 use crate::desk::IdempotencyKey;
-use crate::metrics::Metrics;
+use crate::metrics::{Exposition, Metrics};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection};
@@ -149,13 +149,12 @@ async fn openapi_doc(State(s): State<AppState>) -> Response {
     axum::Json(s.openapi.as_ref()).into_response()
 }
 
-async fn metrics(State(s): State<AppState>, _: Caller) -> Response {
+async fn metrics(State(s): State<AppState>, _: Caller, headers: HeaderMap) -> Response {
+    let format = Exposition::negotiate(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()));
+    s.service.refresh_gauges().await;
     (
-        [(
-            header::CONTENT_TYPE,
-            "application/openmetrics-text; version=1.0.0; charset=utf-8",
-        )],
-        s.metrics.encode(),
+        [(header::CONTENT_TYPE, format.content_type())],
+        s.metrics.encode_as(format),
     )
         .into_response()
 }
@@ -407,7 +406,7 @@ fn endpoint(
         body: None,
         raw_body: false,
         ok: (200, "OK", None),
-        ok_media: None,
+        ok_media: &[],
         errors: &[],
     }
 }
@@ -430,7 +429,7 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
                 tag: "host",
                 public: true,
                 ok: (200, "This document", None),
-                ok_media: Some("application/json"),
+                ok_media: &["application/json"],
                 ..endpoint(
                     M::GET,
                     "/openapi.json",
@@ -443,13 +442,20 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
         (
             Endpoint {
                 tag: "host",
-                ok: (200, "Prometheus text exposition", None),
-                ok_media: Some("application/openmetrics-text"),
+                ok: (
+                    200,
+                    "The Prometheus text format 0.0.4, or OpenMetrics 1.0.0 when `Accept` \
+                     prefers `application/openmetrics-text`",
+                    None,
+                ),
+                ok_media: &["text/plain", "application/openmetrics-text"],
                 ..endpoint(
                     M::GET,
                     "/metrics",
                     "metrics",
-                    "Adapter latency histograms, error and trap counters, pool use",
+                    "Adapter latency histograms, error and trap counters, breaker state and \
+                     call slots per supplier, pool use, ledger syncs, approvals pending, MCP \
+                     tool calls",
                 )
             },
             get(metrics),
@@ -740,7 +746,7 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
                 tag: "approvals",
                 public: true,
                 ok: (200, "The approvers' web page", None),
-                ok_media: Some("text/html"),
+                ok_media: &["text/html"],
                 ..endpoint(
                     M::GET,
                     "/approvals",

@@ -189,7 +189,13 @@ impl ServerHandler for McpServer {
         // Boxed: a tool's future (an order: claim, intent, mandate, the call, the outcome) is
         // large, and rmcp polls it inside its own; on the heap it does not eat the worker's
         // stack.
-        let result = Box::pin(self.run(&client, name, args)).await?;
+        let result = Box::pin(self.run(&client, name, args)).await;
+        // The tool name is one of ours (checked above), so the label set stays bounded.
+        let failed = result
+            .as_ref()
+            .map_or(true, |r| r.is_error.unwrap_or(false));
+        self.service.metrics().mcp_tool_call(name, failed);
+        let result = result?;
         tracing::info!(
             tool = name,
             client = %client.id,

@@ -41,8 +41,8 @@ pub struct Endpoint {
     pub raw_body: bool,
     /// Success status, description and JSON schema (`None`: not JSON).
     pub ok: (u16, &'static str, Option<SchemaFn>),
-    /// Success media type when not JSON.
-    pub ok_media: Option<&'static str>,
+    /// Success media types when not JSON (the first is the default).
+    pub ok_media: &'static [&'static str],
     /// Error statuses the route can answer with (besides 401 for protected routes).
     pub errors: &'static [u16],
 }
@@ -102,11 +102,14 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
                 json!({ "description": description,
                         "content": { "application/json": { "schema": s(&mut g) } } })
             }
-            (None, Some(media)) => {
-                json!({ "description": description,
-                        "content": { media: { "schema": { "type": "string" } } } })
+            (None, []) => json!({ "description": description }),
+            (None, media) => {
+                let content: Map<String, Value> = media
+                    .iter()
+                    .map(|m| (m.to_string(), json!({ "schema": { "type": "string" } })))
+                    .collect();
+                json!({ "description": description, "content": content })
             }
-            (None, None) => json!({ "description": description }),
         };
         responses.insert(status.to_string(), ok);
         let mut errors: Vec<u16> = e.errors.to_vec();

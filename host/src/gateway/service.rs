@@ -92,6 +92,21 @@ impl Service {
         }
     }
 
+    /// Set the gauges read at scrape time: each supplier's breaker and calls in flight, and
+    /// the approvals pending (a ledger that cannot be read leaves the last count).
+    pub async fn refresh_gauges(&self) {
+        self.broker.refresh_gauges();
+        match self.desk.pending_approvals().await {
+            Ok(pending) => self.broker.metrics().set_approvals_pending(pending),
+            Err(e) => tracing::warn!(error = %e, "cannot count the pending approvals"),
+        }
+    }
+
+    /// The metrics this service reports into.
+    pub fn metrics(&self) -> &Arc<crate::metrics::Metrics> {
+        self.broker.metrics()
+    }
+
     /// Every loaded supplier with its capabilities, hosts and limits.
     pub fn suppliers(&self) -> SuppliersResponse {
         SuppliersResponse {

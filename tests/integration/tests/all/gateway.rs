@@ -140,6 +140,24 @@ impl Running {
     pub async fn get(&self, path: &str) -> (u16, Value) {
         self.call(reqwest::Method::GET, path, None, None).await
     }
+
+    /// `GET /metrics` with `accept` if any: the `Content-Type` and the exposition.
+    pub async fn metrics(&self, accept: Option<&str>) -> (String, String) {
+        let mut request = self
+            .http
+            .get(format!("{}/metrics", self.base))
+            .bearer_auth(KEY);
+        if let Some(accept) = accept {
+            request = request.header("accept", accept);
+        }
+        let response = request.send().await.expect("a scrape");
+        assert_eq!(response.status(), 200);
+        let media = response.headers()["content-type"]
+            .to_str()
+            .expect("a media type")
+            .to_string();
+        (media, response.text().await.expect("the exposition"))
+    }
 }
 
 fn suppliers_of(fan_out: &Value, key: &str) -> Vec<String> {
@@ -376,27 +394,43 @@ async fn every_endpoint_answers_over_real_http() {
     assert_eq!(not_found["code"], "not-found");
     assert_eq!(not_found["supplier"], "voltaic");
 
-    let metrics = g
-        .http
-        .get(format!("{}/metrics", g.base))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let (media, metrics) = g.metrics(None).await;
+    assert_eq!(media, "text/plain; version=0.0.4; charset=utf-8");
     for expected in [
         r#"mercato_adapter_call_duration_seconds_count{supplier="voltaic",operation="place-order",outcome="ok"} 1"#,
         r#"mercato_adapter_call_errors_total{supplier="voltaic",operation="get-order",code="not-found"} 1"#,
+        "# TYPE mercato_adapter_call_errors_total counter",
         "mercato_pool_capacity 64",
         r#"route="/v1/search""#,
+        r#"mercato_adapter_breaker_state{supplier="voltaic",state="closed"} 1"#,
+        r#"mercato_supplier_calls_in_flight{supplier="voltaic"} 0"#,
+        "mercato_approvals_pending 0",
     ] {
         assert!(
             metrics.contains(expected),
             "missing {expected} in\n{metrics}"
         );
     }
+    assert!(!metrics.contains("# EOF"), "{metrics}");
+    // The order above made its writes durable at least twice.
+    let syncs: u64 = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("mercato_ledger_sync_duration_seconds_count "))
+        .and_then(|n| n.parse().ok())
+        .expect("the ledger sync histogram");
+    assert!(syncs >= 2, "{metrics}");
+
+    // What Prometheus asks for by default gets OpenMetrics.
+    let (media, open_metrics) = g.metrics(Some(
+        "application/openmetrics-text;version=1.0.0;q=0.5,text/plain;version=0.0.4;q=0.3,*/*;q=0.2",
+    ))
+    .await;
+    assert_eq!(
+        media,
+        "application/openmetrics-text; version=1.0.0; charset=utf-8"
+    );
+    assert!(open_metrics.ends_with("# EOF\n"), "{open_metrics}");
+    assert!(open_metrics.contains("# TYPE mercato_adapter_call_errors counter"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

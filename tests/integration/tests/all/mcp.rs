@@ -480,6 +480,17 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
 
     client.cancel().await.expect("close");
     discover.cancel().await.expect("close");
+
+    // Tool calls are counted by tool and outcome; an unknown tool's name is not a label.
+    let (_, metrics) = gw.metrics(None).await;
+    for expected in [
+        r#"mercato_mcp_tool_calls_total{tool="place_order",outcome="ok"} 3"#,
+        r#"mercato_mcp_tool_calls_total{tool="place_order",outcome="error"} 2"#,
+        r#"mercato_mcp_tool_calls_total{tool="compare_offers",outcome="error"}"#,
+    ] {
+        assert!(metrics.contains(expected), "{expected} in {metrics}");
+    }
+    assert!(!metrics.contains("drop_tables"), "{metrics}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
