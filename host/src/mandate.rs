@@ -16,6 +16,7 @@ pub type Millis = i64;
 
 /// A budget period. Periods are calendar periods in UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Period {
     /// A calendar day.
@@ -320,11 +321,14 @@ pub enum Decision {
     Deny(Rule),
 }
 
-/// What the host does with an order whose prices drifted from its quote.
+/// What the host does with a placed order whose answer breaks what was agreed (prices
+/// drifted from the quote, over the cap, totals that do not add up, another currency).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum DriftAction {
-    /// Cancel it at the supplier and answer `mandate-denied` with the drift.
+    /// Cancel it at the supplier and answer `order-cancelled-by-host` with the breach; if the
+    /// supplier refuses the cancel, hold it for a person as `Escalate` does.
     #[default]
     Cancel,
     /// Keep it, flag it for a person's review, and record it in the audit trail.

@@ -1,5 +1,6 @@
 //! The integrator's host policy (`mercato-host.toml`): host-wide caps, trusted publisher keys,
-//! and per-adapter grants. Every table rejects unknown keys.
+//! and per-adapter grants. Every table rejects unknown keys. `docs/policy.md` documents every
+//! key with its default; a test below holds it to these structs.
 //!
 //! ```toml
 //! [host]
@@ -116,6 +117,7 @@ pub enum PolicyError {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct PolicyFile {
     #[serde(default)]
@@ -134,6 +136,7 @@ struct PolicyFile {
 
 /// `[[mandate]]`: what one client may buy.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct MandateEntry {
     id: String,
@@ -159,6 +162,7 @@ struct MandateEntry {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ItemEntry {
     sku: Option<String>,
@@ -167,6 +171,7 @@ struct ItemEntry {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct BudgetEntry {
     limit: String,
@@ -175,6 +180,7 @@ struct BudgetEntry {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ServeSection {
     address: Option<String>,
@@ -191,6 +197,7 @@ struct ServeSection {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ClientEntry {
     id: String,
@@ -207,6 +214,7 @@ struct ClientEntry {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct BuyerEntry {
     account_id: Option<String>,
@@ -218,6 +226,7 @@ struct BuyerEntry {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct HostSection {
     #[serde(default)]
@@ -234,6 +243,7 @@ struct HostSection {
 
 /// `[host.caps]`: every per-call limit can be set here; adapters get at most these.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct CapsTable {
     call_timeout_ms: Option<u64>,
@@ -257,6 +267,7 @@ struct CapsTable {
 }
 
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct LimitTable {
     call_timeout_ms: Option<u64>,
@@ -267,6 +278,7 @@ struct LimitTable {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct TrustEntry {
     supplier: String,
@@ -275,6 +287,7 @@ struct TrustEntry {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct AdapterEntry {
     file: PathBuf,
@@ -290,6 +303,7 @@ struct AdapterEntry {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(untagged)]
 enum HostEntry {
     Url(String),
@@ -297,6 +311,7 @@ enum HostEntry {
 }
 
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct DetailedHost {
     url: String,
@@ -309,6 +324,7 @@ struct DetailedHost {
 /// Where a secret's value comes from. Values written into the policy file are allowed for
 /// development; `env` and `file` keep them out of it.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct SecretSource {
     value: Option<String>,
@@ -1021,6 +1037,150 @@ fn read_secret(source: &SecretSource, base: &Path) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
+
+    /// `docs/policy.md` documents every key the parser accepts and no other, and every
+    /// allowed value of an enum-valued key, so the reference cannot drift from the code.
+    #[test]
+    fn the_policy_reference_lists_every_key_and_only_those() {
+        let schema = serde_json::to_value(schemars::schema_for!(PolicyFile)).expect("a schema");
+        let mut parsed = BTreeMap::new();
+        policy_keys(&schema, &schema, "", &mut parsed);
+        // The sections themselves are the document's headings.
+        parsed.retain(|key, _| key.contains('.'));
+        assert!(
+            parsed.contains_key("adapter.secrets.<name>.attach-to"),
+            "{parsed:?}"
+        );
+        assert!(
+            parsed.contains_key("adapter.hosts.private-network"),
+            "{parsed:?}"
+        );
+
+        let doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/policy.md"));
+        let documented: BTreeMap<&str, &str> = doc
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split_once('`'))
+            .collect();
+        let undocumented: Vec<&String> = parsed
+            .keys()
+            .filter(|k| !documented.contains_key(k.as_str()))
+            .collect();
+        let unknown: Vec<&&str> = documented
+            .keys()
+            .filter(|k| !parsed.contains_key(**k))
+            .collect();
+        assert!(
+            undocumented.is_empty() && unknown.is_empty(),
+            "docs/policy.md misses {undocumented:?} and lists keys the parser refuses: {unknown:?}"
+        );
+        for (key, values) in &parsed {
+            for value in values {
+                assert!(
+                    documented[key.as_str()].contains(&format!("`{value}`")),
+                    "docs/policy.md: `{key}` does not list the value `{value}`"
+                );
+            }
+        }
+    }
+
+    /// Every TOML example in `docs/policy.md` is a policy the parser accepts.
+    #[test]
+    fn the_policy_references_examples_parse() {
+        let doc = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/policy.md"));
+        let examples: Vec<&str> = doc
+            .split("```toml\n")
+            .skip(1)
+            .filter_map(|rest| rest.split_once("```").map(|(toml, _)| toml))
+            .collect();
+        assert!(examples.len() >= 8, "{} examples", examples.len());
+        for example in examples {
+            if let Err(e) = Policy::parse(example, Path::new("/etc/mercato")) {
+                panic!("docs/policy.md: {e} in\n{example}");
+            }
+        }
+    }
+
+    /// Every key path under `schema` (`host.caps.memory-mib`, `adapter.secrets.<name>.env`),
+    /// with the allowed values of those that take one of a fixed set.
+    fn policy_keys(
+        root: &Value,
+        schema: &Value,
+        prefix: &str,
+        out: &mut BTreeMap<String, Vec<String>>,
+    ) {
+        let schema = resolve(root, schema);
+        let mut visit = |key: &str, sub: &Value| {
+            let path = if prefix.is_empty() {
+                key.to_string()
+            } else {
+                format!("{prefix}.{key}")
+            };
+            let mut values = Vec::new();
+            enum_values(root, sub, &mut values);
+            out.insert(path.clone(), values);
+            policy_keys(root, sub, &path, out);
+        };
+        if let Some(properties) = schema.get("properties").and_then(Value::as_object) {
+            for (key, sub) in properties {
+                visit(key, sub);
+            }
+        }
+        if let Some(map) = schema.get("additionalProperties").filter(|v| v.is_object()) {
+            visit("<name>", map);
+        }
+        for alternatives in ["anyOf", "oneOf", "allOf"] {
+            for sub in schema
+                .get(alternatives)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                policy_keys(root, sub, prefix, out);
+            }
+        }
+        if let Some(items) = schema.get("items") {
+            policy_keys(root, items, prefix, out);
+        }
+    }
+
+    /// The fixed values `schema` allows, if it is an enum (or an optional one).
+    fn enum_values(root: &Value, schema: &Value, out: &mut Vec<String>) {
+        let schema = resolve(root, schema);
+        if let Some(c) = schema.get("const").and_then(Value::as_str) {
+            out.push(c.to_string());
+        }
+        for v in schema
+            .get("enum")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            out.extend(v.as_str().map(str::to_string));
+        }
+        for alternatives in ["anyOf", "oneOf"] {
+            for sub in schema
+                .get(alternatives)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                enum_values(root, sub, out);
+            }
+        }
+    }
+
+    /// `schema`, or what its `$ref` points to.
+    fn resolve<'a>(root: &'a Value, schema: &'a Value) -> &'a Value {
+        match schema.get("$ref").and_then(Value::as_str) {
+            Some(r) => r
+                .strip_prefix("#/")
+                .map(|p| p.split('/').fold(root, |v, seg| &v[seg]))
+                .unwrap_or(schema),
+            None => schema,
+        }
+    }
 
     const POLICY: &str = r#"
 [host]
