@@ -43,22 +43,54 @@ pub enum Denial {
     AddressNotAllowed {
         /// The host name asked for.
         host: String,
+        /// Whether the grant allows internal addresses (then only a metadata address is
+        /// refused).
+        private_network: bool,
     },
 }
 
 impl std::fmt::Display for Denial {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            // Each says which grant would allow the request, so an author or integrator
+            // fixes the policy rather than guesses.
             Denial::HostNotGranted { destination } => {
-                write!(f, "a request to {destination}, which is not granted")
+                write!(
+                    f,
+                    "a request to {destination}, which is not granted: the adapter's manifest \
+                     must ask for it and the host policy grant it (`hosts = [\"{destination}\"]` \
+                     in its [[adapter]] entry; `mercato run --allow URL`)"
+                )?;
+                if destination.starts_with("http://") {
+                    write!(
+                        f,
+                        "; plain http also needs `insecure-http = true` on that host"
+                    )?;
+                }
+                Ok(())
             }
             Denial::MalformedUri { uri } => write!(f, "a request to {uri:?}, not a usable URL"),
-            Denial::RequestCap { limit } => {
-                write!(f, "a request beyond the {limit} one call may make")
-            }
-            Denial::AddressNotAllowed { host } => write!(
+            Denial::RequestCap { limit } => write!(
                 f,
-                "a request to {host}, which resolves to an address its grant does not allow"
+                "a request beyond the {limit} one call may make (`outbound-requests` in the \
+                 adapter's `limits`, at most `[host.caps] outbound-requests`)"
+            ),
+            Denial::AddressNotAllowed {
+                host,
+                private_network: true,
+            } => write!(
+                f,
+                "a request to {host}, which resolves to a cloud metadata address: never allowed"
+            ),
+            Denial::AddressNotAllowed {
+                host,
+                private_network: false,
+            } => write!(
+                f,
+                "a request to {host}, which resolves to an internal address (loopback, private, \
+                 link-local) or a cloud metadata one: `private-network = true` on that host in \
+                 the policy allows internal ones (`mercato run --allow` does); metadata \
+                 addresses are never allowed"
             ),
         }
     }
@@ -103,8 +135,12 @@ impl Denial {
             Denial::MalformedUri { uri } => Denial::MalformedUri {
                 uri: logline::cut(uri, MAX_DENIAL_TEXT),
             },
-            Denial::AddressNotAllowed { host } => Denial::AddressNotAllowed {
+            Denial::AddressNotAllowed {
+                host,
+                private_network,
+            } => Denial::AddressNotAllowed {
                 host: logline::cut(host, MAX_DENIAL_TEXT),
+                private_network,
             },
             other => other,
         }
@@ -301,6 +337,7 @@ impl WasiHttpHooks for OutboundGate {
         });
         Box::new(async move {
             let started = std::time::Instant::now();
+            let private_network = admitted.grant.private_network;
             let sent = super::connect::send(request, options, admitted.grant).await;
             // `mercato run --trace` shows these; in `serve`, RUST_LOG=mercato::outbound=debug.
             let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -318,7 +355,13 @@ impl WasiHttpHooks for OutboundGate {
             }
             if let Err(HttpError::DestinationIpProhibited) = &sent {
                 let host = uri.host().unwrap_or_default().to_string();
-                record(&denials, Denial::AddressNotAllowed { host });
+                record(
+                    &denials,
+                    Denial::AddressNotAllowed {
+                        host,
+                        private_network,
+                    },
+                );
             }
             let (response, io) = sent?;
             let response = response.map(|body| {
@@ -465,6 +508,40 @@ mod tests {
     }
 
     #[test]
+    fn each_denial_names_the_grant_that_would_allow_it() {
+        let mut g = gate(1);
+        let _ = g.admit(&request("http://127.0.0.1:9001/x"));
+        let _ = g.admit(&request("https://api.other.example/x"));
+        let _ = g.admit(&request("http://127.0.0.1:9000/x"));
+        let _ = g.admit(&request("http://127.0.0.1:9000/y"));
+        let said: Vec<String> = g.denials().sample.iter().map(ToString::to_string).collect();
+        assert!(
+            said[0].contains(r#"`hosts = ["http://127.0.0.1:9001"]`"#),
+            "{}",
+            said[0]
+        );
+        assert!(said[0].contains("--allow URL"), "{}", said[0]);
+        assert!(said[0].contains("insecure-http = true"), "{}", said[0]);
+        assert!(
+            !said[1].contains("insecure-http"),
+            "https needs no more: {}",
+            said[1]
+        );
+        assert!(said[2].contains("`outbound-requests`"), "{}", said[2]);
+        let internal = Denial::AddressNotAllowed {
+            host: "rebound.example".into(),
+            private_network: false,
+        };
+        assert!(internal.to_string().contains("`private-network = true`"));
+        let metadata = Denial::AddressNotAllowed {
+            host: "rebound.example".into(),
+            private_network: true,
+        };
+        assert!(metadata.to_string().contains("never allowed"));
+        assert!(!metadata.to_string().contains("private-network"));
+    }
+
+    #[test]
     fn the_request_cap_holds_per_call() {
         let mut g = gate(2);
         assert!(g.admit(&request("http://127.0.0.1:9000/1")).is_ok());
@@ -483,7 +560,8 @@ mod tests {
         assert_eq!(g.denials().total, 100_000);
         assert_eq!(g.denials().sample.len(), DENIAL_SAMPLES);
         for d in &g.denials().sample {
-            assert!(d.to_string().len() < 2 * MAX_DENIAL_TEXT, "{d}");
+            // The URL, quoted at most twice, and the advice.
+            assert!(d.to_string().len() < 2 * MAX_DENIAL_TEXT + 300, "{d}");
         }
     }
 

@@ -239,7 +239,11 @@ async fn each_broken_invariant_fails_its_own_case() {
             "undeclared-host",
             &[(
                 "sandbox.hosts",
-                "search: a request to http://192.0.2.1, which is not granted (×",
+                "search: a request to http://192.0.2.1, which is not granted: the adapter's \
+                 manifest must ask for it and the host policy grant it \
+                 (`hosts = [\"http://192.0.2.1\"]` in its [[adapter]] entry; \
+                 `mercato run --allow URL`); plain http also needs \
+                 `insecure-http = true` on that host (×",
             )],
         ),
     ];
