@@ -346,6 +346,7 @@ impl OrderDesk {
         self.keyed(approver, "approve-order", key, request, async || {
             must_approve(approver)?;
             let approval = self.find_approval(id).await?;
+            not_its_own(approver, &approval)?;
             let result = match approval.kind {
                 ApprovalKind::Order => {
                     let requester = self.requester(&approval)?;
@@ -795,6 +796,19 @@ fn must_approve(client: &Client) -> Result<(), DeskError> {
             "client `{}` is not an approver",
             client.id
         )))
+    }
+}
+
+/// Four eyes: an approver never approves (or accepts a breach of) its own order, or a
+/// client holding both roles could lift its own mandate. Rejecting its own order is fine.
+fn not_its_own(approver: &Client, approval: &Approval) -> Result<(), DeskError> {
+    if approval.client == approver.id.as_str() {
+        Err(DeskError::Forbidden(format!(
+            "client `{}` cannot approve its own order; another approver must decide",
+            approver.id
+        )))
+    } else {
+        Ok(())
     }
 }
 

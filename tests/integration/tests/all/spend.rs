@@ -49,8 +49,19 @@ async fn with_mandate_on(
     mandate: Mandate,
     ledger: Option<Arc<dyn mercato::ledger::Ledger>>,
 ) -> Running {
+    with_clients(mandate, ledger, false).await
+}
+
+/// The demo client under `mandate` (an approver too if `client_approves`) and the
+/// maintenance lead, who approves.
+async fn with_clients(
+    mandate: Mandate,
+    ledger: Option<Arc<dyn mercato::ledger::Ledger>>,
+    client_approves: bool,
+) -> Running {
     let mut client = demo_client(KEY);
     client.mandate = Some(Arc::new(mandate));
+    client.approver = client_approves;
     let mut approver = demo_client(APPROVER_KEY);
     approver.id = ClientId::parse("maintenance-lead").unwrap();
     approver.mandate = None;
@@ -405,6 +416,50 @@ async fn an_order_above_the_threshold_waits_for_a_person_then_is_placed_once() {
         .unwrap();
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("Pending approvals"));
+}
+
+/// Four eyes: a client that is also an approver still cannot approve its own parked order
+/// (SECURITY.md §7); another approver can, and rejecting one's own order is allowed.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_client_that_approves_cannot_approve_its_own_order() {
+    let mandate = Mandate {
+        require_firm_quote: false,
+        ..strict()
+    };
+    let g = with_clients(mandate, None, true).await;
+    let big = order_body("voltaic", "PO-SELF-1", NUT, 100, 16_000);
+    let (status, parked) = place(&g, big, "self-1").await;
+    assert_eq!(status, 409, "{parked:#}");
+    let approval = parked["approval_id"]
+        .as_str()
+        .expect("approval id")
+        .to_string();
+
+    let (status, own) = g
+        .call(
+            reqwest::Method::POST,
+            &format!("/v1/approvals/{approval}/approve"),
+            Some(json!({})),
+            Some("self-decision-1"),
+        )
+        .await;
+    assert_eq!(status, 403, "{own:#}");
+    assert_eq!(own["code"], "client-forbidden", "{own:#}");
+    assert!(
+        own["detail"].as_str().unwrap().contains("its own order"),
+        "{own:#}"
+    );
+    assert_eq!(g.suppliers.voltaic.order_count(), 0, "nothing was sent");
+
+    let (status, decided) = as_approver(
+        &g,
+        reqwest::Method::POST,
+        &format!("/v1/approvals/{approval}/approve"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, 200, "{decided:#}");
+    assert_eq!(g.suppliers.voltaic.order_count(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread")]
