@@ -259,6 +259,35 @@ fn approvals_mandates_and_the_ledger_export_through_the_cli() {
     assert_eq!(approved["state"], "placed", "{approved:#}");
     let order_id = approved["order_id"].as_str().unwrap().to_string();
     assert_eq!(json(&mercato(&order, &bot))["order_id"], order_id.as_str());
+    let none = mercato(&["approvals"], &lead);
+    assert!(none.status.success(), "{none:?}");
+    assert_eq!(
+        String::from_utf8_lossy(&none.stdout).trim(),
+        "No orders are waiting for approval."
+    );
+
+    // A rejection takes a note, as the API's field is named.
+    let second = order.map(|a| match a {
+        "PO-CLI-APPROVE" => "PO-CLI-REJECT",
+        "cli-approve-1" => "cli-reject-1",
+        other => other,
+    });
+    let parked = mercato(&second, &bot);
+    let problem: Value = serde_json::from_slice(&parked.stdout).expect("problem JSON");
+    let id = problem["approval_id"].as_str().unwrap().to_string();
+    let rejected = json(&mercato(
+        &[
+            "approvals",
+            "reject",
+            &id,
+            "--note",
+            "not this month",
+            "--json",
+        ],
+        &lead,
+    ));
+    assert_eq!(rejected["state"], "rejected", "{rejected:#}");
+    assert_eq!(rejected["note"], "not this month", "{rejected:#}");
 
     let csv = mercato(&["ledger", "export", "--data-dir", dir], &[]);
     assert!(csv.status.success(), "{csv:?}");

@@ -208,9 +208,9 @@ enum ApprovalsAction {
         /// Your key for this decision (default: a fresh one).
         #[arg(long)]
         idempotency_key: Option<String>,
-        /// Why (required).
+        /// Why (required): recorded with the decision, as the API's `note`.
         #[arg(long)]
-        reason: String,
+        note: String,
     },
 }
 
@@ -620,7 +620,13 @@ pub async fn approvals(args: ApprovalsArgs) -> anyhow::Result<ExitCode> {
         ApprovalsAction::List => {
             let outcome: Result<ApprovalsResponse, Failed> =
                 call!(backend, Get "/v1/approvals", NO_BODY, None, |s, c| s.approvals(c).await);
-            finish(json, outcome, |r| render::approvals(&r.approvals))
+            finish(json, outcome, |r| {
+                if r.approvals.is_empty() {
+                    "No orders are waiting for approval.".to_string()
+                } else {
+                    render::approvals(&r.approvals)
+                }
+            })
         }
         ApprovalsAction::Show { id } => {
             let path = format!("/v1/approvals/{id}");
@@ -646,16 +652,16 @@ pub async fn approvals(args: ApprovalsArgs) -> anyhow::Result<ExitCode> {
         }
         ApprovalsAction::Reject {
             id,
-            reason,
+            note,
             idempotency_key,
         } => {
             let key = decision_key(idempotency_key)?;
             let path = format!("/v1/approvals/{id}/reject");
             let body = Decision {
-                note: Some(reason.clone()),
+                note: Some(note.clone()),
             };
             let outcome: Result<ApprovalView, Failed> = call!(backend, Post path, Some(&body), Some(&key),
-                |s, c| s.reject(c, &key, &id, Some(reason.clone())).await);
+                |s, c| s.reject(c, &key, &id, Some(note.clone())).await);
             finish(json, outcome, |a| {
                 render::approvals(std::slice::from_ref(a))
             })
