@@ -11,6 +11,7 @@
 //! 1.0, which the registry writes, and the Prometheus text format 0.0.4 (what `promtool` and
 //! older scrapers read), derived from it by [`to_prometheus_text`].
 
+use crate::adapter::breaker::BreakerStatus;
 use crate::error::CallError;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -74,33 +75,6 @@ struct BreakerLabels {
 struct ToolLabels {
     tool: String,
     outcome: &'static str,
-}
-
-/// A circuit breaker's state, as exported: one series per state, 1 for the current one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BreakerGauge {
-    /// Calls flow.
-    Closed,
-    /// One trial call is allowed.
-    HalfOpen,
-    /// Calls are refused.
-    Open,
-}
-
-impl BreakerGauge {
-    const ALL: [BreakerGauge; 3] = [
-        BreakerGauge::Closed,
-        BreakerGauge::HalfOpen,
-        BreakerGauge::Open,
-    ];
-
-    fn label(self) -> &'static str {
-        match self {
-            BreakerGauge::Closed => "closed",
-            BreakerGauge::HalfOpen => "half_open",
-            BreakerGauge::Open => "open",
-        }
-    }
 }
 
 /// Labels of one gateway request.
@@ -361,15 +335,15 @@ impl Metrics {
             .observe(elapsed.as_secs_f64());
     }
 
-    /// Set `supplier`'s breaker state.
-    pub fn set_breaker(&self, supplier: &str, now: BreakerGauge) {
-        for state in BreakerGauge::ALL {
+    /// Set `supplier`'s breaker state: one series per state, 1 for the current one.
+    pub fn set_breaker(&self, supplier: &str, now: &BreakerStatus) {
+        for state in BreakerStatus::NAMES {
             self.breaker_state
                 .get_or_create(&BreakerLabels {
                     supplier: supplier.to_string(),
-                    state: state.label(),
+                    state,
                 })
-                .set(i64::from(state == now));
+                .set(i64::from(state == now.name()));
         }
     }
 
@@ -567,7 +541,13 @@ mod tests {
     #[test]
     fn breakers_slots_syncs_approvals_and_tools_are_exported() {
         let m = Metrics::new();
-        m.set_breaker("voltaic", BreakerGauge::Open);
+        m.set_breaker(
+            "voltaic",
+            &BreakerStatus::Open {
+                retry_after_ms: 1_000,
+                last_fault: "timeout".into(),
+            },
+        );
         m.set_supplier_calls("voltaic", 3, 16);
         m.ledger_sync(Duration::from_micros(300));
         m.set_approvals_pending(2);

@@ -52,6 +52,20 @@ pub enum BreakerStatus {
     HalfOpen,
 }
 
+impl BreakerStatus {
+    /// Every state's name, as `name` gives it.
+    pub const NAMES: [&'static str; 3] = ["closed", "half_open", "open"];
+
+    /// The state's name, for metrics.
+    pub fn name(&self) -> &'static str {
+        match self {
+            BreakerStatus::Closed { .. } => Self::NAMES[0],
+            BreakerStatus::HalfOpen => Self::NAMES[1],
+            BreakerStatus::Open { .. } => Self::NAMES[2],
+        }
+    }
+}
+
 #[derive(Debug)]
 enum State {
     Closed { faults: u32 },

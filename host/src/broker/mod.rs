@@ -12,7 +12,6 @@
 pub mod admission;
 pub mod offers;
 
-use crate::adapter::breaker::BreakerStatus;
 use crate::adapter::{LoadedAdapter, Operation, SupplierId};
 use crate::contract::now_ms;
 use crate::contract::{
@@ -20,7 +19,7 @@ use crate::contract::{
     ItemRef, Quote, QuoteRequest, SearchPage, SearchQuery,
 };
 use crate::error::CallError;
-use crate::metrics::{BreakerGauge, Metrics};
+use crate::metrics::Metrics;
 use admission::{Admission, Busy};
 use futures::FutureExt as _;
 use futures::future::BoxFuture;
@@ -236,12 +235,7 @@ impl Broker {
         self.metrics.clear_supplier_gauges();
         for adapter in self.adapters().iter() {
             let supplier = adapter.supplier().as_str();
-            let state = match adapter.breaker() {
-                BreakerStatus::Closed { .. } => BreakerGauge::Closed,
-                BreakerStatus::HalfOpen => BreakerGauge::HalfOpen,
-                BreakerStatus::Open { .. } => BreakerGauge::Open,
-            };
-            self.metrics.set_breaker(supplier, state);
+            self.metrics.set_breaker(supplier, &adapter.breaker());
             self.metrics.set_supplier_calls(
                 supplier,
                 self.admission.in_flight(supplier),
