@@ -10,6 +10,7 @@
 //! [`Suppliers`] is public so the integration tests run against exactly the set-up the demo
 //! shows.
 
+use crate::adapter::breaker::BreakerConfig;
 use crate::adapter::{AdapterHost, HostConfig, LoadedAdapter, SupplierId};
 use crate::broker::offers::{Offer, rank};
 use crate::broker::{Broker, FanOut};
@@ -58,6 +59,15 @@ impl Suppliers {
     /// Start both backends, sign the three bundled adapters with a fresh publisher key that the
     /// host trusts for their suppliers, and load them with the grants an integrator would give.
     pub async fn start(engine: EngineConfig) -> anyhow::Result<Self> {
+        Self::start_with_breaker(engine, BreakerConfig::default()).await
+    }
+
+    /// [`start`](Self::start) with the adapters' circuit breakers set to `breaker`: a test
+    /// that lets minutes pass in a moment shortens the cool-down with it.
+    pub async fn start_with_breaker(
+        engine: EngineConfig,
+        breaker: BreakerConfig,
+    ) -> anyhow::Result<Self> {
         let voltaic = voltaic::start(voltaic::VoltaicConfig::default())
             .await
             .context("starting the Voltaic backend")?;
@@ -76,6 +86,7 @@ impl Suppliers {
         let host = AdapterHost::new(HostConfig {
             engine,
             trust,
+            breaker,
             ..HostConfig::default()
         })?;
         let plan = [

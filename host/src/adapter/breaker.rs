@@ -66,6 +66,31 @@ impl BreakerStatus {
     }
 }
 
+/// Leave for one call, from [`Breaker::admit`]; [`Ticket::record`] reports how it went.
+#[must_use = "a call's outcome is reported on its ticket"]
+#[derive(Debug)]
+pub struct Ticket<'a> {
+    breaker: &'a Breaker,
+    /// The one call let through after the cool-down.
+    trial: bool,
+}
+
+impl Ticket<'_> {
+    /// Report the call's outcome: `Some(description)` for a fault, `None` for a good call.
+    pub fn record(mut self, fault: Option<String>) {
+        self.trial = false;
+        self.breaker.record(fault);
+    }
+}
+
+impl Drop for Ticket<'_> {
+    fn drop(&mut self) {
+        if self.trial {
+            self.breaker.trial_abandoned();
+        }
+    }
+}
+
 #[derive(Debug)]
 enum State {
     Closed { faults: u32 },
@@ -89,21 +114,41 @@ impl Breaker {
         }
     }
 
-    /// May a call go ahead? If not, how long until one may.
-    pub fn admit(&self) -> Result<(), Duration> {
+    /// May a call go ahead? If so, the ticket to report its outcome on; if not, how long
+    /// until one may.
+    pub fn admit(&self) -> Result<Ticket<'_>, Duration> {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         match &*state {
-            State::Closed { .. } => Ok(()),
+            State::Closed { .. } => Ok(Ticket {
+                breaker: self,
+                trial: false,
+            }),
             State::HalfOpen => Err(self.config.cool_down),
             State::Open { until, .. } => {
                 let now = Instant::now();
                 if now >= *until {
                     *state = State::HalfOpen;
-                    Ok(())
+                    Ok(Ticket {
+                        breaker: self,
+                        trial: true,
+                    })
                 } else {
                     Err(*until - now)
                 }
             }
+        }
+    }
+
+    /// The trial call ended without an outcome (its caller hung up, its request's deadline
+    /// passed): the next call may try instead, rather than the breaker staying half-open with
+    /// no trial left to close or reopen it.
+    fn trial_abandoned(&self) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        if let State::HalfOpen = *state {
+            *state = State::Open {
+                until: Instant::now(),
+                last_fault: "the trial call was abandoned before it answered".to_string(),
+            };
         }
     }
 
@@ -126,6 +171,14 @@ impl Breaker {
                     }
                 } else {
                     State::Closed { faults }
+                }
+            }
+            // A fault once the cool-down is over (an abandoned trial's missed deadline)
+            // starts another.
+            (Some(last_fault), State::Open { until, .. }) if *until <= Instant::now() => {
+                State::Open {
+                    until: Instant::now() + self.config.cool_down,
+                    last_fault,
                 }
             }
             // A call admitted before the breaker opened; it stays open.
@@ -188,15 +241,52 @@ mod tests {
         for _ in 0..3 {
             b.record(Some("timeout".into()));
         }
-        assert!(b.admit().is_ok(), "cool-down over: one trial");
+        let trial = b.admit().expect("cool-down over: one trial");
         assert_eq!(b.status(), BreakerStatus::HalfOpen);
         assert!(b.admit().is_err(), "only one trial at a time");
-        b.record(None);
+        trial.record(None);
         assert_eq!(
             b.status(),
             BreakerStatus::Closed {
                 consecutive_faults: 0
             }
+        );
+    }
+
+    /// A trial call whose caller hung up used to leave the breaker half-open for good: no
+    /// call was admitted again, and nothing was left to close it.
+    #[test]
+    fn an_abandoned_trial_lets_the_next_call_try() {
+        let b = breaker(Duration::from_millis(0));
+        for _ in 0..3 {
+            b.record(Some("timeout".into()));
+        }
+        drop(b.admit().expect("cool-down over: one trial"));
+        let trial = b
+            .admit()
+            .expect("the abandoned trial hands over to the next call");
+        trial.record(None);
+        assert!(matches!(b.status(), BreakerStatus::Closed { .. }));
+    }
+
+    #[test]
+    fn a_trial_that_misses_the_deadline_starts_another_cool_down() {
+        let long = Breaker::new(BreakerConfig {
+            failure_threshold: 1,
+            cool_down: Duration::from_secs(60),
+        });
+        // The cool-down is over and the trial call is in flight; as the broker does, the
+        // deadline drops it, then reports the miss.
+        *long.state.lock().unwrap() = State::HalfOpen;
+        drop(Ticket {
+            breaker: &long,
+            trial: true,
+        });
+        long.record(Some("no answer within the request deadline".into()));
+        assert!(
+            matches!(long.status(), BreakerStatus::Open { retry_after_ms, .. } if retry_after_ms > 50_000),
+            "{:?}",
+            long.status()
         );
     }
 }

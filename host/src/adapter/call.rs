@@ -394,7 +394,8 @@ impl LoadedAdapter {
         size::check(input, limits.input_caps()).map_err(|e| CallError::RequestTooLarge {
             reason: format!("{}: {e}", operation.name()),
         })?;
-        i.breaker
+        let ticket = i
+            .breaker
             .admit()
             .map_err(|retry_after| CallError::CircuitOpen { retry_after })?;
         let mut facts = self.watch.as_ref().map(|_| CallFacts::default());
@@ -422,10 +423,10 @@ impl LoadedAdapter {
                     )),
                 }
             });
-        match &result {
-            Err(e) if e.is_fault() => i.breaker.record(Some(e.to_string())),
-            _ => i.breaker.record(None),
-        }
+        ticket.record(match &result {
+            Err(e) if e.is_fault() => Some(e.to_string()),
+            _ => None,
+        });
         self.record(operation, facts, &result);
         result
     }

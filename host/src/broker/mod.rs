@@ -463,9 +463,12 @@ impl Broker {
 
     /// The time left for a request: the broker's bound, or less if the caller's deadline
     /// (`ctx.deadline`, milliseconds since the epoch) comes first.
-    fn deadline_for(&self, ctx: &CallContext) -> Duration {
+    fn deadline_for(&self, ctx: &CallContext) -> Deadline {
         let left = Duration::from_millis(ctx.deadline.saturating_sub(now_ms()).max(0) as u64);
-        left.min(self.config.deadline)
+        Deadline {
+            left: left.min(self.config.deadline),
+            ample: left >= self.config.deadline / 2,
+        }
     }
 
     /// [`timed`] as a future that owns what it needs, so it can run as its own task.
@@ -473,7 +476,7 @@ impl Broker {
         &self,
         adapter: LoadedAdapter,
         operation: Operation,
-        deadline: Duration,
+        deadline: Deadline,
         call: impl Future<Output = Result<T, CallError>> + Send + 'static,
     ) -> BoxFuture<'static, Result<T, CallError>> {
         let (metrics, admission) = (self.metrics.clone(), self.admission.clone());
@@ -482,15 +485,26 @@ impl Broker {
     }
 }
 
+/// How long a request's calls may take, and whether that is long enough to blame a miss on
+/// the supplier.
+#[derive(Debug, Clone, Copy)]
+struct Deadline {
+    left: Duration,
+    /// At least half the broker's own bound: time enough that missing it is the supplier's
+    /// fault, not that of a caller in a hurry or of a request that spent its time elsewhere.
+    ample: bool,
+}
+
 /// Run one adapter call within its supplier's share of the slots, bounded by `deadline`,
-/// timed, counted in `metrics` and traced. A call that runs into the deadline counts against
-/// the adapter's breaker, as a fault of its own would.
+/// timed, counted in `metrics` and traced. A call that runs into an ample deadline counts
+/// against the adapter's breaker, as a fault of its own would; one cut shorter does not, or
+/// one client with a tight deadline could suspend a supplier for everyone.
 async fn timed<T>(
     metrics: &Metrics,
     admission: &Admission,
     adapter: &LoadedAdapter,
     operation: Operation,
-    deadline: Duration,
+    deadline: Deadline,
     call: impl Future<Output = Result<T, CallError>>,
 ) -> Result<T, CallError> {
     let supplier = adapter.supplier().as_str();
@@ -504,8 +518,10 @@ async fn timed<T>(
     let started = Instant::now();
     let result = match admission.supplier_slot(supplier) {
         Ok(_slot) => {
-            let result = bounded(deadline, call).instrument(span.clone()).await;
-            if let Err(BoundedOut::Deadline { limit, .. }) = &result {
+            let result = bounded(deadline.left, call).instrument(span.clone()).await;
+            if let Err(BoundedOut::Deadline { limit, .. }) = &result
+                && deadline.ample
+            {
                 adapter.missed_deadline(*limit);
             }
             result.map_err(CallError::from)

@@ -1004,7 +1004,34 @@ async fn s31_a_slow_supplier_fills_its_own_share_not_the_hosts() {
         "the slow supplier ran its share of 2, the rest were its own"
     );
 
-    // A supplier that runs into the request deadline every time is suspended.
+    // A client in a hurry gives up on it again and again: its own choice, not the supplier's
+    // fault, so the supplier stays open to everyone else (it used to be suspended).
+    let only = [slow.supplier().clone()];
+    for _ in 0..mercato::adapter::breaker::DEFAULT_FAILURE_THRESHOLD + 2 {
+        let mut hurried = buyer_context("s31-hurried");
+        hurried.deadline = mercato::contract::now_ms() + 200;
+        let out = broker
+            .search(&hurried, &q, Some(&only))
+            .await
+            .expect("admitted");
+        assert!(
+            matches!(out.outcomes[0].result, Err(CallError::Timeout { .. })),
+            "{:?}",
+            out.outcomes[0].result
+        );
+    }
+    assert!(
+        matches!(
+            slow.breaker(),
+            mercato::adapter::breaker::BreakerStatus::Closed {
+                consecutive_faults: 0
+            }
+        ),
+        "a client's tight deadline is not the supplier's fault: {:?}",
+        slow.breaker()
+    );
+
+    // A supplier that runs into the host's own deadline every time is suspended.
     let late = Broker::with_config(
         vec![slow],
         BrokerConfig {

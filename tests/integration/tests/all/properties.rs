@@ -20,6 +20,7 @@
 //! to replay one; add `--ignored postgres` and `MERCATO_TEST_POSTGRES` for PostgreSQL.
 
 use mercato::EngineConfig;
+use mercato::adapter::breaker::BreakerConfig;
 use mercato::broker::{Broker, BrokerConfig};
 use mercato::clients::{Client, ClientId, Clients};
 use mercato::contract::Quantity;
@@ -45,6 +46,9 @@ const BUDGET: i64 = 300_000;
 const MAX_PER_ORDER: i64 = 100_000;
 const APPROVAL_ABOVE: i64 = 60_000;
 const MAX_ORDERS: u32 = 30;
+/// The breakers' cool-down: `serve` reconciles every minute, past the default's 30 s, and
+/// this test lets that time pass in a moment.
+const COOL_DOWN: Duration = Duration::from_millis(200);
 
 /// What can be ordered: (supplier, SKU).
 const ITEMS: [(&str, &str); 5] = [
@@ -255,11 +259,17 @@ fn cache_dir() -> std::path::PathBuf {
 
 impl World {
     async fn start(ledger: Arc<dyn Ledger>, on_drift: DriftAction) -> World {
-        let suppliers = Suppliers::start(EngineConfig {
-            pool_size: 32,
-            cache_dir: Some(cache_dir()),
-            ..EngineConfig::default()
-        })
+        let suppliers = Suppliers::start_with_breaker(
+            EngineConfig {
+                pool_size: 32,
+                cache_dir: Some(cache_dir()),
+                ..EngineConfig::default()
+            },
+            BreakerConfig {
+                cool_down: COOL_DOWN,
+                ..BreakerConfig::default()
+            },
+        )
         .await
         .expect("suppliers start");
         let mut bot = demo_client(BOT_KEY);
@@ -591,10 +601,11 @@ impl World {
         self.heal();
         self.suppliers.voltaic.set_dishonesty(Dishonesty::default());
         self.restart().await;
-        for _ in 0..5 {
+        // A breaker opened by the supplier's faults (its lies) cools down meanwhile.
+        for _ in 0..20 {
             match self.service.desk().reconcile().await {
                 Ok((_, 0)) => break,
-                _ => tokio::time::sleep(Duration::from_millis(50)).await,
+                _ => tokio::time::sleep(COOL_DOWN / 4).await,
             }
         }
         for _ in 0..10 {
