@@ -217,10 +217,13 @@ impl Watcher {
         }
         let supplier = loaded.supplier().to_string();
         let version = loaded.profile().adapter_version.clone();
+        let installed = loaded.clone();
         let replaced = self
             .broker
             .install(loaded)
             .map(|old| old.profile().adapter_version.clone());
+        // The suite checked the connection already; this records it for `/health`.
+        self.broker.check_readiness(&installed).await;
         Some(Reload::Installed {
             file: path.to_path_buf(),
             supplier,

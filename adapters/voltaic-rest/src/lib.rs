@@ -265,6 +265,19 @@ impl Adapter for VoltaicRest {
         }
     }
 
+    /// Voltaic has no ping endpoint; a one-record keyword search is its cheapest request that
+    /// needs the API key, so a wrong key or base URL shows here.
+    fn check_connection(&self, ctx: &CallContext) -> CommerceResult<()> {
+        let one = SearchQuery {
+            text: None,
+            categories: Vec::new(),
+            in_stock_only: false,
+            page_size: 1,
+            cursor: None,
+        };
+        self.search(ctx, one).map(|_| ())
+    }
+
     fn search(&self, ctx: &CallContext, query: SearchQuery) -> CommerceResult<SearchPage> {
         let session = Session::new(ctx, None)?;
         let start: u64 = match &query.cursor {

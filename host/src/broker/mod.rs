@@ -11,6 +11,7 @@
 
 pub mod admission;
 pub mod offers;
+pub mod readiness;
 
 use crate::adapter::{LoadedAdapter, Operation, SupplierId};
 use crate::contract::now_ms;
@@ -144,6 +145,7 @@ pub struct Broker {
     config: BrokerConfig,
     admission: Admission,
     metrics: Arc<Metrics>,
+    readiness: readiness::Board,
 }
 
 impl Default for Broker {
@@ -175,6 +177,7 @@ impl Broker {
             config,
             admission,
             metrics,
+            readiness: readiness::Board::default(),
         }
     }
 
@@ -208,6 +211,7 @@ impl Broker {
             .write()
             .unwrap_or_else(PoisonError::into_inner);
         let mut next: Vec<LoadedAdapter> = set.to_vec();
+        let adapter_supplier = adapter.supplier().clone();
         let replaced = match next.iter_mut().find(|a| a.supplier() == adapter.supplier()) {
             Some(slot) => Some(std::mem::replace(slot, adapter)),
             None => {
@@ -216,6 +220,8 @@ impl Broker {
             }
         };
         *set = next.into();
+        // Its grants may differ even where its digest does not: check it afresh.
+        self.readiness.forget(&adapter_supplier);
         replaced
     }
 

@@ -105,6 +105,9 @@ pub struct OffersArgs {
     /// Only items whose title contains this word (repeatable).
     #[arg(long)]
     must_match: Vec<String>,
+    /// Pages per supplier to look at (1–10); suppliers with more are reported as truncated.
+    #[arg(long)]
+    max_pages: Option<u32>,
 }
 
 /// `mercato quote`.
@@ -476,6 +479,7 @@ pub async fn offers(args: OffersArgs) -> anyhow::Result<ExitCode> {
         },
         must_match: args.must_match.clone(),
         page_size: None,
+        max_pages: args.max_pages,
         scope: args.scope.scope(),
     };
     let bar = progress("asking every supplier and ranking");

@@ -106,6 +106,13 @@ pub fn offers(r: &OffersResponse) -> String {
     for p in &r.problems {
         let _ = writeln!(out, "  {} {} left out: {}", p.supplier, p.sku, p.detail);
     }
+    if !r.truncated.is_empty() {
+        let _ = writeln!(
+            out,
+            "  more items than the pages looked at (not ranked): {}; try --max-pages",
+            r.truncated.join(", ")
+        );
+    }
     footer(&mut out, &r.errors, &r.skipped, r.elapsed_ms);
     out
 }

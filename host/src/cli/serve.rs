@@ -229,6 +229,14 @@ pub async fn serve(args: ServeArgs) -> anyhow::Result<ExitCode> {
         tokio::spawn(watcher.run(interval));
         eprintln!("  watching {} for new adapter versions", dir.display());
     }
+    // Each supplier's connection check, now and each minute while failing: a wrong
+    // credential shows in `/health` and the log at start, not on a buyer's first order.
+    tokio::spawn(
+        host.service
+            .broker()
+            .clone()
+            .watch_readiness(mercato::broker::readiness::RECHECK_EVERY),
+    );
     let service = host.service.clone();
     tokio::spawn(async move {
         let mut every = tokio::time::interval(RECONCILE_EVERY);

@@ -374,10 +374,17 @@ pub struct OffersRequest {
     /// Only items whose title contains every one of these words (case-insensitive).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub must_match: Vec<String>,
-    /// Items per supplier to consider (1–100, default 50).
+    /// Items per page each supplier is asked for (1–100, default 50).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 100))]
     pub page_size: Option<u32>,
-    /// Currency (required here, from the body or the client's default), country, suppliers.
+    /// Pages per supplier to look at, following each supplier's cursor (1–10, default 3).
+    /// Suppliers with more left are listed in `truncated`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 10))]
+    pub max_pages: Option<u32>,
+    /// Currency (required here, from the body or the client's default), country, suppliers,
+    /// and a deadline for all the pages together.
     #[serde(default)]
     pub scope: Scope,
 }
@@ -429,6 +436,10 @@ pub struct OffersResponse {
     pub errors: Vec<SupplierFailure>,
     /// Suppliers not asked.
     pub skipped: Vec<SkippedSupplier>,
+    /// Suppliers that had more items than the pages looked at (`max_pages`, or the deadline,
+    /// was reached first): those items were not ranked. Ask again with more pages or narrower
+    /// text.
+    pub truncated: Vec<String>,
     /// Wall time, in milliseconds.
     pub elapsed_ms: u64,
 }
@@ -499,6 +510,8 @@ pub struct SupplierView {
     pub limits: LimitsView,
     /// `closed` (calls flow) or `open` (suspended after repeated faults).
     pub breaker: String,
+    /// What its connection check last said.
+    pub readiness: Readiness,
 }
 
 /// `GET /v1/suppliers`.
@@ -520,14 +533,76 @@ pub struct Decision {
 /// `GET /health`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Health {
-    /// `ok`.
-    pub status: String,
+    /// `ok`, or `degraded` while a supplier fails its connection check (the host still
+    /// serves the others).
+    pub status: HealthStatus,
     /// Adapters loaded.
     pub adapters: u32,
+    /// How many suppliers are in each readiness state.
+    pub readiness: ReadinessCounts,
+    /// Each supplier's readiness; only for a request with a client's API key, because which
+    /// suppliers a host uses is its integrator's business.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppliers: Option<Vec<SupplierReadiness>>,
     /// The host's version.
     pub version: String,
     /// The contract version adapters are called with.
     pub contract: String,
+}
+
+/// The host's overall state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthStatus {
+    /// Every supplier passed its connection check, has none, or is not checked yet.
+    Ok,
+    /// At least one supplier fails its connection check.
+    Degraded,
+}
+
+/// How many suppliers are in each readiness state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct ReadinessCounts {
+    /// Passed their last connection check.
+    pub ready: u32,
+    /// Failed it.
+    pub failing: u32,
+    /// Have nothing to check.
+    pub not_checkable: u32,
+    /// Not checked yet.
+    pub unchecked: u32,
+}
+
+/// One supplier's readiness.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct SupplierReadiness {
+    /// The supplier id.
+    pub supplier: String,
+    /// What its connection check last said.
+    pub readiness: Readiness,
+}
+
+/// What a supplier's connection check (its endpoint and the credentials the host attaches)
+/// last said. The host checks at start, after a reload, and each minute while failing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Readiness {
+    /// Not checked yet.
+    Unchecked,
+    /// The check passed.
+    Ready {
+        /// When, in milliseconds since the Unix epoch.
+        checked_at_ms: i64,
+    },
+    /// The adapter has nothing to check.
+    NotCheckable,
+    /// The check failed; the detail is in the host's log.
+    Failing {
+        /// The error's code, as in problem details (`unauthorized`, `timeout`, …).
+        code: String,
+        /// Failing since, in milliseconds since the Unix epoch.
+        since_ms: i64,
+    },
 }
 
 /// What an inbound supplier document turned into (when the adapter sends no reply document).

@@ -141,8 +141,10 @@ fn ok<T: Serialize>(r: Result<T, ApiError>) -> Answer<T> {
     r.map(axum::Json)
 }
 
-async fn health(State(s): State<AppState>) -> axum::Json<Health> {
-    axum::Json(s.service.health())
+/// Public, so a load balancer can probe it; a known client's key adds each supplier's state.
+async fn health(State(s): State<AppState>, headers: HeaderMap) -> axum::Json<Health> {
+    let known = super::auth::authenticate(s.service.clients(), &headers).is_ok();
+    axum::Json(s.service.health(known))
 }
 
 async fn openapi_doc(State(s): State<AppState>) -> Response {
@@ -420,7 +422,13 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
                 tag: "host",
                 public: true,
                 ok: (200, "The host is up", Some(schema::<Health>)),
-                ..endpoint(M::GET, "/health", "health", "Liveness and what is loaded")
+                ..endpoint(
+                    M::GET,
+                    "/health",
+                    "health",
+                    "Liveness, what is loaded and whether each supplier's connection check \
+                     passes (per supplier only with a client's API key)",
+                )
             },
             get(health),
         ),

@@ -27,6 +27,10 @@ use std::time::{Duration, Instant};
 
 /// Most items per supplier a search may ask for.
 pub const MAX_PAGE_SIZE: u32 = 100;
+/// Pages per supplier an offer comparison looks at unless told, and at most.
+pub const DEFAULT_OFFER_PAGES: u32 = 3;
+/// See [`DEFAULT_OFFER_PAGES`].
+pub const MAX_OFFER_PAGES: u32 = 10;
 /// Most references, lines or suppliers in one request.
 pub const MAX_LIST: usize = 100;
 
@@ -82,11 +86,33 @@ impl Service {
         &self.clients
     }
 
-    /// Liveness and what is loaded.
-    pub fn health(&self) -> Health {
+    /// Liveness, what is loaded and how ready it is; with `detail` (the caller is a known
+    /// client), each supplier's readiness.
+    pub fn health(&self, detail: bool) -> Health {
+        let adapters = self.broker.adapters();
+        let c = self.broker.readiness_counts();
         Health {
-            status: "ok".to_string(),
-            adapters: self.broker.adapters().len() as u32,
+            status: if c.failing > 0 {
+                HealthStatus::Degraded
+            } else {
+                HealthStatus::Ok
+            },
+            adapters: adapters.len() as u32,
+            readiness: ReadinessCounts {
+                ready: c.ready,
+                failing: c.failing,
+                not_checkable: c.not_checkable,
+                unchecked: c.unchecked,
+            },
+            suppliers: detail.then(|| {
+                adapters
+                    .iter()
+                    .map(|a| SupplierReadiness {
+                        supplier: a.supplier().to_string(),
+                        readiness: readiness_view(self.broker.readiness(a)),
+                    })
+                    .collect()
+            }),
             version: env!("CARGO_PKG_VERSION").to_string(),
             contract: crate::wit::latest::VERSION.to_string(),
         }
@@ -110,7 +136,12 @@ impl Service {
     /// Every loaded supplier with its capabilities, hosts and limits.
     pub fn suppliers(&self) -> SuppliersResponse {
         SuppliersResponse {
-            suppliers: self.broker.adapters().iter().map(supplier_view).collect(),
+            suppliers: self
+                .broker
+                .adapters()
+                .iter()
+                .map(|a| supplier_view(a, self.broker.readiness(a)))
+                .collect(),
         }
     }
 
@@ -211,6 +242,14 @@ impl Service {
                 )
             })?;
         let currency = crate::codes::currency("scope.currency", &currency_code)?;
+        let max_pages = match req.max_pages.unwrap_or(DEFAULT_OFFER_PAGES) {
+            n @ 1..=MAX_OFFER_PAGES => n,
+            n => {
+                return Err(ApiError::BadRequest(format!(
+                    "max_pages: {n} is outside 1–{MAX_OFFER_PAGES}"
+                )));
+            }
+        };
         let search = SearchRequest {
             text: Some(req.text.clone()),
             page_size: Some(page_size(req.page_size, 50)?),
@@ -220,7 +259,7 @@ impl Service {
             },
             ..SearchRequest::default()
         };
-        let found = self.search(client, search).await?;
+        let found = self.pages(client, search, max_pages).await?;
         let words: Vec<String> = req.must_match.iter().map(|w| w.to_lowercase()).collect();
         let suppliers: Vec<(SupplierId, &CatalogItem)> = found
             .answers
@@ -267,8 +306,50 @@ impl Service {
                 .collect(),
             errors: found.errors,
             skipped: found.skipped,
+            truncated: found.truncated,
             elapsed_ms: found.elapsed_ms,
         })
+    }
+
+    /// Search, then follow each supplier's cursor for up to `max_pages` pages in all, every
+    /// page within what is left of the request's one deadline.
+    async fn pages(
+        &self,
+        client: &Client,
+        mut search: SearchRequest,
+        max_pages: u32,
+    ) -> Result<Pages, ApiError> {
+        let started = Instant::now();
+        let budget = search
+            .scope
+            .deadline_ms
+            .map(Duration::from_millis)
+            .unwrap_or(self.broker.config().deadline)
+            .min(self.broker.config().deadline);
+        let mut all = Pages::default();
+        for page in 1..=max_pages {
+            let found = self.search(client, search.clone()).await?;
+            if page == 1 {
+                all.skipped = found.skipped;
+            }
+            all.errors.extend(found.errors);
+            let mut cursors = std::collections::BTreeMap::new();
+            for answer in found.answers {
+                if let Some(cursor) = &answer.answer.next_cursor {
+                    cursors.insert(answer.supplier.clone(), cursor.clone());
+                }
+                all.answers.push(answer);
+            }
+            let left = budget.saturating_sub(started.elapsed());
+            if cursors.is_empty() || page == max_pages || left.is_zero() {
+                all.truncated = cursors.into_keys().collect();
+                break;
+            }
+            search.cursors = cursors;
+            search.scope.deadline_ms = Some(left.as_millis().max(1) as u64);
+        }
+        all.elapsed_ms = started.elapsed().as_millis() as u64;
+        Ok(all)
     }
 
     /// Ask every eligible supplier (or the named ones) to quote.
@@ -589,7 +670,25 @@ fn fan_out_response<T>(fan_out: FanOut<T>, started: Instant) -> FanOutResponse<T
     }
 }
 
-fn supplier_view(a: &LoadedAdapter) -> SupplierView {
+fn readiness_view(r: crate::broker::readiness::Readiness) -> Readiness {
+    use crate::broker::readiness::Readiness as R;
+    match r {
+        R::Unchecked => Readiness::Unchecked,
+        R::Ready { checked_at } => Readiness::Ready {
+            checked_at_ms: checked_at,
+        },
+        R::NotCheckable => Readiness::NotCheckable,
+        R::Failing { code, since } => Readiness::Failing {
+            code: code.to_string(),
+            since_ms: since,
+        },
+    }
+}
+
+fn supplier_view(
+    a: &LoadedAdapter,
+    readiness: crate::broker::readiness::Readiness,
+) -> SupplierView {
     let p = a.profile();
     let l = &a.effective().limits;
     SupplierView {
@@ -627,5 +726,16 @@ fn supplier_view(a: &LoadedAdapter) -> SupplierView {
             _ => "open",
         }
         .to_string(),
+        readiness: readiness_view(readiness),
     }
+}
+
+/// Every page an offer comparison looked at.
+#[derive(Default)]
+struct Pages {
+    answers: Vec<SupplierAnswer<SearchPage>>,
+    errors: Vec<SupplierFailure>,
+    skipped: Vec<SkippedSupplier>,
+    truncated: Vec<String>,
+    elapsed_ms: u64,
 }

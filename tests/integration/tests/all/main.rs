@@ -21,6 +21,7 @@ mod nordfast;
 mod offline;
 mod policy;
 mod properties;
+mod readiness;
 mod reload;
 mod slow_clients;
 mod spend;
