@@ -343,18 +343,39 @@ budget = {{ limit = "EUR 20000.00", period = "month" }}
         &["mandates", "--policy", policy.to_str().unwrap(), "--json"],
         &[],
     ));
-    assert_eq!(mandates[0]["mandate"], "demo-press-line-7");
+    let mandate = &mandates["mandates"][0];
+    assert_eq!(mandate["mandate"], "demo-press-line-7", "{mandates:#}");
     // The order was approved at a cap of EUR 3000.00; what is used is what it really cost.
     let cost = exported[0]["order"]["totals"]["grand_total"]["minor"]
         .as_i64()
         .unwrap();
     assert!(cost < 300_000);
     assert_eq!(
-        mandates[0]["budget"]["used"],
-        format!("EUR {}.{:02}", cost / 100, cost % 100),
+        mandate["budget"]["committed"]["minor"], cost,
         "{mandates:#}"
     );
-    assert_eq!(mandates[0]["budget"]["orders"], 1);
+    assert_eq!(mandate["budget"]["orders"], 1);
+
+    // The same from the running server, with no policy file: the bot sees its own mandate
+    // with the same figures; the lead, an approver, sees it too (the rejected order cost
+    // nothing).
+    let served = json(&mercato(&["mandates", "--json"], &bot));
+    assert_eq!(
+        served["mandates"].as_array().unwrap().len(),
+        1,
+        "{served:#}"
+    );
+    let own = &served["mandates"][0];
+    assert_eq!(own["mandate"], "demo-press-line-7", "{served:#}");
+    assert_eq!(own["budget"]["committed"], mandate["budget"]["committed"]);
+    assert_eq!(own["budget"]["orders"], 1);
+    let table = mercato(&["mandates"], &lead);
+    assert!(table.status.success(), "{table:?}");
+    let table = String::from_utf8_lossy(&table.stdout);
+    assert!(
+        table.contains("demo-press-line-7") && table.contains("1 "),
+        "{table}"
+    );
 }
 
 /// A PO is whatever the client wrote: the CSV export never hands a spreadsheet a formula.

@@ -298,23 +298,25 @@ enum Method {
 struct Failed(Problem);
 
 impl Backend {
+    /// The running server at `server`, called with the client's API `key`.
+    fn remote(server: &str, key: Option<String>) -> anyhow::Result<Self> {
+        let key = key.context("a server needs the client's API key: --key or MERCATO_API_KEY")?;
+        let http: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(Duration::from_secs(60)))
+            // Problem details come with 4xx and 5xx statuses: read them, not error out.
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Ok(Backend::Remote {
+            http,
+            base: server.trim_end_matches('/').to_string(),
+            key,
+        })
+    }
+
     async fn connect(t: &Target) -> anyhow::Result<Self> {
         if let Some(server) = &t.server {
-            let key = t
-                .key
-                .clone()
-                .context("a server needs the client's API key: --key or MERCATO_API_KEY")?;
-            let http: ureq::Agent = ureq::Agent::config_builder()
-                .timeout_global(Some(Duration::from_secs(60)))
-                // Problem details come with 4xx and 5xx statuses: read them, not error out.
-                .http_status_as_error(false)
-                .build()
-                .into();
-            return Ok(Backend::Remote {
-                http,
-                base: server.trim_end_matches('/').to_string(),
-                key,
-            });
+            return Backend::remote(server, t.key.clone());
         }
         let host = assemble(&t.source).await?;
         let clients = host.service.clients();
@@ -614,6 +616,16 @@ pub async fn orders(args: OrdersArgs) -> anyhow::Result<ExitCode> {
             finish(json, outcome, render::return_authorization)
         }
     }
+}
+
+/// `mercato mandates --server URL`: the mandates the key's client may see on a running
+/// server, with what each budget has used this period.
+pub async fn mandates(server: &str, key: Option<String>, json: bool) -> anyhow::Result<ExitCode> {
+    let backend = Backend::remote(server, key)?;
+    let outcome: Result<MandatesResponse, Failed> = backend
+        .send(Method::Get, "/v1/mandates", NO_BODY, None)
+        .await?;
+    finish(json, outcome, render::mandates)
 }
 
 /// `mercato approvals`.

@@ -3,8 +3,8 @@
 
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
-use comfy_table::Cell;
 use mercato::contract::now_ms;
+use mercato::desk::{MandatesResponse, mandate_view};
 use mercato::display;
 use mercato::ledger::{Ledger, Location};
 use mercato::policy::Policy;
@@ -68,6 +68,13 @@ impl LedgerSource {
 /// `mercato mandates`.
 #[derive(Args, Debug)]
 pub struct MandatesArgs {
+    /// URL of a running `mercato serve`: its mandates as the key's client sees them (an
+    /// approver sees every client's). Without it, the policy and its ledger are read.
+    #[arg(long, env = "MERCATO_SERVER")]
+    server: Option<String>,
+    /// The client's API key, for --server.
+    #[arg(long, env = "MERCATO_API_KEY", hide_env_values = true)]
+    key: Option<String>,
     #[command(flatten)]
     source: LedgerSource,
     /// JSON instead of a table.
@@ -103,87 +110,40 @@ enum Format {
     Json,
 }
 
-/// `mercato mandates`: each client's mandate and its budget this period.
-pub fn mandates(args: MandatesArgs) -> anyhow::Result<ExitCode> {
-    let policy = args
-        .source
-        .policy()?
-        .context("mandates are in the host policy: --policy FILE")?;
+/// `mercato mandates`: each client's mandate and its budget this period, from a running
+/// server (`--server`, as the key's client sees them) or from the policy and its ledger.
+pub async fn mandates(args: MandatesArgs) -> anyhow::Result<ExitCode> {
+    if let Some(server) = &args.server {
+        return super::client::mandates(server, args.key.clone(), args.json).await;
+    }
+    let policy = args.source.policy()?.context(
+        "mandates are in the host policy (--policy FILE), or ask a server (--server URL)",
+    )?;
     let ledger = args.source.open(Some(&policy)).ok();
     let now = now_ms();
-    let mut rows = Vec::new();
-    let mut clients: Vec<_> = policy
+    let mut bound: Vec<_> = policy
         .clients
         .all()
         .into_iter()
         .filter_map(|c| c.mandate.clone().map(|m| (c.id.to_string(), m)))
         .collect();
-    clients.sort_by(|a, b| a.0.cmp(&b.0));
-    for (client, m) in clients {
+    bound.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut mandates = Vec::new();
+    for (client, m) in bound {
         let used = match (&ledger, &m.budget) {
             (Some(l), Some(b)) => Some(l.used(&m.id, b.period.start(now), b.limit.currency())?),
             _ => None,
         };
-        let mut row = m.to_json();
-        row["client"] = json!(client);
-        row["mandate"] = json!(m.id);
-        if let Some(u) = used {
-            row["budget"]["used"] = json!(u.amount.to_string());
-            row["budget"]["orders"] = json!(u.orders);
-        }
-        rows.push(row);
+        mandates.push(mandate_view(&client, &m, used.as_ref()));
     }
+    let response = MandatesResponse { mandates };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
-        return Ok(ExitCode::SUCCESS);
-    }
-    let mut t = display::table(&[
-        "client",
-        "mandate",
-        "suppliers",
-        "max/order",
-        "budget",
-        "used",
-        "orders",
-        "approval above",
-        "firm quote",
-    ]);
-    for r in &rows {
-        let text = |v: &serde_json::Value| match v {
-            serde_json::Value::Null => String::new(),
-            serde_json::Value::String(s) => s.clone(),
-            other => other.to_string(),
-        };
-        let suppliers = r["suppliers"].as_array().map(|s| {
-            if s.is_empty() {
-                "any".to_string()
-            } else {
-                s.iter().map(text).collect::<Vec<_>>().join(", ")
-            }
-        });
-        t.add_row(vec![
-            Cell::new(text(&r["client"])),
-            Cell::new(text(&r["mandate"])),
-            Cell::new(suppliers.unwrap_or_default()),
-            Cell::new(text(&r["max_per_order"])),
-            Cell::new(format!(
-                "{} / {}",
-                text(&r["budget"]["limit"]),
-                text(&r["budget"]["period"])
-            )),
-            Cell::new(text(&r["budget"]["used"])),
-            Cell::new(text(&r["budget"]["orders"])),
-            Cell::new(text(&r["approval_above"])),
-            Cell::new(if r["require_firm_quote"] == true {
-                "yes"
-            } else {
-                "no"
-            }),
-        ]);
-    }
-    println!("{t}");
-    if ledger.is_none() {
-        eprintln!("(no ledger found: budgets used are not shown)");
+        println!("{}", serde_json::to_string_pretty(&response)?);
+    } else {
+        print!("{}", super::render::mandates(&response));
+        if ledger.is_none() {
+            eprintln!("(no ledger found: budgets used are not shown)");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -67,7 +67,7 @@ enum Command {
     Orders(client::OrdersArgs),
     /// Orders waiting for a person: list, approve, reject.
     Approvals(client::ApprovalsArgs),
-    /// The policy's spend mandates and what each has used this period.
+    /// Spend mandates and what each has used this period (policy and ledger, or a server).
     Mandates(ledger::MandatesArgs),
     /// The ledger: export orders for accounting.
     Ledger(ledger::LedgerArgs),
@@ -189,7 +189,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Order(args) => client::order(args).await,
         Command::Orders(args) => client::orders(args).await,
         Command::Approvals(args) => client::approvals(args).await,
-        Command::Mandates(args) => ledger::mandates(args),
+        Command::Mandates(args) => ledger::mandates(args).await,
         Command::Ledger(args) => ledger::ledger(args),
         Command::New(args) => new::run(args),
         Command::Run(args) => run::run(args).await,

@@ -6,7 +6,8 @@ use mercato::contract::{
 };
 use mercato::display::{self, table};
 use mercato::gateway::api::{
-    ApprovalView, FanOutResponse, OffersResponse, Problem, SkippedSupplier, SupplierFailure,
+    ApprovalView, FanOutResponse, MandatesResponse, OffersResponse, Problem, SkippedSupplier,
+    SupplierFailure,
 };
 use std::fmt::Write as _;
 
@@ -278,6 +279,60 @@ pub fn approvals(list: &[ApprovalView]) -> String {
                     .unwrap_or_default(),
             ),
             Cell::new(a.order_id.clone().unwrap_or_default()),
+        ]);
+    }
+    format!("{t}\n")
+}
+
+/// `mercato mandates`.
+pub fn mandates(r: &MandatesResponse) -> String {
+    if r.mandates.is_empty() {
+        return "No mandate binds this client.\n".to_string();
+    }
+    let mut t = table(&[
+        "client",
+        "mandate",
+        "suppliers",
+        "max/order",
+        "budget",
+        "used",
+        "left",
+        "orders",
+        "approval above",
+        "firm quote",
+    ]);
+    for m in &r.mandates {
+        let budget = m.budget.as_ref();
+        let money =
+            |v: Option<&mercato::contract::Money>| v.map(display::money).unwrap_or_default();
+        t.add_row(vec![
+            Cell::new(&m.client),
+            Cell::new(&m.mandate),
+            Cell::new(if m.suppliers.is_empty() {
+                "any".to_string()
+            } else {
+                m.suppliers.join(", ")
+            }),
+            right(display::money(&m.max_per_order)),
+            Cell::new(
+                budget
+                    .map(|b| format!("{} / {}", display::money(&b.limit), b.period))
+                    .unwrap_or_else(|| "none".to_string()),
+            ),
+            right(money(budget.and_then(|b| b.committed.as_ref()))),
+            right(money(budget.and_then(|b| b.left.as_ref()))),
+            right(
+                budget
+                    .and_then(|b| {
+                        b.orders.map(|n| match b.max_orders {
+                            Some(max) => format!("{n} of {max}"),
+                            None => n.to_string(),
+                        })
+                    })
+                    .unwrap_or_default(),
+            ),
+            right(money(m.approval_above.as_ref())),
+            Cell::new(if m.require_firm_quote { "yes" } else { "no" }),
         ]);
     }
     format!("{t}\n")

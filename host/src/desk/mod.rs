@@ -20,6 +20,7 @@
 mod approvals;
 mod error;
 mod facts;
+mod mandates;
 mod once;
 mod recovery;
 mod request;
@@ -28,6 +29,7 @@ mod settle;
 
 pub use approvals::{ApprovalView, ApprovalsResponse, BudgetView, LineView};
 pub use error::{Breach, CapRefusal, DeskError, Failure, OrderRef, Refusal};
+pub use mandates::{ItemRuleView, MandateBudget, MandateView, MandatesResponse, mandate_view};
 pub use once::{canonical, request_hash};
 pub use recovery::Recovery;
 pub use request::{CancelBody, IdempotencyKey, MAX_LINES, PlaceOrder, ReturnBody};

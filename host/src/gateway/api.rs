@@ -21,6 +21,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 pub use crate::desk::{ApprovalView, ApprovalsResponse, CancelBody, PlaceOrder, ReturnBody};
+pub use crate::desk::{ItemRuleView, MandateBudget, MandateView, MandatesResponse};
 
 /// The mime type of error bodies (RFC 9457).
 pub const PROBLEM_JSON: &str = "application/problem+json";

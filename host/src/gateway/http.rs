@@ -277,6 +277,10 @@ async fn request_return(
         .await)
 }
 
+async fn list_mandates(State(s): State<AppState>, Caller(c): Caller) -> Answer<MandatesResponse> {
+    ok(s.service.mandates(&c).await)
+}
+
 async fn list_approvals(State(s): State<AppState>, Caller(c): Caller) -> Answer<ApprovalsResponse> {
     ok(s.service.approvals(&c).await)
 }
@@ -685,6 +689,24 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
                 )
             },
             post(request_return),
+        ),
+        (
+            Endpoint {
+                tag: "approvals",
+                ok: (
+                    200,
+                    "The mandates and their budgets",
+                    Some(schema::<MandatesResponse>),
+                ),
+                ..endpoint(
+                    M::GET,
+                    "/v1/mandates",
+                    "listMandates",
+                    "The caller's spend mandate and its budget's use this period (an \
+                     approver's: every client's)",
+                )
+            },
+            get(list_mandates),
         ),
         (
             Endpoint {

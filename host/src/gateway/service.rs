@@ -482,6 +482,12 @@ impl Service {
             .await?)
     }
 
+    /// The caller's mandate with its budget's use this period; every client's for an
+    /// approver.
+    pub async fn mandates(&self, caller: &Client) -> Result<MandatesResponse, ApiError> {
+        Ok(self.desk.mandates(caller).await?)
+    }
+
     /// Pending approvals and the latest decisions, for approvers.
     pub async fn approvals(&self, approver: &Client) -> Result<ApprovalsResponse, ApiError> {
         Ok(self.desk.approvals(approver).await?)

@@ -258,6 +258,61 @@ async fn budget_under_load(ledger: Option<Arc<dyn mercato::ledger::Ledger>>) {
             .all(|r| r.state != mercato::ledger::ReservationState::Reserved),
         "every reservation settled or released"
     );
+
+    // What `GET /v1/mandates` tells the client is the ledger's truth: the orders it placed,
+    // what they cost, and what is left of the limit.
+    let (status, mine) = g.get("/v1/mandates").await;
+    assert_eq!(status, 200, "{mine:#}");
+    let budget = &mine["mandates"][0]["budget"];
+    assert_eq!(mine["mandates"].as_array().unwrap().len(), 1, "{mine:#}");
+    assert_eq!(budget["committed"]["minor"], committed, "{mine:#}");
+    assert_eq!(budget["orders"], placed, "{mine:#}");
+    assert_eq!(budget["left"]["minor"], 500_000 - committed, "{mine:#}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mandates_are_read_by_their_client_and_by_approvers_only() {
+    let g = with_mandate(Mandate {
+        items: vec![mercato::mandate::ItemRule::Sku(NUT.into())],
+        ..strict()
+    })
+    .await;
+    let (status, mine) = g.get("/v1/mandates").await;
+    assert_eq!(status, 200, "{mine:#}");
+    let all = mine["mandates"].as_array().unwrap();
+    assert_eq!(all.len(), 1, "a client sees its own mandate only: {mine:#}");
+    let m = &all[0];
+    assert_eq!(m["client"], "press-line-7");
+    assert_eq!(
+        m["max_per_order"],
+        json!({ "currency": "EUR", "minor": 20_000 })
+    );
+    assert_eq!(m["approval_above"]["minor"], 15_000);
+    assert_eq!(m["budget"]["period"], "month");
+    assert_eq!(m["budget"]["committed"]["minor"], 0);
+    assert_eq!(m["budget"]["left"]["minor"], 50_000);
+    assert_eq!(m["on_drift"], "cancel");
+    assert_eq!(m["items"], json!([{ "kind": "sku", "sku": NUT }]), "{m:#}");
+
+    // The approver has no mandate of its own, and sees every client's.
+    let (status, lead) = as_approver(&g, reqwest::Method::GET, "/v1/mandates", json!(null)).await;
+    assert_eq!(status, 200, "{lead:#}");
+    let clients: Vec<&str> = lead["mandates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["client"].as_str().unwrap())
+        .collect();
+    assert_eq!(clients, ["press-line-7"]);
+
+    // Without a key, nothing.
+    let anonymous = g
+        .http
+        .get(format!("{}/v1/mandates", g.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
 }
 
 /// `method path` as the approver.
