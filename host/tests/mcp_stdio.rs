@@ -33,6 +33,7 @@ async fn mercato_mcp_serves_an_agent_on_stdio() {
             "cancel_order",
             "compare_offers",
             "get_order",
+            "list_suppliers",
             "place_order",
             "request_quote",
             "search_catalog"

@@ -36,7 +36,7 @@
 //!   unknown tool name is a JSON-RPC invalid-params error.
 
 use super::api::{CancelBody, FanOutResponse, OffersRequest, OffersResponse, PlaceOrder};
-use super::api::{QuotesRequest, SearchRequest};
+use super::api::{QuotesRequest, SearchRequest, SuppliersResponse};
 use super::http::MAX_BODY_BYTES;
 use super::problem::ApiError;
 use super::service::Service;
@@ -60,6 +60,8 @@ use serde_json::{Value, json};
 use std::sync::{Arc, LazyLock};
 use std::time::Instant;
 
+/// Tool name: the suppliers, what each can do and whether it is reachable.
+pub const LIST_SUPPLIERS: &str = "list_suppliers";
 /// Tool name: search every supplier's catalogue.
 pub const SEARCH_CATALOG: &str = "search_catalog";
 /// Tool name: rank every supplier's offer for a wanted quantity.
@@ -234,6 +236,7 @@ impl McpServer {
     ) -> Result<CallToolResult, ErrorData> {
         let s = &self.service;
         match name {
+            LIST_SUPPLIERS => answer(suppliers(s, args)),
             SEARCH_CATALOG => answer(search(s, client, args).await),
             COMPARE_OFFERS => answer(offers(s, client, args).await),
             REQUEST_QUOTE => answer(quotes(s, client, args).await),
@@ -246,6 +249,24 @@ impl McpServer {
             )),
         }
     }
+}
+
+fn suppliers(s: &Service, args: JsonObject) -> Result<SuppliersResponse, ApiError> {
+    let SuppliersArgs { currency, country } = parse(args)?;
+    let currency = currency
+        .map(|c| crate::codes::currency("currency", &c).map(|c| c.code().to_string()))
+        .transpose()?;
+    let country = country
+        .map(|c| crate::codes::country("country", &c))
+        .transpose()?;
+    let mut all = s.suppliers();
+    all.suppliers.retain(|v| {
+        currency.as_ref().is_none_or(|c| v.currencies.contains(c))
+            && country
+                .as_ref()
+                .is_none_or(|c| v.ship_to_countries.contains(c))
+    });
+    Ok(all)
 }
 
 async fn search(
@@ -302,6 +323,18 @@ async fn cancel_order(
     let body = CancelBody { line_ids, reason };
     s.cancel_order(client, &supplier, &order_id, &key, body)
         .await
+}
+
+/// Arguments of `list_suppliers`: both optional filters.
+#[derive(Debug, serde::Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct SuppliersArgs {
+    /// Only suppliers that sell in this ISO 4217 currency (`EUR`).
+    #[serde(default)]
+    currency: Option<String>,
+    /// Only suppliers that ship to this ISO 3166-1 alpha-2 country (`DE`).
+    #[serde(default)]
+    country: Option<String>,
 }
 
 /// Arguments of `get_order`.
@@ -384,6 +417,7 @@ const KEY_FORM: &str =
     "1–255 visible ASCII characters, new for each distinct operation and the same when retrying it";
 
 const INSTRUCTIONS: &str = "Mercato is one API to many industrial suppliers. Typical flow: \
+list_suppliers to learn who can quote and order, in which currencies and countries; \
 search_catalog or compare_offers to find items, prices and stock; request_quote for binding \
 prices, delivery options and a quote_id; place_order (with the quote_id, a max_total and a new \
 idempotency_key); get_order to follow it; cancel_order if needed. Money is integer minor units \
@@ -399,7 +433,7 @@ const MONEY_NOTE: &str = "Money is {\"currency\":\"EUR\",\"minor\":1234} (intege
 EUR 12.34); quantities are {\"steps\":n,\"unit\":\"C62\",\"scale\":0} (steps × 10^-scale of a \
 UN/CEFACT unit, C62 = piece); unit prices are {\"mantissa\":m,\"scale\":s} per basis quantity.";
 
-/// The six tools, built once.
+/// The tools, built once.
 fn tools() -> &'static [Tool] {
     static TOOLS: LazyLock<Vec<Tool>> = LazyLock::new(|| {
         let lookup = || {
@@ -407,6 +441,15 @@ fn tools() -> &'static [Tool] {
                 .read_only(true)
                 .destructive(false)
                 .idempotent(true)
+                .open_world(true)
+        };
+        // Each call creates a quote at the supplier: not read-only, not idempotent, but
+        // nothing is bought or lost.
+        let creating = || {
+            ToolAnnotations::new()
+                .read_only(false)
+                .destructive(false)
+                .idempotent(false)
                 .open_world(true)
         };
         let mutating = || {
@@ -417,6 +460,26 @@ fn tools() -> &'static [Tool] {
                 .open_world(true)
         };
         vec![
+            tool(
+                LIST_SUPPLIERS,
+                "List the suppliers",
+                "The suppliers this host buys from, and what each can do: `capabilities` \
+                 (search, instant-quote, place-order, cancel-order, …), the `currencies` it \
+                 sells in, the `ship_to_countries` it delivers to, `max_lines_per_order`, \
+                 whether its `breaker` is closed (calls flow) or open (suspended after \
+                 faults), and its `readiness` (its connection check: ready, failing, \
+                 not_checkable or unchecked). Call it first: quote and order only with \
+                 suppliers whose capabilities include instant-quote and place-order. \
+                 `currency` and `country` keep only the suppliers that sell in or ship to \
+                 them. Read-only; asks no supplier."
+                    .to_string(),
+                input::<SuppliersArgs>(),
+                ToolAnnotations::new()
+                    .read_only(true)
+                    .destructive(false)
+                    .idempotent(true)
+                    .open_world(false),
+            ),
             tool(
                 SEARCH_CATALOG,
                 "Search the catalogues",
@@ -463,7 +526,7 @@ fn tools() -> &'static [Tool] {
                      {MONEY_NOTE}"
                 ),
                 input::<QuotesRequest>(),
-                lookup(),
+                creating(),
             ),
             tool(
                 PLACE_ORDER,
@@ -556,12 +619,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn six_tools_with_object_schemas_and_the_key_where_state_changes() {
+    fn tools_with_object_schemas_and_the_key_where_state_changes() {
         let tools = tools();
         let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
         assert_eq!(
             names,
             [
+                LIST_SUPPLIERS,
                 SEARCH_CATALOG,
                 COMPARE_OFFERS,
                 REQUEST_QUOTE,
@@ -583,7 +647,15 @@ mod tests {
                 .is_some_and(|r| r.contains(&json!(IDEMPOTENCY_KEY)));
             let a = t.annotations.as_ref().expect("annotations");
             assert_eq!(keyed, a.destructive_hint == Some(true), "{}", t.name);
-            assert_eq!(a.read_only_hint == Some(true), !keyed, "{}", t.name);
+            // Only a quote request changes state without a key: it buys nothing.
+            let creates = t.name == REQUEST_QUOTE;
+            assert_eq!(
+                a.read_only_hint == Some(true),
+                !keyed && !creates,
+                "{}",
+                t.name
+            );
+            assert_eq!(a.idempotent_hint == Some(true), !creates, "{}", t.name);
             assert!(
                 t.input_schema["properties"]
                     .as_object()

@@ -233,12 +233,13 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
         info.instructions
     );
 
-    // Six tools with their annotations and object input schemas.
+    // The tools with their annotations and object input schemas.
     let tools = client.list_all_tools().await.expect("tools/list");
     let names: BTreeSet<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
     assert_eq!(
         names,
         BTreeSet::from([
+            "list_suppliers",
             "search_catalog",
             "compare_offers",
             "request_quote",
@@ -250,15 +251,28 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
     for tool in &tools {
         let (read_only, destructive, idempotent, open_world) = annotations(tool);
         let mutating = matches!(tool.name.as_ref(), "place_order" | "cancel_order");
-        assert_eq!(read_only, Some(!mutating), "{}: readOnlyHint", tool.name);
+        // Every request_quote call creates a quote: neither read-only nor idempotent.
+        let creates = tool.name == "request_quote";
+        assert_eq!(
+            read_only,
+            Some(!mutating && !creates),
+            "{}: readOnlyHint",
+            tool.name
+        );
         assert_eq!(
             destructive,
             Some(mutating),
             "{}: destructiveHint",
             tool.name
         );
-        assert_eq!(idempotent, Some(true), "{}: idempotentHint", tool.name);
-        assert_eq!(open_world, Some(true), "{}: openWorldHint", tool.name);
+        assert_eq!(idempotent, Some(!creates), "{}: idempotentHint", tool.name);
+        // Listing the suppliers asks none of them.
+        assert_eq!(
+            open_world,
+            Some(tool.name != "list_suppliers"),
+            "{}: openWorldHint",
+            tool.name
+        );
         assert_eq!(
             tool.input_schema.get("type"),
             Some(&json!("object")),
@@ -293,6 +307,37 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
             tool.name
         );
     }
+
+    // list_suppliers = GET /v1/suppliers, filtered by what a supplier sells in and ships to.
+    let listed = answer(&call(&client, "list_suppliers", json!({})).await);
+    let (status, by_http) = gw.get("/v1/suppliers").await;
+    assert_eq!(status, 200, "{by_http}");
+    // The same answer as the HTTP API (whose test checks its content).
+    assert_eq!(listed, by_http);
+    assert!(
+        listed["suppliers"][0]["readiness"]["state"].is_string(),
+        "{listed:#}"
+    );
+    let in_usd = answer(&call(&client, "list_suppliers", json!({"currency": "usd"})).await);
+    let sellers: Vec<&str> = in_usd["suppliers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["supplier"].as_str().unwrap())
+        .collect();
+    assert!(sellers.contains(&"voltaic"), "{in_usd:#}");
+    for s in in_usd["suppliers"].as_array().unwrap() {
+        assert!(
+            s["currencies"].as_array().unwrap().contains(&json!("USD")),
+            "{s:#}"
+        );
+    }
+    assert!(
+        sellers.len() < listed["suppliers"].as_array().unwrap().len(),
+        "{in_usd:#}"
+    );
+    let wrong = call(&client, "list_suppliers", json!({"currency": "euro"})).await;
+    assert_eq!(wrong.is_error, Some(true), "{wrong:?}");
 
     // search_catalog = POST /v1/search with the same body.
     let search = json!({"text": "M8 hex bolt", "page_size": 50});
@@ -464,7 +509,7 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
         ProtocolVersion::V_2026_07_28
     );
     let tools = discover.list_all_tools().await.expect("tools/list");
-    assert_eq!(tools.len(), 6);
+    assert_eq!(tools.len(), 7);
     let got = answer(
         &call(
             &discover,
@@ -554,7 +599,7 @@ async fn mcp_over_http_refuses_a_connection_without_a_valid_key() {
     let tools: Value = tools.json().await.expect("JSON-RPC answer");
     assert_eq!(
         tools["result"]["tools"].as_array().map(Vec::len),
-        Some(6),
+        Some(7),
         "{tools}"
     );
 }
@@ -575,7 +620,7 @@ async fn mcp_over_a_byte_stream_acts_as_the_given_client() {
 
     let agent = ().serve(ours).await.expect("MCP initialize");
     let tools = agent.list_all_tools().await.expect("tools/list");
-    assert_eq!(tools.len(), 6);
+    assert_eq!(tools.len(), 7);
     let search = json!({"text": "M8 hex bolt"});
     let found = answer(&call(&agent, "search_catalog", search.clone()).await);
     let direct = serde_json::to_value(
