@@ -120,7 +120,7 @@ pub struct Mandate {
 
 impl Mandate {
     /// The mandate as JSON, amounts as `EUR 500.00`: what the ledger records of each mandate
-    /// in force and what `mercato mandates` shows.
+    /// in force. (The API's view of a mandate is `desk::MandateView`.)
     pub fn to_json(&self) -> serde_json::Value {
         let items: Vec<serde_json::Value> = self
             .items

@@ -4,7 +4,7 @@
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use mercato::contract::now_ms;
-use mercato::desk::{MandatesResponse, mandate_view};
+use mercato::desk::mandates_of;
 use mercato::display;
 use mercato::ledger::{Ledger, Location};
 use mercato::policy::Policy;
@@ -120,23 +120,7 @@ pub async fn mandates(args: MandatesArgs) -> anyhow::Result<ExitCode> {
         "mandates are in the host policy (--policy FILE), or ask a server (--server URL)",
     )?;
     let ledger = args.source.open(Some(&policy)).ok();
-    let now = now_ms();
-    let mut bound: Vec<_> = policy
-        .clients
-        .all()
-        .into_iter()
-        .filter_map(|c| c.mandate.clone().map(|m| (c.id.to_string(), m)))
-        .collect();
-    bound.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut mandates = Vec::new();
-    for (client, m) in bound {
-        let used = match (&ledger, &m.budget) {
-            (Some(l), Some(b)) => Some(l.used(&m.id, b.period.start(now), b.limit.currency())?),
-            _ => None,
-        };
-        mandates.push(mandate_view(&client, &m, used.as_ref()));
-    }
-    let response = MandatesResponse { mandates };
+    let response = mandates_of(policy.clients.all(), ledger.as_deref(), now_ms())?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&response)?);
     } else {

@@ -8,7 +8,8 @@
 use super::{DeskError, OrderDesk};
 use crate::clients::Client;
 use crate::contract::Money;
-use crate::mandate::{ItemRule, Mandate, Used};
+use crate::ledger::{Ledger, LedgerError};
+use crate::mandate::{ItemRule, Mandate, Millis, Used};
 use mercato_sdk::exact;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -148,39 +149,42 @@ pub fn mandate_view(client: &str, m: &Mandate, used: Option<&Used>) -> MandateVi
     }
 }
 
+/// The mandates of `clients` in client order, each with its budget's use this period read
+/// from `ledger` (none without one). The server's answer and `mercato mandates`'s local
+/// mode are both this.
+pub fn mandates_of(
+    clients: impl IntoIterator<Item = Arc<Client>>,
+    ledger: Option<&dyn Ledger>,
+    now: Millis,
+) -> Result<MandatesResponse, LedgerError> {
+    let mut bound: Vec<(String, Arc<Mandate>)> = clients
+        .into_iter()
+        .filter_map(|c| c.mandate.clone().map(|m| (c.id.to_string(), m)))
+        .collect();
+    bound.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut mandates = Vec::with_capacity(bound.len());
+    for (client, m) in &bound {
+        let used = match (ledger, &m.budget) {
+            (Some(l), Some(b)) => Some(l.used(&m.id, b.period.start(now), b.limit.currency())?),
+            _ => None,
+        };
+        mandates.push(mandate_view(client, m, used.as_ref()));
+    }
+    Ok(MandatesResponse { mandates })
+}
+
 impl OrderDesk {
     /// The mandates `caller` may see, each with its budget's use this period: its own, or
     /// every client's for an approver.
     pub async fn mandates(&self, caller: &Client) -> Result<MandatesResponse, DeskError> {
-        let mut bound: Vec<(String, Arc<Mandate>)> = self
+        let visible: Vec<Arc<Client>> = self
             .clients()
             .all()
             .into_iter()
             .filter(|c| caller.approver || c.id == caller.id)
-            .filter_map(|c| c.mandate.clone().map(|m| (c.id.to_string(), m)))
             .collect();
-        bound.sort_by(|a, b| a.0.cmp(&b.0));
         let now = self.now();
-        let to_read = bound.clone();
-        let used = self
-            .staged(move |l| {
-                to_read
-                    .iter()
-                    .map(|(_, m)| {
-                        m.budget
-                            .as_ref()
-                            .map(|b| l.used(&m.id, b.period.start(now), b.limit.currency()))
-                            .transpose()
-                    })
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .await?;
-        Ok(MandatesResponse {
-            mandates: bound
-                .iter()
-                .zip(&used)
-                .map(|((client, m), used)| mandate_view(client, m, used.as_ref()))
-                .collect(),
-        })
+        self.staged(move |l| mandates_of(visible, Some(l), now))
+            .await
     }
 }

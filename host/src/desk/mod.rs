@@ -29,7 +29,9 @@ mod settle;
 
 pub use approvals::{ApprovalView, ApprovalsResponse, BudgetView, LineView};
 pub use error::{Breach, CapRefusal, DeskError, Failure, OrderRef, Refusal};
-pub use mandates::{ItemRuleView, MandateBudget, MandateView, MandatesResponse, mandate_view};
+pub use mandates::{
+    ItemRuleView, MandateBudget, MandateView, MandatesResponse, mandate_view, mandates_of,
+};
 pub use once::{canonical, request_hash};
 pub use recovery::Recovery;
 pub use request::{CancelBody, IdempotencyKey, MAX_LINES, PlaceOrder, ReturnBody};

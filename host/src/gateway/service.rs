@@ -151,7 +151,7 @@ impl Service {
         client: &Client,
         req: SearchRequest,
     ) -> Result<FanOutResponse<SearchPage>, ApiError> {
-        let page_size = page_size(req.page_size, 20)?;
+        let page_size = within("page_size", req.page_size, 20, MAX_PAGE_SIZE)?;
         let mut scope = req.scope;
         scope.normalize("scope")?;
         if !req.cursors.is_empty() {
@@ -242,17 +242,15 @@ impl Service {
                 )
             })?;
         let currency = crate::codes::currency("scope.currency", &currency_code)?;
-        let max_pages = match req.max_pages.unwrap_or(DEFAULT_OFFER_PAGES) {
-            n @ 1..=MAX_OFFER_PAGES => n,
-            n => {
-                return Err(ApiError::BadRequest(format!(
-                    "max_pages: {n} is outside 1–{MAX_OFFER_PAGES}"
-                )));
-            }
-        };
+        let max_pages = within(
+            "max_pages",
+            req.max_pages,
+            DEFAULT_OFFER_PAGES,
+            MAX_OFFER_PAGES,
+        )?;
         let search = SearchRequest {
             text: Some(req.text.clone()),
-            page_size: Some(page_size(req.page_size, 50)?),
+            page_size: Some(within("page_size", req.page_size, 50, MAX_PAGE_SIZE)?),
             scope: Scope {
                 currency: Some(currency_code),
                 ..req.scope
@@ -617,11 +615,12 @@ impl Service {
     }
 }
 
-fn page_size(asked: Option<u32>, default: u32) -> Result<u32, ApiError> {
+/// `asked` (or `default`) if it is within 1–`max`; otherwise a 400 naming `field`.
+fn within(field: &str, asked: Option<u32>, default: u32, max: u32) -> Result<u32, ApiError> {
     match asked.unwrap_or(default) {
-        n @ 1..=MAX_PAGE_SIZE => Ok(n),
+        n if (1..=max).contains(&n) => Ok(n),
         n => Err(ApiError::BadRequest(format!(
-            "page_size: {n} is outside 1–{MAX_PAGE_SIZE}"
+            "{field}: {n} is outside 1–{max}"
         ))),
     }
 }
