@@ -13,7 +13,7 @@ use mercato::broker::{Broker, BrokerConfig};
 use mercato::contract::*;
 use mercato::demo::buyer_context;
 use mercato::metrics::Metrics;
-use mercato::sandbox::limits::Limits;
+use mercato::sandbox::limits::{DEFAULT_REQUEST_BODY_BYTES, Limits};
 use mercato::sandbox::outbound::DENIAL_SAMPLES;
 use mercato::sandbox::secrets::AttachTarget;
 use mercato::sandbox::{Grants, HostGrant, LimitGrants};
@@ -152,6 +152,33 @@ async fn upstream(behaviour: Behaviour) -> (String, Arc<AtomicUsize>) {
         }
     });
     (url, accepted)
+}
+
+/// A server that reads a request until the client ends or drops it, then answers 200: it
+/// never answers early, so what the host cut off decides the outcome, not a race with the
+/// answer. The counter holds the bytes it received, head and body.
+async fn draining_upstream() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let received = Arc::new(AtomicUsize::new(0));
+    let count = received.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let count = count.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 64 * 1024];
+                while let Ok(n @ 1..) = socket.read(&mut buf).await {
+                    count.fetch_add(n, Ordering::SeqCst);
+                }
+                let _ = socket
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+                    )
+                    .await;
+            });
+        }
+    });
+    (url, received)
 }
 
 #[derive(Clone, Copy)]
@@ -588,16 +615,23 @@ async fn s17_printing_floods_are_bounded() {
 async fn s18_a_huge_request_body_is_cut_off() {
     let host = host();
     let h = healthy(&host).await;
-    let (ok, _) = upstream(Behaviour::Ok).await;
+    let (sink, received) = draining_upstream().await;
     let a = hostile(
         &host,
         attack("huge-request")
-            .setting("upstream", &ok)
-            .host(HostGrant::local(&ok).expect("grant")),
+            .setting("upstream", &sink)
+            .host(HostGrant::local(&sink).expect("grant")),
     )
     .await;
     let report = findings(contained(&h, search(&a)).await.expect("report"));
     assert!(report["upload"].starts_with("error"), "{report:?}");
+    // The 32 MiB body stopped at the 1 MiB cap: what left the host is the cap, the request
+    // head and chunk framing (a few bytes per chunk), not the rest.
+    let sent = received.load(Ordering::SeqCst) as u64;
+    assert!(
+        sent <= DEFAULT_REQUEST_BODY_BYTES + (64 << 10),
+        "{sent} bytes reached the server"
+    );
 
     // And a huge request from a client never reaches the adapter (S8's host side).
     let mut huge = query("x", 10);
