@@ -53,15 +53,15 @@ def order(po, cap_minor):
     return {
         "supplier": "voltaic",
         "buyer_po": po,
-        "lines": [{"line_id": "1", "item": {"Sku": "VC-HN-M8-A2"}, "offer_token": None,
+        "lines": [{"line_id": "1", "item": {"kind": "sku", "sku": "VC-HN-M8-A2"}, "offer_token": None,
                    "quantity": {"steps": 100, "unit": "C62", "scale": 0},
                    "expected_unit_price": None}],
         "ship_to": {"location_id": "4012345000009", "name": "Plant 3", "organization": "Acme",
                     "lines": ["Industriestrasse 12"], "city": "Stuttgart", "region": None,
                     "postal_code": "70565", "country": "de", "contact": None},
-        "partial_delivery": "Allow",
+        "partial_delivery": "allow",
         "max_total": {"currency": "eur", "minor": cap_minor},
-        "payment": {"OnAccount": None},
+        "payment": {"kind": "on_account"},
     }
 
 
@@ -69,7 +69,7 @@ def order(po, cap_minor):
 parked = {}
 for po, cap, key in [("PO-PAGE-1", 300000, "page-1"), ("PO-PAGE-2", 260000, "page-2")]:
     status, answer = api("POST", "/v1/orders", BOT, order(po, cap), {"Idempotency-Key": key})
-    check(status == 409 and answer.get("code") == "approval-required", f"parked: {status} {answer}")
+    check(status == 409 and answer.get("code") == "approval_required", f"parked: {status} {answer}")
     parked[po] = answer["approval_id"]
 approval = parked["PO-PAGE-1"]
 print("parked as", parked)

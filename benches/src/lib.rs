@@ -280,13 +280,14 @@ pub fn quote_request() -> mercato::contract::QuoteRequest {
 }
 
 /// An order for [`BASKET`] from offline supplier `supplier`, through the gateway's API.
-pub fn order_request(supplier: usize, po: &str) -> mercato::desk::PlaceOrder {
-    serde_json::from_value(serde_json::json!({
+pub fn order_request(supplier: usize, po: &str) -> mercato::wire::PlaceOrder {
+    let order: mercato::desk::PlaceOrder = serde_json::from_value(serde_json::json!({
         "supplier": offline_id(supplier), "buyer_po": po,
         "lines": basket_lines("expected_unit_price"),
         "ship_to": ship_to(), "partial_delivery": "Allow",
         "max_total": { "currency": "EUR", "minor": 100_000_000 },
         "payment": { "OnAccount": null }
     }))
-    .expect("a valid order request")
+    .expect("a valid order request");
+    order.into()
 }

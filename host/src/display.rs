@@ -72,14 +72,16 @@ pub fn parse_money(s: &str) -> Result<mercato_sdk::exact::Money, String> {
 }
 
 /// `EUR 12.34`.
-pub fn money(m: &Money) -> String {
+pub fn money<M: Clone + Into<Money>>(m: &M) -> String {
+    let m: Money = m.clone().into();
     m.to_exact()
         .map(|m| m.to_string())
         .unwrap_or_else(|_| format!("{} {}", m.currency, m.minor))
 }
 
 /// `EUR 0.125` per piece, or `EUR 12.50/100` per basis quantity.
-pub fn price(p: &Price) -> String {
+pub fn price<P: Clone + Into<Price>>(p: &P) -> String {
+    let p: Price = p.clone().into();
     let amount = p
         .amount
         .to_exact()
@@ -94,7 +96,8 @@ pub fn price(p: &Price) -> String {
 
 /// A quantity for people: `25 pcs`, `2.5 kg`, `3 PK` (the Rec 20 code where no short name
 /// is common).
-pub fn quantity(q: &crate::contract::Quantity) -> String {
+pub fn quantity<Q: Clone + Into<crate::contract::Quantity>>(q: &Q) -> String {
+    let q: crate::contract::Quantity = q.clone().into();
     let amount = q
         .to_exact()
         .ok()

@@ -79,6 +79,7 @@ pub mod reload;
 pub mod sandbox;
 pub mod scaffold;
 pub mod signing;
+pub mod wire;
 pub mod wit;
 
 pub use adapter::{AdapterHost, Digest, HostConfig, LoadedAdapter, Operation, SupplierId};

@@ -17,7 +17,7 @@ pub type Millis = i64;
 /// A budget period. Periods are calendar periods in UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "snake_case")]
 pub enum Period {
     /// A calendar day.
     Day,
@@ -212,7 +212,7 @@ pub struct Used {
     serde::Deserialize,
     schemars::JsonSchema,
 )]
-#[serde(tag = "rule", rename_all = "kebab-case")]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Rule {
     /// Outside the mandate's validity window.
     #[error("the mandate is valid from {not_before} to {not_after} (ms since epoch)")]
@@ -325,7 +325,7 @@ pub enum Decision {
 /// drifted from the quote, over the cap, totals that do not add up, another currency).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
 #[cfg_attr(test, derive(schemars::JsonSchema))]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "snake_case")]
 pub enum DriftAction {
     /// Cancel it at the supplier and answer `order-cancelled-by-host` with the breach; if the
     /// supplier refuses the cancel, hold it for a person as `Escalate` does.

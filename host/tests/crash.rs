@@ -101,7 +101,7 @@ async fn a_killed_server_never_loses_or_duplicates_an_order() {
             let body: Value = response.json().await.expect("JSON");
             match status {
                 201 => break body,
-                409 if body["code"] == "in-progress" => {}
+                409 if body["code"] == "in_progress" => {}
                 other => panic!("round {round} (kill at {kill_after:?}): {other} {body:#}"),
             }
             assert!(

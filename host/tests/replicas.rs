@@ -97,7 +97,7 @@ async fn two_replicas_share_keys_and_budgets() {
                 assert!(placed.get_or_insert(id.clone()) == &id, "one order id");
                 cost = body["totals"]["grand_total"]["minor"].as_i64().unwrap();
             }
-            409 => assert_eq!(body["code"], "in-progress", "{body:#}"),
+            409 => assert_eq!(body["code"], "in_progress", "{body:#}"),
             other => panic!("{other}: {body:#}"),
         }
     }
@@ -127,7 +127,7 @@ async fn two_replicas_share_keys_and_budgets() {
         let body: Value = response.json().await.unwrap();
         if status != 201 {
             assert_eq!(status, 403, "{body:#}");
-            assert_eq!(body["mandate_rule"]["rule"], "budget", "{body:#}");
+            assert_eq!(body["mandate_rule"]["kind"], "budget", "{body:#}");
         }
         statuses.push(status);
     }

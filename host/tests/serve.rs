@@ -167,8 +167,8 @@ fn the_cli_searches_ranks_and_orders_through_a_running_server() {
     // A cap below what the catalogue says the order costs is refused before anything leaves.
     assert!(!over.status.success());
     let problem: Value = serde_json::from_slice(&over.stdout).expect("problem JSON");
-    assert_eq!(problem["code"], "cap-refused", "{problem:#}");
-    assert_eq!(problem["cap"]["reason"], "below-cost", "{problem:#}");
+    assert_eq!(problem["code"], "cap_refused", "{problem:#}");
+    assert_eq!(problem["cap"]["kind"], "below_cost", "{problem:#}");
 
     let refused = mercato(
         &["search", "nut", "--json"],
@@ -236,7 +236,7 @@ fn approvals_mandates_and_the_ledger_export_through_the_cli() {
     let parked = mercato(&order, &bot);
     assert!(!parked.status.success());
     let problem: Value = serde_json::from_slice(&parked.stdout).expect("problem JSON");
-    assert_eq!(problem["code"], "approval-required", "{problem:#}");
+    assert_eq!(problem["code"], "approval_required", "{problem:#}");
     let id = problem["approval_id"].as_str().unwrap().to_string();
 
     let list = json(&mercato(&["approvals", "--json"], &lead));

@@ -9,14 +9,14 @@ use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use mercato::clients::Client;
-use mercato::contract::{
+use mercato::desk::IdempotencyKey;
+use mercato::gateway::ApiError;
+use mercato::gateway::api::*;
+use mercato::wire::{
     Address, CancelOutcome, Invoice, ItemRef, Money, Order, OrderLineRequest, PartialDelivery,
     PaymentInstruction, Quantity, Quote, QuoteLineRequest, QuoteRequest, ReturnAuthorization,
     ReturnLine, ReturnReason, SearchPage, Shipment,
 };
-use mercato::desk::IdempotencyKey;
-use mercato::gateway::ApiError;
-use mercato::gateway::api::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::process::ExitCode;
@@ -543,7 +543,7 @@ pub async fn order(args: OrderArgs) -> anyhow::Result<ExitCode> {
         requested_delivery: None,
         partial_delivery: args.partial,
         max_total: args.max_total.clone(),
-        payment: PaymentInstruction::OnAccount(None),
+        payment: PaymentInstruction::OnAccount { payment_term: None },
         notes: None,
         deadline_ms: None,
     };
@@ -699,7 +699,7 @@ fn numbered<T>(lines: &[(String, u64)], line: impl Fn(String, ItemRef, Quantity)
         .map(|(n, (sku, qty))| {
             line(
                 n.to_string(),
-                ItemRef::Sku(sku.clone()),
+                ItemRef::Sku { sku: sku.clone() },
                 Quantity::pieces(*qty),
             )
         })
@@ -736,28 +736,18 @@ fn parse_money(s: &str) -> Result<Money, String> {
 }
 
 fn parse_partial(s: &str) -> Result<PartialDelivery, String> {
-    match s {
-        "allow" => Ok(PartialDelivery::Allow),
-        "ship-complete" => Ok(PartialDelivery::ShipComplete),
-        "cancel-backorders" => Ok(PartialDelivery::CancelBackorders),
-        _ => Err(format!(
-            "{s:?}: one of allow, ship-complete, cancel-backorders"
-        )),
-    }
+    api_value(s, "allow, ship_complete, cancel_backorders")
 }
 
 fn parse_reason(s: &str) -> Result<ReturnReason, String> {
-    Ok(match s {
-        "damaged" => ReturnReason::Damaged,
-        "defective" => ReturnReason::Defective,
-        "wrong-item" => ReturnReason::WrongItem,
-        "not-needed" => ReturnReason::NotNeeded,
-        "ordered-in-error" => ReturnReason::OrderedInError,
-        "other" => ReturnReason::Other,
-        _ => {
-            return Err(format!(
-                "{s:?}: one of damaged, defective, wrong-item, not-needed, ordered-in-error, other"
-            ));
-        }
-    })
+    api_value(
+        s,
+        "damaged, defective, wrong_item, not_needed, ordered_in_error, other",
+    )
+}
+
+/// An enum value as the API writes it (`ship_complete`; `ship-complete` is taken too).
+fn api_value<T: DeserializeOwned>(s: &str, allowed: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(s.replace('-', "_")))
+        .map_err(|_| format!("{s:?}: one of {allowed}"))
 }

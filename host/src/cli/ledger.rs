@@ -196,7 +196,7 @@ fn export(ledger: &dyn Ledger, format: Format, out: &mut dyn std::io::Write) -> 
                         "client": r.client,
                         "supplier": r.supplier,
                         "recorded_at": r.created_at,
-                        "order": r.order,
+                        "order": mercato::wire::Order::from(r.order.clone()),
                     })
                 })
                 .collect();
@@ -219,7 +219,7 @@ fn export(ledger: &dyn Ledger, format: Format, out: &mut dyn std::io::Write) -> 
                 "recorded_at",
             ])?;
             for r in &orders {
-                let o = &r.order;
+                let o = mercato::wire::Order::from(r.order.clone());
                 let total = o
                     .totals
                     .grand_total

@@ -1,13 +1,13 @@
 //! Tables for people: one function per answer type of the API.
 
 use comfy_table::{Cell, CellAlignment};
-use mercato::contract::{
-    CancelOutcome, Invoice, Order, Quote, ReturnAuthorization, SearchPage, Shipment,
-};
 use mercato::display::{self, table};
 use mercato::gateway::api::{
     ApprovalView, FanOutResponse, MandatesResponse, OffersResponse, Problem, SkippedSupplier,
     SupplierFailure,
+};
+use mercato::wire::{
+    CancelOutcome, Invoice, Order, Quote, ReturnAuthorization, SearchPage, Shipment,
 };
 use std::fmt::Write as _;
 
@@ -303,8 +303,7 @@ pub fn mandates(r: &MandatesResponse) -> String {
     ]);
     for m in &r.mandates {
         let budget = m.budget.as_ref();
-        let money =
-            |v: Option<&mercato::contract::Money>| v.map(display::money).unwrap_or_default();
+        let money = |v: Option<&mercato::wire::Money>| v.map(display::money).unwrap_or_default();
         t.add_row(vec![
             Cell::new(&m.client),
             Cell::new(&m.mandate),

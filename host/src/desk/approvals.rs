@@ -21,11 +21,12 @@ use super::{Facts, OrderDesk, OrderRef, Placement, Sent};
 use crate::adapter::Operation;
 use crate::clients::{Client, request_id};
 use crate::codes;
-use crate::contract::{Address, CancelRequest, CancelStatus, Money, Order, Price, Quantity, Quote};
+use crate::contract::{Address, CancelRequest, CancelStatus, Money, Order, Price, Quantity};
 use crate::ledger::{
     Approval, ApprovalKind, ApprovalState, KeyScope, ReservationChange, ReservationState,
 };
 use crate::mandate::Rule;
+use crate::wire;
 use mercato_sdk::exact;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -41,15 +42,15 @@ pub struct LineView {
     /// The item, as the supplier names it.
     pub title: String,
     /// The quantity.
-    pub quantity: Quantity,
+    pub quantity: wire::Quantity,
     /// The quantity in words (`2.5 kg`, `25 pcs`).
     pub quantity_text: String,
     /// The unit price that applies.
-    pub unit_price: Price,
+    pub unit_price: wire::Price,
     /// The unit price in words (`EUR 0.24`).
     pub unit_price_text: String,
     /// Unit price × quantity.
-    pub line_total: Money,
+    pub line_total: wire::Money,
     /// The line total in words.
     pub line_total_text: String,
 }
@@ -58,17 +59,17 @@ pub struct LineView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct BudgetView {
     /// The budget for the period.
-    pub limit: Money,
+    pub limit: wire::Money,
     /// `day`, `week`, `month`, `quarter`, `year` or `lifetime`.
     pub period: String,
     /// Committed this period: orders placed (at their cost) or in flight (at their cap).
-    pub committed: Money,
+    pub committed: wire::Money,
     /// Other orders waiting for approval under the same mandate, at their caps.
-    pub other_pending: Money,
+    pub other_pending: wire::Money,
     /// What is left once those are counted.
-    pub left: Money,
+    pub left: wire::Money,
     /// What would be left if this order were approved at its cap.
-    pub left_if_approved: Money,
+    pub left_if_approved: wire::Money,
 }
 
 /// An order waiting for (or past) a person's decision.
@@ -91,20 +92,20 @@ pub struct ApprovalView {
     /// The same, for people (`2026-12-06 14:05 UTC`).
     pub created_at_text: String,
     /// The order as the client asked for it.
-    pub request: PlaceOrder,
+    pub request: wire::PlaceOrder,
     /// What is bought: as priced before sending, or as the supplier charged.
     pub lines: Vec<LineView>,
     /// What the order costs (the quote's or the catalogue's figure, or what the supplier
     /// charged), in words too.
-    pub total: Money,
+    pub total: wire::Money,
     /// `total` in words.
     pub total_text: String,
     /// Where `total` comes from.
     pub total_source: String,
     /// The most the order may cost.
-    pub cap: Money,
+    pub cap: wire::Money,
     /// Where the goods go.
-    pub ship_to: Address,
+    pub ship_to: wire::Address,
     /// The ship-to in one line.
     pub ship_to_text: String,
     /// Why a person is asked, in plain words.
@@ -119,7 +120,7 @@ pub struct ApprovalView {
     pub mandate: String,
     /// The accepted quote as the supplier returned it, if the order names one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub quote: Option<Quote>,
+    pub quote: Option<wire::Quote>,
     /// The mandate's budget, counting other pending approvals.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub budget: Option<BudgetView>,
@@ -171,8 +172,8 @@ fn line_view(l: &LineCost) -> LineView {
         quantity_text: crate::display::quantity(&quantity),
         unit_price_text: crate::display::price(&unit_price),
         line_total_text: l.total.to_string(),
-        quantity,
-        unit_price,
+        quantity: quantity.into(),
+        unit_price: unit_price.into(),
         line_total: l.total.into(),
     }
 }
@@ -195,11 +196,11 @@ fn summary_of_order(order: &Order, cap: exact::Money) -> Summary {
             line_id: l.line_id.clone(),
             title: l.item.supplier_sku.clone(),
             quantity_text: crate::display::quantity(&l.ordered),
-            quantity: l.ordered.clone(),
+            quantity: l.ordered.clone().into(),
             unit_price_text: crate::display::price(&l.unit_price),
-            unit_price: l.unit_price.clone(),
+            unit_price: l.unit_price.clone().into(),
             line_total_text: crate::display::money(&l.line_total),
-            line_total: l.line_total.clone(),
+            line_total: l.line_total.clone().into(),
         })
         .collect();
     Summary {
@@ -707,7 +708,7 @@ impl OrderDesk {
             0
         };
         let budget = used.map(|(used, limit, period)| {
-            let m = |minor: i64| Money::from(exact::Money::new(limit.currency(), minor));
+            let m = |minor: i64| wire::Money::from(exact::Money::new(limit.currency(), minor));
             let left = limit.minor() - used.amount.minor() - others;
             BudgetView {
                 limit: limit.into(),
@@ -744,18 +745,18 @@ impl OrderDesk {
             created_at: a.created_at,
             created_at_text: format!("{} UTC", crate::display::date_time(a.created_at)),
             ship_to_text: address_line(&request.ship_to),
-            ship_to: request.ship_to.clone(),
-            request,
+            ship_to: request.ship_to.clone().into(),
+            request: request.into(),
             lines,
             total_text: crate::display::money(&total),
-            total,
+            total: total.into(),
             total_source: source,
-            cap,
+            cap: cap.into(),
             reason,
             rule,
             breach,
             mandate: a.mandate.clone(),
-            quote,
+            quote: quote.map(Into::into),
             budget,
             decided_by: a.decided_by.clone(),
             decided_at: a.decided_at,

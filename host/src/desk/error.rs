@@ -34,7 +34,7 @@ impl std::fmt::Display for OrderRef {
 #[derive(
     Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, schemars::JsonSchema,
 )]
-#[serde(tag = "reason", rename_all = "kebab-case")]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum CapRefusal {
     /// The cap is zero or negative.
     #[error("max_total {cap} is not above zero")]
@@ -75,7 +75,7 @@ pub enum CapRefusal {
 #[derive(
     Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, schemars::JsonSchema,
 )]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Breach {
     /// The order costs more than its cap (the client's, or the quote's with the tolerance).
     #[error("the order totals {total}, above its cap of {cap}")]

@@ -7,9 +7,9 @@
 
 use super::{DeskError, OrderDesk};
 use crate::clients::Client;
-use crate::contract::Money;
 use crate::ledger::{Ledger, LedgerError};
 use crate::mandate::{ItemRule, Mandate, Millis, Used};
+use crate::wire::Money;
 use mercato_sdk::exact;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -7,6 +7,7 @@ use crate::codes::{CodeError, Normalize, path};
 use crate::contract::{
     Address, Money, OrderLineRequest, PartialDelivery, PaymentInstruction, ReturnLine, TimeWindow,
 };
+use crate::wire;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -51,8 +52,9 @@ impl IdempotencyKey {
     }
 }
 
-/// An order for one supplier (`POST /v1/orders`, with an `Idempotency-Key`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// An order for one supplier, in the contract's terms: [`wire::PlaceOrder`] as the desk
+/// judges it and the ledger keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlaceOrder {
     /// The supplier to order from.
@@ -138,6 +140,46 @@ impl Normalize for PlaceOrder {
     }
 }
 
+impl From<wire::PlaceOrder> for PlaceOrder {
+    fn from(o: wire::PlaceOrder) -> Self {
+        PlaceOrder {
+            supplier: o.supplier,
+            buyer_po: o.buyer_po,
+            quote_id: o.quote_id,
+            lines: o.lines.into_iter().map(Into::into).collect(),
+            ship_to: o.ship_to.into(),
+            bill_to: o.bill_to.map(Into::into),
+            fulfillment_option_id: o.fulfillment_option_id,
+            requested_delivery: o.requested_delivery.map(Into::into),
+            partial_delivery: o.partial_delivery.into(),
+            max_total: o.max_total.into(),
+            payment: o.payment.into(),
+            notes: o.notes,
+            deadline_ms: o.deadline_ms,
+        }
+    }
+}
+
+impl From<PlaceOrder> for wire::PlaceOrder {
+    fn from(o: PlaceOrder) -> Self {
+        wire::PlaceOrder {
+            supplier: o.supplier,
+            buyer_po: o.buyer_po,
+            quote_id: o.quote_id,
+            lines: o.lines.into_iter().map(Into::into).collect(),
+            ship_to: o.ship_to.into(),
+            bill_to: o.bill_to.map(Into::into),
+            fulfillment_option_id: o.fulfillment_option_id,
+            requested_delivery: o.requested_delivery.map(Into::into),
+            partial_delivery: o.partial_delivery.into(),
+            max_total: o.max_total.into(),
+            payment: o.payment.into(),
+            notes: o.notes,
+            deadline_ms: o.deadline_ms,
+        }
+    }
+}
+
 /// A cancellation (`POST /v1/orders/{supplier}/{order_id}/cancel`, with an
 /// `Idempotency-Key`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -151,8 +193,8 @@ pub struct CancelBody {
     pub reason: Option<String>,
 }
 
-/// A return (`POST /v1/orders/{supplier}/{order_id}/returns`, with an `Idempotency-Key`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// A return in the contract's terms ([`wire::ReturnBody`] as the desk sends it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnBody {
     /// What goes back (1 or more lines).
@@ -160,6 +202,15 @@ pub struct ReturnBody {
     /// Free text for the supplier.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+}
+
+impl From<wire::ReturnBody> for ReturnBody {
+    fn from(r: wire::ReturnBody) -> Self {
+        ReturnBody {
+            lines: r.lines.into_iter().map(Into::into).collect(),
+            notes: r.notes,
+        }
+    }
 }
 
 impl Normalize for ReturnLine {

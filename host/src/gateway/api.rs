@@ -1,27 +1,24 @@
 //! The gateway's request and response bodies: what a machine client sends and gets back over
-//! HTTP, MCP and the CLI. Catalogue, quote and order data are the contract's own types
-//! ([`crate::contract`]), so every front end shows the same data with the same schema.
+//! HTTP, MCP and the CLI. Catalogue, quote and order data are the host's public mirror of the
+//! contract's types ([`crate::wire`]), so every front end shows the same data with the same
+//! schema, and the WIT can change without changing it.
 //!
-//! Representation, stated once and used everywhere:
-//! - **Money** is `{"currency": "EUR", "minor": 1234}`: integer minor units of an ISO 4217
-//!   currency (1234 = EUR 12.34; JPY has no minor unit, so 1234 = JPY 1234).
-//! - **Quantities** are `{"steps": 25, "unit": "C62", "scale": 0}`: `steps × 10^-scale` of a
-//!   UN/CEFACT Rec 20 unit (C62 = piece, MTR = metre, KGM = kilogram).
-//! - **Decimals** (unit prices) are `{"mantissa": 1234, "scale": 3}` = 1.234.
-//! - **Prices** are an amount per basis quantity in a currency.
-//! - **Timestamps** are integer milliseconds since the Unix epoch, UTC.
-//! - Currencies and units are never converted: a mismatch is reported.
+//! Representation, stated once in [`crate::wire`] and used everywhere: `snake_case` field
+//! names, enum values and error codes; variants as objects with a `kind`; money in integer
+//! minor units; quantities in steps of a UN/CEFACT unit; timestamps in Unix milliseconds.
+//! Currencies and units are never converted: a mismatch is reported.
 
 use crate::codes::{CodeError, Normalize, optional_country, optional_currency, path};
-use crate::contract::{
-    Address, AvailabilityRequest, Capabilities, CatalogItem, CommerceError, ItemRef, Money, Price,
-    Quantity, QuoteLineRequest, QuoteRequest,
+use crate::wire::{
+    Address, AvailabilityRequest, Capabilities, CatalogItem, CommerceError, ItemRef, Money,
+    OrderEvent, Price, Quantity, QuoteRequest,
 };
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-pub use crate::desk::{ApprovalView, ApprovalsResponse, CancelBody, PlaceOrder, ReturnBody};
+pub use crate::desk::{ApprovalView, ApprovalsResponse, CancelBody};
 pub use crate::desk::{ItemRuleView, MandateBudget, MandateView, MandatesResponse};
+pub use crate::wire::{PlaceOrder, ReturnBody};
 
 /// The mime type of error bodies (RFC 9457).
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -29,7 +26,7 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// Every error code a caller can match on: the contract's commerce errors, the host's call
 /// errors, and the gateway's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The supplier found the request invalid (a field is named).
     InvalidRequest,
@@ -124,69 +121,146 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    /// The name as it appears in JSON (`"out-of-stock"`).
+    /// The name as it appears in JSON (`"out_of_stock"`).
     pub fn as_str(self) -> &'static str {
+        // The host's internal names are the WIT's kebab-case ones; the API's are snake_case.
         ALL_CODES
             .iter()
-            .find(|(c, _)| *c == self)
-            .map(|(_, name)| *name)
-            .unwrap_or("internal")
+            .find(|(c, _, _)| *c == self)
+            .map_or("internal", |(_, _, name)| *name)
     }
 
-    /// The code of a host or commerce error name (`CallError::code`).
+    /// The code of a host or commerce error's internal name (`CallError::code`,
+    /// `"out-of-stock"`).
     pub fn from_name(name: &str) -> Option<ErrorCode> {
-        ALL_CODES.iter().find(|(_, n)| *n == name).map(|(c, _)| *c)
+        ALL_CODES
+            .iter()
+            .find(|(_, n, _)| *n == name)
+            .map(|(c, _, _)| *c)
     }
 }
 
-/// Every code with its JSON name, for lookups both ways.
-const ALL_CODES: [(ErrorCode, &str); 43] = [
-    (ErrorCode::InvalidRequest, "invalid-request"),
-    (ErrorCode::NotFound, "not-found"),
-    (ErrorCode::Unauthorized, "unauthorized"),
-    (ErrorCode::Forbidden, "forbidden"),
-    (ErrorCode::OutOfStock, "out-of-stock"),
-    (ErrorCode::QuantityRule, "quantity-rule"),
-    (ErrorCode::PriceChanged, "price-changed"),
-    (ErrorCode::QuoteExpired, "quote-expired"),
-    (ErrorCode::Undeliverable, "undeliverable"),
-    (ErrorCode::PaymentDeclined, "payment-declined"),
-    (ErrorCode::HumanRequired, "human-required"),
-    (ErrorCode::IdempotencyConflict, "idempotency-conflict"),
-    (ErrorCode::InProgress, "in-progress"),
-    (ErrorCode::RateLimited, "rate-limited"),
-    (ErrorCode::SupplierUnavailable, "supplier-unavailable"),
-    (ErrorCode::SupplierRejected, "supplier-rejected"),
-    (ErrorCode::Unsupported, "unsupported"),
-    (ErrorCode::Internal, "internal"),
-    (ErrorCode::Timeout, "timeout"),
-    (ErrorCode::ResourceLimit, "resource-limit"),
-    (ErrorCode::AdapterFault, "adapter-fault"),
-    (ErrorCode::InvalidOutput, "invalid-output"),
-    (ErrorCode::RequestTooLarge, "request-too-large"),
-    (ErrorCode::CircuitOpen, "circuit-open"),
-    (ErrorCode::SupplierBusy, "supplier-busy"),
-    (ErrorCode::Unauthenticated, "unauthenticated"),
-    (ErrorCode::ClientForbidden, "client-forbidden"),
-    (ErrorCode::BadRequest, "bad-request"),
-    (ErrorCode::UnknownSupplier, "unknown-supplier"),
+/// Every code with its internal (WIT) name and its JSON name, for lookups both ways.
+const ALL_CODES: [(ErrorCode, &str, &str); 43] = [
+    (
+        ErrorCode::InvalidRequest,
+        "invalid-request",
+        "invalid_request",
+    ),
+    (ErrorCode::NotFound, "not-found", "not_found"),
+    (ErrorCode::Unauthorized, "unauthorized", "unauthorized"),
+    (ErrorCode::Forbidden, "forbidden", "forbidden"),
+    (ErrorCode::OutOfStock, "out-of-stock", "out_of_stock"),
+    (ErrorCode::QuantityRule, "quantity-rule", "quantity_rule"),
+    (ErrorCode::PriceChanged, "price-changed", "price_changed"),
+    (ErrorCode::QuoteExpired, "quote-expired", "quote_expired"),
+    (ErrorCode::Undeliverable, "undeliverable", "undeliverable"),
+    (
+        ErrorCode::PaymentDeclined,
+        "payment-declined",
+        "payment_declined",
+    ),
+    (ErrorCode::HumanRequired, "human-required", "human_required"),
+    (
+        ErrorCode::IdempotencyConflict,
+        "idempotency-conflict",
+        "idempotency_conflict",
+    ),
+    (ErrorCode::InProgress, "in-progress", "in_progress"),
+    (ErrorCode::RateLimited, "rate-limited", "rate_limited"),
+    (
+        ErrorCode::SupplierUnavailable,
+        "supplier-unavailable",
+        "supplier_unavailable",
+    ),
+    (
+        ErrorCode::SupplierRejected,
+        "supplier-rejected",
+        "supplier_rejected",
+    ),
+    (ErrorCode::Unsupported, "unsupported", "unsupported"),
+    (ErrorCode::Internal, "internal", "internal"),
+    (ErrorCode::Timeout, "timeout", "timeout"),
+    (ErrorCode::ResourceLimit, "resource-limit", "resource_limit"),
+    (ErrorCode::AdapterFault, "adapter-fault", "adapter_fault"),
+    (ErrorCode::InvalidOutput, "invalid-output", "invalid_output"),
+    (
+        ErrorCode::RequestTooLarge,
+        "request-too-large",
+        "request_too_large",
+    ),
+    (ErrorCode::CircuitOpen, "circuit-open", "circuit_open"),
+    (ErrorCode::SupplierBusy, "supplier-busy", "supplier_busy"),
+    (
+        ErrorCode::Unauthenticated,
+        "unauthenticated",
+        "unauthenticated",
+    ),
+    (
+        ErrorCode::ClientForbidden,
+        "client-forbidden",
+        "client_forbidden",
+    ),
+    (ErrorCode::BadRequest, "bad-request", "bad_request"),
+    (
+        ErrorCode::UnknownSupplier,
+        "unknown-supplier",
+        "unknown_supplier",
+    ),
     (
         ErrorCode::IdempotencyKeyRequired,
         "idempotency-key-required",
+        "idempotency_key_required",
     ),
-    (ErrorCode::Busy, "busy"),
-    (ErrorCode::RouteNotFound, "route-not-found"),
-    (ErrorCode::MethodNotAllowed, "method-not-allowed"),
-    (ErrorCode::PayloadTooLarge, "payload-too-large"),
-    (ErrorCode::UnsupportedMediaType, "unsupported-media-type"),
-    (ErrorCode::LedgerUnavailable, "ledger-unavailable"),
-    (ErrorCode::MandateDenied, "mandate-denied"),
-    (ErrorCode::ApprovalRequired, "approval-required"),
-    (ErrorCode::ApprovalRejected, "approval-rejected"),
-    (ErrorCode::CapRefused, "cap-refused"),
-    (ErrorCode::OrderCancelledByHost, "order-cancelled-by-host"),
-    (ErrorCode::OrderHeldForReview, "order-held-for-review"),
-    (ErrorCode::CancelRefused, "cancel-refused"),
+    (ErrorCode::Busy, "busy", "busy"),
+    (
+        ErrorCode::RouteNotFound,
+        "route-not-found",
+        "route_not_found",
+    ),
+    (
+        ErrorCode::MethodNotAllowed,
+        "method-not-allowed",
+        "method_not_allowed",
+    ),
+    (
+        ErrorCode::PayloadTooLarge,
+        "payload-too-large",
+        "payload_too_large",
+    ),
+    (
+        ErrorCode::UnsupportedMediaType,
+        "unsupported-media-type",
+        "unsupported_media_type",
+    ),
+    (
+        ErrorCode::LedgerUnavailable,
+        "ledger-unavailable",
+        "ledger_unavailable",
+    ),
+    (ErrorCode::MandateDenied, "mandate-denied", "mandate_denied"),
+    (
+        ErrorCode::ApprovalRequired,
+        "approval-required",
+        "approval_required",
+    ),
+    (
+        ErrorCode::ApprovalRejected,
+        "approval-rejected",
+        "approval_rejected",
+    ),
+    (ErrorCode::CapRefused, "cap-refused", "cap_refused"),
+    (
+        ErrorCode::OrderCancelledByHost,
+        "order-cancelled-by-host",
+        "order_cancelled_by_host",
+    ),
+    (
+        ErrorCode::OrderHeldForReview,
+        "order-held-for-review",
+        "order_held_for_review",
+    ),
+    (ErrorCode::CancelRefused, "cancel-refused", "cancel_refused"),
 ];
 
 /// An error as RFC 9457 problem details, extended with the typed code.
@@ -275,10 +349,24 @@ pub struct SupplierFailure {
 pub struct SkippedSupplier {
     /// The supplier.
     pub supplier: String,
-    /// Why: `capability`, `currency`, `country` or `not-selected`.
-    pub reason: String,
+    /// Why.
+    pub reason: SkipReason,
     /// In words.
     pub detail: String,
+}
+
+/// Why a supplier was not asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// It does not offer the operation.
+    Capability,
+    /// It does not sell in the request's currency.
+    Currency,
+    /// It does not ship to the request's country.
+    Country,
+    /// The request named other suppliers.
+    NotSelected,
 }
 
 /// Every supplier's part of one fan-out: answers, typed errors, and who was not asked.
@@ -293,6 +381,26 @@ pub struct FanOutResponse<T> {
     pub skipped: Vec<SkippedSupplier>,
     /// Wall time of the whole fan-out, in milliseconds.
     pub elapsed_ms: u64,
+}
+
+impl<T> FanOutResponse<T> {
+    /// The same fan-out with each answer turned into another form.
+    pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> FanOutResponse<U> {
+        FanOutResponse {
+            answers: self
+                .answers
+                .into_iter()
+                .map(|a| SupplierAnswer {
+                    supplier: a.supplier,
+                    elapsed_ms: a.elapsed_ms,
+                    answer: f(a.answer),
+                })
+                .collect(),
+            errors: self.errors,
+            skipped: self.skipped,
+            elapsed_ms: self.elapsed_ms,
+        }
+    }
 }
 
 /// Where a request applies: its currency, ship-to country and suppliers. The client's
@@ -420,10 +528,24 @@ pub struct OfferProblemView {
     pub supplier: String,
     /// The supplier's SKU.
     pub sku: String,
-    /// `no-price`, `currency-mismatch`, `unit-mismatch` or `invalid`.
-    pub code: String,
+    /// What kept it out.
+    pub code: OfferProblemCode,
     /// In words.
     pub detail: String,
+}
+
+/// Why an item could not be ranked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OfferProblemCode {
+    /// No price tier applies to the quantity.
+    NoPrice,
+    /// Priced in another currency (never converted).
+    CurrencyMismatch,
+    /// Sold in a unit the wanted quantity cannot be expressed in.
+    UnitMismatch,
+    /// Its data breaks the contract's rules.
+    Invalid,
 }
 
 /// The answer of `POST /v1/offers`.
@@ -600,7 +722,7 @@ pub enum Readiness {
     /// The check failed; the detail is in the host's log.
     Failing {
         /// The error's code, as in problem details (`unauthorized`, `timeout`, …).
-        code: String,
+        code: ErrorCode,
         /// Failing since, in milliseconds since the Unix epoch.
         since_ms: i64,
     },
@@ -612,7 +734,7 @@ pub struct InboundAccepted {
     /// The supplier.
     pub supplier: String,
     /// Order, shipment and invoice events the document carried.
-    pub events: Vec<crate::contract::OrderEvent>,
+    pub events: Vec<OrderEvent>,
 }
 
 impl Normalize for Scope {
@@ -622,54 +744,17 @@ impl Normalize for Scope {
     }
 }
 
-impl Normalize for AvailabilityRequest {
-    fn normalize(&mut self, field: &str) -> Result<(), CodeError> {
-        self.quantity.normalize(&path(field, "quantity"))
-    }
-}
-
-impl Normalize for AvailabilityBody {
-    fn normalize(&mut self, field: &str) -> Result<(), CodeError> {
-        self.lines.normalize(&path(field, "lines"))?;
-        self.ship_to.normalize(&path(field, "ship_to"))?;
-        self.scope.normalize(&path(field, "scope"))
-    }
-}
-
-impl Normalize for OffersRequest {
-    fn normalize(&mut self, field: &str) -> Result<(), CodeError> {
-        self.quantity.normalize(&path(field, "quantity"))?;
-        self.scope.normalize(&path(field, "scope"))
-    }
-}
-
-impl Normalize for QuoteLineRequest {
-    fn normalize(&mut self, field: &str) -> Result<(), CodeError> {
-        crate::codes::wanted(&mut self.quantity, &path(field, "quantity"))?;
-        self.target_unit_price
-            .normalize(&path(field, "target_unit_price"))
-    }
-}
-
-impl Normalize for QuotesRequest {
-    fn normalize(&mut self, field: &str) -> Result<(), CodeError> {
-        let r = path(field, "request");
-        self.request.lines.normalize(&path(&r, "lines"))?;
-        self.request.ship_to.normalize(&path(&r, "ship_to"))?;
-        optional_currency(&path(&r, "currency"), &mut self.request.currency)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn every_code_has_its_serde_name_in_the_table() {
-        for (code, name) in ALL_CODES {
+        for (code, internal, name) in ALL_CODES {
             assert_eq!(serde_json::to_value(code).unwrap(), name);
             assert_eq!(code.as_str(), name);
-            assert_eq!(ErrorCode::from_name(name), Some(code));
+            assert_eq!(ErrorCode::from_name(internal), Some(code));
+            assert_eq!(internal.replace('-', "_"), name);
         }
     }
 }

@@ -7,12 +7,13 @@ use super::problem::ApiError;
 use super::service::Service;
 use crate::clients::Client;
 use crate::clients::request_id;
-use crate::contract::{
-    AvailabilityAnswer, CancelOutcome, CatalogItem, InboundDocument, Invoice, Order, Quote,
-    ReturnAuthorization, SearchPage, Shipment,
-};
+use crate::contract::InboundDocument;
 use crate::desk::IdempotencyKey;
 use crate::metrics::{Exposition, Metrics};
+use crate::wire::{
+    AvailabilityAnswer, CancelOutcome, CatalogItem, Invoice, Order, Quote, ReturnAuthorization,
+    SearchPage, Shipment,
+};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection};
@@ -368,7 +369,7 @@ async fn inbound(
         }
         None => axum::Json(InboundAccepted {
             supplier,
-            events: result.events,
+            events: result.events.into_iter().map(Into::into).collect(),
         })
         .into_response(),
     })

@@ -32,7 +32,7 @@
 //!   (the OpenAPI document has their schemas). **Errors** from the service are results with
 //!   `isError: true` whose text is the RFC 9457 problem JSON with its typed `code`, so the
 //!   agent can read and act on them. Invalid arguments are such a result too (code
-//!   `bad-request`, with the path of the offending field, as the HTTP API words it); only an
+//!   `bad_request`, with the path of the offending field, as the HTTP API words it); only an
 //!   unknown tool name is a JSON-RPC invalid-params error.
 
 use super::api::{CancelBody, FanOutResponse, OffersRequest, OffersResponse, PlaceOrder};
@@ -41,8 +41,8 @@ use super::http::MAX_BODY_BYTES;
 use super::problem::ApiError;
 use super::service::Service;
 use crate::clients::Client;
-use crate::contract::{CancelOutcome, Order, Quote, SearchPage};
 use crate::desk::IdempotencyKey;
+use crate::wire::{CancelOutcome, Order, Quote, SearchPage};
 use rmcp::handler::server::tool::schema_for_input;
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
@@ -535,7 +535,7 @@ fn tools() -> &'static [Tool] {
                     "Place a binding purchase order with one supplier. This spends money. \
                      `max_total` caps the total: the supplier refuses rather than charge more. \
                      Give each line's `expected_unit_price` (from a quote or offer) to have the \
-                     order refused with code `price-changed` instead of accepting a new price. \
+                     order refused with code `price_changed` instead of accepting a new price. \
                      `{IDEMPOTENCY_KEY}` is required: use a new key for each new order and the \
                      same key when retrying after an error or timeout; the supplier then creates \
                      the order only once and a retry returns the same order. Returns the order \
@@ -686,7 +686,7 @@ mod tests {
         assert_eq!(problem.is_error, Some(true));
         let text = problem.content[0].as_text().unwrap().text.clone();
         let p: Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(p["code"], "idempotency-key-required");
+        assert_eq!(p["code"], "idempotency_key_required");
         assert!(p["detail"].as_str().unwrap().contains(IDEMPOTENCY_KEY));
     }
 }

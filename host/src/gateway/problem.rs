@@ -165,7 +165,7 @@ impl ApiError {
             code,
             supplier,
             retry_after_ms: self.retry_after_ms(),
-            commerce,
+            commerce: commerce.map(Into::into),
             mandate_rule: desk.and_then(|e| e.rule().cloned()),
             approval_id: desk.and_then(|e| e.approval_id().map(str::to_string)),
             cap: desk.and_then(|e| e.cap().cloned()),
@@ -203,7 +203,7 @@ pub fn supplier_error(e: &CallError) -> SupplierError {
         detail: e.to_string(),
         retry_after_ms: call_retry_after(e),
         commerce: match e {
-            CallError::Commerce(c) => Some(c.clone()),
+            CallError::Commerce(c) => Some(c.clone().into()),
             _ => None,
         },
     }
@@ -239,7 +239,7 @@ mod tests {
         let p = down.to_problem(Some("/v1/orders".into()));
         assert_eq!(p.retry_after_ms, Some(1500));
         assert_eq!(p.supplier.as_deref(), Some("voltaic"));
-        assert_eq!(p.kind, "urn:mercato:problem:supplier-unavailable");
+        assert_eq!(p.kind, "urn:mercato:problem:supplier_unavailable");
         let busy = ApiError::Busy(Busy {
             retry_after: Duration::from_millis(500),
             capacity: 4,

@@ -11,17 +11,16 @@ use crate::adapter::{LoadedAdapter, Operation, SupplierId};
 use crate::broker::offers::{self, OfferProblem};
 use crate::broker::{Broker, FanOut, Ineligible};
 use crate::clients::{Client, Clients};
-use crate::codes::Normalize as _;
-use crate::contract::now_ms;
-use crate::contract::{
-    CallContext, CancelOutcome, CatalogItem, CommerceError, InboundDocument, InboundResult,
-    Invoice, Order, Quote, ReturnAuthorization, SearchPage, SearchQuery, Shipment,
-};
-use crate::desk::{
-    ApprovalView, ApprovalsResponse, CancelBody, IdempotencyKey, OrderDesk, PlaceOrder, ReturnBody,
-};
+use crate::codes::{CodeError, Normalize, optional_currency, path};
+use crate::contract::{self as c, CallContext, CommerceError, InboundDocument, InboundResult};
+use crate::contract::{SearchQuery, now_ms};
+use crate::desk::{ApprovalView, ApprovalsResponse, CancelBody, IdempotencyKey, OrderDesk};
 use crate::error::CallError;
 use crate::ledger::Ledger;
+use crate::wire::{
+    self, CancelOutcome, CatalogItem, Invoice, Order, PlaceOrder, Quote, ReturnAuthorization,
+    ReturnBody, SearchPage, Shipment,
+};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -151,6 +150,15 @@ impl Service {
         client: &Client,
         req: SearchRequest,
     ) -> Result<FanOutResponse<SearchPage>, ApiError> {
+        Ok(self.search_pages(client, req).await?.map(Into::into))
+    }
+
+    /// [`Service::search`] in the contract's terms, for the offer ranking.
+    async fn search_pages(
+        &self,
+        client: &Client,
+        req: SearchRequest,
+    ) -> Result<FanOutResponse<c::SearchPage>, ApiError> {
         let page_size = within("page_size", req.page_size, 20, MAX_PAGE_SIZE)?;
         let mut scope = req.scope;
         scope.normalize("scope")?;
@@ -185,34 +193,37 @@ impl Service {
         scope.normalize("scope")?;
         let only = self.selection(scope.suppliers.as_deref())?;
         let ctx = self.context(client, &scope);
+        let refs: Vec<c::ItemRef> = req.refs.into_iter().map(Into::into).collect();
         let started = Instant::now();
-        let fan_out = self
-            .broker
-            .get_items(&ctx, &req.refs, only.as_deref())
-            .await?;
-        Ok(fan_out_response(fan_out, started))
+        let fan_out = self.broker.get_items(&ctx, &refs, only.as_deref()).await?;
+        Ok(fan_out_response(fan_out, started).map(all_into))
     }
 
     /// Live availability at every eligible supplier.
     pub async fn availability(
         &self,
         client: &Client,
-        mut req: AvailabilityBody,
-    ) -> Result<FanOutResponse<Vec<crate::contract::AvailabilityAnswer>>, ApiError> {
+        req: AvailabilityBody,
+    ) -> Result<FanOutResponse<Vec<wire::AvailabilityAnswer>>, ApiError> {
         bounded_list("lines", req.lines.len())?;
-        req.normalize("")?;
-        let only = self.selection(req.scope.suppliers.as_deref())?;
+        let mut lines: Vec<c::AvailabilityRequest> =
+            req.lines.into_iter().map(Into::into).collect();
+        lines.normalize("lines")?;
+        let mut ship_to: Option<c::Address> = req.ship_to.map(Into::into);
+        ship_to.normalize("ship_to")?;
         let mut scope = req.scope;
+        scope.normalize("scope")?;
+        let only = self.selection(scope.suppliers.as_deref())?;
         if scope.country.is_none() {
-            scope.country = req.ship_to.as_ref().map(|a| a.country.clone());
+            scope.country = ship_to.as_ref().map(|a| a.country.clone());
         }
         let ctx = self.context(client, &scope);
         let started = Instant::now();
         let fan_out = self
             .broker
-            .check_availability(&ctx, &req.lines, req.ship_to.as_ref(), only.as_deref())
+            .check_availability(&ctx, &lines, ship_to.as_ref(), only.as_deref())
             .await?;
-        Ok(fan_out_response(fan_out, started))
+        Ok(fan_out_response(fan_out, started).map(all_into))
     }
 
     /// Search every eligible supplier and rank their offers for the wanted quantity.
@@ -221,9 +232,10 @@ impl Service {
         client: &Client,
         mut req: OffersRequest,
     ) -> Result<OffersResponse, ApiError> {
-        req.normalize("")?;
-        let wanted = req
-            .quantity
+        let mut quantity: c::Quantity = req.quantity.into();
+        quantity.normalize("quantity")?;
+        req.scope.normalize("scope")?;
+        let wanted = quantity
             .to_exact()
             .map_err(|e| ApiError::BadRequest(format!("quantity: {e}")))?;
         if wanted.steps() == 0 {
@@ -259,7 +271,7 @@ impl Service {
         };
         let found = self.pages(client, search, max_pages).await?;
         let words: Vec<String> = req.must_match.iter().map(|w| w.to_lowercase()).collect();
-        let suppliers: Vec<(SupplierId, &CatalogItem)> = found
+        let suppliers: Vec<(SupplierId, &c::CatalogItem)> = found
             .answers
             .iter()
             .filter_map(|a| SupplierId::parse(&a.supplier).ok().map(|s| (s, &a.answer)))
@@ -278,10 +290,10 @@ impl Service {
                 .map(|(n, o)| OfferView {
                     rank: n as u32 + 1,
                     supplier: o.supplier.to_string(),
-                    item: o.item,
-                    quantity: o.quantity,
-                    unit_price: o.unit_price,
-                    line_total: o.line_total,
+                    item: o.item.into(),
+                    quantity: o.quantity.into(),
+                    unit_price: o.unit_price.into(),
+                    line_total: o.line_total.into(),
                     ships_in_days: o.ships_in_days,
                     on_hand: o.on_hand,
                 })
@@ -293,12 +305,11 @@ impl Service {
                     supplier: supplier.to_string(),
                     sku,
                     code: match &p {
-                        OfferProblem::NoPrice(_) => "no-price",
-                        OfferProblem::CurrencyMismatch { .. } => "currency-mismatch",
-                        OfferProblem::UnitMismatch { .. } => "unit-mismatch",
-                        OfferProblem::Invalid(_) => "invalid",
-                    }
-                    .to_string(),
+                        OfferProblem::NoPrice(_) => OfferProblemCode::NoPrice,
+                        OfferProblem::CurrencyMismatch { .. } => OfferProblemCode::CurrencyMismatch,
+                        OfferProblem::UnitMismatch { .. } => OfferProblemCode::UnitMismatch,
+                        OfferProblem::Invalid(_) => OfferProblemCode::Invalid,
+                    },
                     detail: p.to_string(),
                 })
                 .collect(),
@@ -326,7 +337,7 @@ impl Service {
             .min(self.broker.config().deadline);
         let mut all = Pages::default();
         for page in 1..=max_pages {
-            let found = self.search(client, search.clone()).await?;
+            let found = self.search_pages(client, search.clone()).await?;
             if page == 1 {
                 all.skipped = found.skipped;
             }
@@ -354,19 +365,20 @@ impl Service {
     pub async fn request_quotes(
         &self,
         client: &Client,
-        mut req: QuotesRequest,
+        req: QuotesRequest,
     ) -> Result<FanOutResponse<Quote>, ApiError> {
-        bounded_list("request.lines", req.request.lines.len())?;
-        req.normalize("")?;
-        if req.request.lines.is_empty() {
+        let mut request: c::QuoteRequest = req.request.into();
+        bounded_list("request.lines", request.lines.len())?;
+        normalize_quote_request(&mut request, "request")?;
+        if request.lines.is_empty() {
             return Err(ApiError::BadRequest(
                 "request.lines: at least one line".into(),
             ));
         }
         let only = self.selection(req.suppliers.as_deref())?;
         let scope = Scope {
-            currency: req.request.currency.clone(),
-            country: Some(req.request.ship_to.country.clone()),
+            currency: request.currency.clone(),
+            country: Some(request.ship_to.country.clone()),
             suppliers: None,
             deadline_ms: req.deadline_ms,
         };
@@ -374,14 +386,14 @@ impl Service {
         let started = Instant::now();
         let fan_out = self
             .broker
-            .request_quote(&ctx, &req.request, only.as_deref())
+            .request_quote(&ctx, &request, only.as_deref())
             .await?;
-        let quotes: Vec<(SupplierId, Quote)> = fan_out
+        let quotes: Vec<(SupplierId, c::Quote)> = fan_out
             .answers()
             .map(|(s, q)| (s.clone(), q.clone()))
             .collect();
         self.desk.record_quotes(client, quotes).await;
-        Ok(fan_out_response(fan_out, started))
+        Ok(fan_out_response(fan_out, started).map(Into::into))
     }
 
     /// A quote again, by id.
@@ -399,7 +411,7 @@ impl Service {
         self.desk
             .record_quotes(client, vec![(a.supplier().clone(), quote.clone())])
             .await;
-        Ok(quote)
+        Ok(quote.into())
     }
 
     /// Place an order with one supplier (the order desk decides).
@@ -409,7 +421,7 @@ impl Service {
         key: &IdempotencyKey,
         req: PlaceOrder,
     ) -> Result<Order, ApiError> {
-        Ok(self.desk.place_order(client, key, req).await?)
+        Ok(self.desk.place_order(client, key, req.into()).await?.into())
     }
 
     /// An order's current state, by supplier order id or buyer PO.
@@ -419,7 +431,11 @@ impl Service {
         supplier: &str,
         order_id: &str,
     ) -> Result<Order, ApiError> {
-        Ok(self.desk.get_order(client, supplier, order_id).await?)
+        Ok(self
+            .desk
+            .get_order(client, supplier, order_id)
+            .await?
+            .into())
     }
 
     /// Cancel an order or some of its lines.
@@ -434,7 +450,8 @@ impl Service {
         Ok(self
             .desk
             .cancel_order(client, supplier, order_id, key, body)
-            .await?)
+            .await?
+            .into())
     }
 
     /// An order's shipments.
@@ -446,13 +463,15 @@ impl Service {
     ) -> Result<Vec<Shipment>, ApiError> {
         let a = &self.adapter(supplier)?;
         let ctx = self.context(client, &Scope::default());
-        self.one(
-            a,
-            Operation::ListShipments,
-            &ctx,
-            a.list_shipments(&ctx, order_id),
-        )
-        .await
+        let shipments = self
+            .one(
+                a,
+                Operation::ListShipments,
+                &ctx,
+                a.list_shipments(&ctx, order_id),
+            )
+            .await?;
+        Ok(all_into(shipments))
     }
 
     /// An order's invoices and credit notes.
@@ -462,7 +481,9 @@ impl Service {
         supplier: &str,
         order_id: &str,
     ) -> Result<Vec<Invoice>, ApiError> {
-        Ok(self.desk.invoices(client, supplier, order_id).await?)
+        Ok(all_into(
+            self.desk.invoices(client, supplier, order_id).await?,
+        ))
     }
 
     /// Ask to return goods of an order.
@@ -476,8 +497,9 @@ impl Service {
     ) -> Result<ReturnAuthorization, ApiError> {
         Ok(self
             .desk
-            .request_return(client, supplier, order_id, key, body)
-            .await?)
+            .request_return(client, supplier, order_id, key, body.into())
+            .await?
+            .into())
     }
 
     /// The caller's mandate with its budget's use this period; every client's for an
@@ -625,6 +647,31 @@ fn within(field: &str, asked: Option<u32>, default: u32, max: u32) -> Result<u32
     }
 }
 
+/// Each of a list's values in its other form (contract ↔ API).
+fn all_into<A: Into<B>, B>(list: Vec<A>) -> Vec<B> {
+    list.into_iter().map(Into::into).collect()
+}
+
+/// A quote request's codes and quantities, checked and in canonical form; `field` is where
+/// it sits in the body.
+fn normalize_quote_request(r: &mut c::QuoteRequest, field: &str) -> Result<(), CodeError> {
+    let lines = path(field, "lines");
+    for (n, line) in r.lines.iter_mut().enumerate() {
+        let at = format!("{lines}[{n}]");
+        crate::codes::wanted(&mut line.quantity, &path(&at, "quantity"))?;
+        line.target_unit_price
+            .normalize(&path(&at, "target_unit_price"))?;
+    }
+    r.ship_to.normalize(&path(field, "ship_to"))?;
+    optional_currency(&path(field, "currency"), &mut r.currency)
+}
+
+impl Normalize for c::AvailabilityRequest {
+    fn normalize(&mut self, field: &str) -> Result<(), CodeError> {
+        self.quantity.normalize(&path(field, "quantity"))
+    }
+}
+
 pub(super) fn bounded_list(field: &str, len: usize) -> Result<(), ApiError> {
     if len > MAX_LIST {
         return Err(ApiError::BadRequest(format!(
@@ -662,12 +709,11 @@ fn fan_out_response<T>(fan_out: FanOut<T>, started: Instant) -> FanOutResponse<T
             .map(|(s, why)| SkippedSupplier {
                 supplier: s.to_string(),
                 reason: match why {
-                    Ineligible::Capability { .. } => "capability",
-                    Ineligible::Currency { .. } => "currency",
-                    Ineligible::Country { .. } => "country",
-                    Ineligible::NotSelected => "not-selected",
-                }
-                .to_string(),
+                    Ineligible::Capability { .. } => SkipReason::Capability,
+                    Ineligible::Currency { .. } => SkipReason::Currency,
+                    Ineligible::Country { .. } => SkipReason::Country,
+                    Ineligible::NotSelected => SkipReason::NotSelected,
+                },
                 detail: why.to_string(),
             })
             .collect(),
@@ -684,7 +730,7 @@ fn readiness_view(r: crate::broker::readiness::Readiness) -> Readiness {
         },
         R::NotCheckable => Readiness::NotCheckable,
         R::Failing { code, since } => Readiness::Failing {
-            code: code.to_string(),
+            code: ErrorCode::from_name(code).unwrap_or(ErrorCode::Internal),
             since_ms: since,
         },
     }
@@ -702,7 +748,7 @@ fn supplier_view(
         adapter_version: p.adapter_version.clone(),
         contract_version: a.contract_version().to_string(),
         protocols: p.protocols.clone(),
-        capabilities: p.capabilities,
+        capabilities: wire::capabilities(p.capabilities),
         currencies: p.currencies.clone(),
         ship_to_countries: p.ship_to_countries.clone(),
         max_lines_per_order: p.max_lines_per_order,
@@ -738,7 +784,7 @@ fn supplier_view(
 /// Every page an offer comparison looked at.
 #[derive(Default)]
 struct Pages {
-    answers: Vec<SupplierAnswer<SearchPage>>,
+    answers: Vec<SupplierAnswer<c::SearchPage>>,
     errors: Vec<SupplierFailure>,
     skipped: Vec<SkippedSupplier>,
     truncated: Vec<String>,

@@ -106,12 +106,12 @@ pub fn order(po: &str) -> Value {
     json!({
         "supplier": "voltaic",
         "buyer_po": po,
-        "lines": [{ "line_id": "1", "item": { "Sku": "VC-HN-M8-A2" }, "offer_token": null,
+        "lines": [{ "line_id": "1", "item": { "kind": "sku", "sku": "VC-HN-M8-A2" }, "offer_token": null,
                     "quantity": { "steps": 10, "unit": "C62", "scale": 0 },
                     "expected_unit_price": null }],
         "ship_to": mercato::demo::plant_3(),
-        "partial_delivery": "Allow",
+        "partial_delivery": "allow",
         "max_total": { "currency": "EUR", "minor": 10_000 },
-        "payment": { "OnAccount": null }
+        "payment": { "kind": "on_account" }
     })
 }

@@ -54,7 +54,7 @@ fn audited(g: &Running, operation: &str) -> Vec<(String, String)> {
 /// once, so the supplier can still cancel it.
 fn waiting_order(supplier: &str, po: &str, sku: &str, pieces: u64, cap: i64) -> Value {
     let mut body = order_body(supplier, po, sku, pieces, cap);
-    body["partial_delivery"] = json!("ShipComplete");
+    body["partial_delivery"] = json!("ship_complete");
     body
 }
 
@@ -70,8 +70,8 @@ async fn an_order_above_its_cap_is_cancelled_by_the_host_and_nothing_is_committe
     )
     .await;
     assert_eq!(status, 409, "{problem:#}");
-    assert_eq!(problem["code"], "order-cancelled-by-host");
-    assert_eq!(problem["breach"]["kind"], "over-cap", "{problem:#}");
+    assert_eq!(problem["code"], "order_cancelled_by_host");
+    assert_eq!(problem["breach"]["kind"], "over_cap", "{problem:#}");
     let order_id = problem["order"]["order_id"].as_str().unwrap().to_string();
     assert_eq!(problem["order"]["buyer_po"], "PO-D-CAP");
 
@@ -102,7 +102,7 @@ async fn an_order_above_its_cap_is_cancelled_by_the_host_and_nothing_is_committe
     .await;
     assert_eq!(
         (status, &again["code"]),
-        (409, &json!("order-cancelled-by-host"))
+        (409, &json!("order_cancelled_by_host"))
     );
     assert_eq!(
         g.suppliers.nordfast.orders_for_buyer_po("PO-D-CAP").len(),
@@ -126,8 +126,8 @@ async fn ten_times_the_cap_is_held_for_a_person_at_the_cap_when_it_cannot_be_can
     )
     .await;
     assert_eq!(status, 409, "{problem:#}");
-    assert_eq!(problem["code"], "order-held-for-review");
-    assert_eq!(problem["breach"]["kind"], "over-cap", "{problem:#}");
+    assert_eq!(problem["code"], "order_held_for_review");
+    assert_eq!(problem["breach"]["kind"], "over_cap", "{problem:#}");
     let order_id = problem["order"]["order_id"].as_str().unwrap().to_string();
     let approval = problem["approval_id"].as_str().unwrap().to_string();
 
@@ -188,7 +188,7 @@ async fn charging_more_than_quoted_is_caught_as_price_drift_and_cancelled() {
         .post(
             "/v1/quotes",
             json!({ "request": {
-                "lines": [{ "line_id": "1", "item": { "Sku": NUT }, "offer_token": null,
+                "lines": [{ "line_id": "1", "item": { "kind": "sku", "sku": NUT }, "offer_token": null,
                             "quantity": { "steps": 9_000, "unit": "C62", "scale": 0 },
                             "target_unit_price": null }],
                 "ship_to": mercato::demo::plant_3(), "requested_delivery": null,
@@ -209,8 +209,8 @@ async fn charging_more_than_quoted_is_caught_as_price_drift_and_cancelled() {
     body["quote_id"] = quote["quote_id"].clone();
     let (status, problem) = place(&g, body, "d-drift").await;
     assert_eq!(status, 409, "{problem:#}");
-    assert_eq!(problem["code"], "order-cancelled-by-host", "{problem:#}");
-    assert_eq!(problem["breach"]["kind"], "price-drift", "{problem:#}");
+    assert_eq!(problem["code"], "order_cancelled_by_host", "{problem:#}");
+    assert_eq!(problem["breach"]["kind"], "price_drift", "{problem:#}");
     let order_id = problem["order"]["order_id"].as_str().unwrap();
     assert_eq!(
         g.suppliers.voltaic.order_status(order_id).as_deref(),
@@ -234,8 +234,8 @@ async fn a_supplier_that_restarts_its_numbering_never_overwrites_a_recorded_orde
     let (status, problem) =
         place(&g, order_body("voltaic", "PO-D-N2", NUT, 20, 5_000), "d-n2").await;
     assert_eq!(status, 409, "{problem:#}");
-    assert_eq!(problem["code"], "order-held-for-review");
-    assert_eq!(problem["breach"]["kind"], "order-id-reused", "{problem:#}");
+    assert_eq!(problem["code"], "order_held_for_review");
+    assert_eq!(problem["breach"]["kind"], "order_id_reused", "{problem:#}");
     assert_eq!(problem["order"]["order_id"], number.as_str());
     assert_eq!(problem["order"]["buyer_po"], "PO-D-N2");
 
@@ -279,7 +279,7 @@ async fn negative_prices_are_refused_before_ordering_and_never_ranked() {
     .await;
     // The supplier's catalogue answer is refused at the boundary, naming the field.
     assert_eq!(status, 502, "{problem:#}");
-    assert_eq!(problem["code"], "invalid-output");
+    assert_eq!(problem["code"], "invalid_output");
     let detail = problem["detail"].as_str().unwrap();
     assert!(
         detail.contains("price-tiers[0].unit-price") && detail.contains("negative"),
@@ -306,7 +306,7 @@ async fn negative_prices_are_refused_before_ordering_and_never_ranked() {
     assert!(
         offers["errors"].as_array().unwrap().iter().any(|e| {
             e["supplier"] == "voltaic"
-                && e["error"]["code"] == "invalid-output"
+                && e["error"]["code"] == "invalid_output"
                 && e["error"]["detail"]
                     .as_str()
                     .is_some_and(|d| d.contains("negative price"))
@@ -321,7 +321,7 @@ async fn unsorted_price_breaks_are_priced_at_the_tier_the_quantity_reaches() {
     let (status, items) = g
         .post(
             "/v1/items",
-            json!({ "refs": [{ "Sku": NUT }], "scope": { "suppliers": ["voltaic"] } }),
+            json!({ "refs": [{ "kind": "sku", "sku": NUT }], "scope": { "suppliers": ["voltaic"] } }),
         )
         .await;
     assert_eq!(status, 200, "{items:#}");
@@ -350,7 +350,7 @@ async fn unsorted_price_breaks_are_priced_at_the_tier_the_quantity_reaches() {
     )
     .await;
     assert_eq!(status, 422, "{refused:#}");
-    assert_eq!(refused["cap"]["reason"], "below-cost", "{refused:#}");
+    assert_eq!(refused["cap"]["kind"], "below_cost", "{refused:#}");
     let (status, order) = place(
         &g,
         order_body("voltaic", "PO-D-T2", NUT, 1000, cost * 2),
@@ -381,8 +381,8 @@ async fn line_totals_that_are_not_price_times_quantity_are_cancelled() {
     )
     .await;
     assert_eq!(status, 409, "{problem:#}");
-    assert_eq!(problem["code"], "order-cancelled-by-host", "{problem:#}");
-    assert_eq!(problem["breach"]["kind"], "line-total", "{problem:#}");
+    assert_eq!(problem["code"], "order_cancelled_by_host", "{problem:#}");
+    assert_eq!(problem["breach"]["kind"], "line_total", "{problem:#}");
     let order_id = problem["order"]["order_id"].as_str().unwrap();
     assert_eq!(
         reservation_of(&g, order_id).state,
@@ -405,8 +405,8 @@ async fn an_answer_with_another_buyers_po_is_held_and_nothing_is_cancelled() {
     )
     .await;
     assert_eq!(status, 409, "{problem:#}");
-    assert_eq!(problem["code"], "order-held-for-review", "{problem:#}");
-    assert_eq!(problem["breach"]["kind"], "wrong-buyer-po", "{problem:#}");
+    assert_eq!(problem["code"], "order_held_for_review", "{problem:#}");
+    assert_eq!(problem["breach"]["kind"], "wrong_buyer_po", "{problem:#}");
     let order_id = problem["order"]["order_id"].as_str().unwrap();
     // The order exists at the supplier: recorded once, its reservation held, not cancelled.
     let orders = ledger(&g).orders().unwrap();
@@ -480,7 +480,7 @@ async fn an_unknown_item_or_a_rejected_order_is_a_typed_problem_never_a_success(
     )
     .await;
     assert_eq!(status, 422, "{problem:#}");
-    assert_eq!(problem["cap"]["reason"], "cost-unknown", "{problem:#}");
+    assert_eq!(problem["cap"]["kind"], "cost_unknown", "{problem:#}");
     assert_eq!(
         g.suppliers
             .nordfast
@@ -494,7 +494,7 @@ async fn an_unknown_item_or_a_rejected_order_is_a_typed_problem_never_a_success(
         .post(
             "/v1/quotes",
             json!({ "request": {
-                "lines": [{ "line_id": "1", "item": { "Sku": "NF-10001" }, "offer_token": null,
+                "lines": [{ "line_id": "1", "item": { "kind": "sku", "sku": "NF-10001" }, "offer_token": null,
                             "quantity": { "steps": 10, "unit": "C62", "scale": 0 },
                             "target_unit_price": null }],
                 "ship_to": mercato::demo::plant_3(), "requested_delivery": null,
@@ -514,7 +514,7 @@ async fn an_unknown_item_or_a_rejected_order_is_a_typed_problem_never_a_success(
     let (status, problem) = place(&g, body, "d-re").await;
     assert!((400..500).contains(&status), "{status}: {problem:#}");
     assert!(
-        ["supplier-rejected", "quote-expired"].contains(&problem["code"].as_str().unwrap()),
+        ["supplier_rejected", "quote_expired"].contains(&problem["code"].as_str().unwrap()),
         "{problem:#}"
     );
     // Nothing is committed for it.
@@ -542,7 +542,7 @@ async fn a_held_order_the_client_then_cancels_frees_its_reservation_and_its_revi
     )
     .await;
     assert_eq!(status, 409, "{problem:#}");
-    assert_eq!(problem["code"], "order-held-for-review", "{problem:#}");
+    assert_eq!(problem["code"], "order_held_for_review", "{problem:#}");
     let order_id = problem["order"]["order_id"].as_str().unwrap().to_string();
     assert_eq!(
         reservation_of(&g, &order_id).state,

@@ -184,13 +184,13 @@ pub fn order_body(supplier: &str, po: &str, sku: &str, pieces: u64, max_minor: i
         "supplier": supplier,
         "buyer_po": po,
         "lines": [{
-            "line_id": "1", "item": { "Sku": sku }, "offer_token": null,
-            "quantity": Quantity::pieces(pieces), "expected_unit_price": null
+            "line_id": "1", "item": { "kind": "sku", "sku": sku },
+            "quantity": Quantity::pieces(pieces)
         }],
         "ship_to": plant_3(),
-        "partial_delivery": "Allow",
+        "partial_delivery": "allow",
         "max_total": { "currency": "EUR", "minor": max_minor },
-        "payment": { "OnAccount": null }
+        "payment": { "kind": "on_account" }
     })
 }
 
@@ -222,7 +222,7 @@ async fn every_endpoint_answers_over_real_http() {
         voltaic["capabilities"]
             .as_array()
             .unwrap()
-            .contains(&json!("place-order"))
+            .contains(&json!("place_order"))
     );
     assert!(voltaic["limits"]["call_timeout_ms"].as_u64().unwrap() > 0);
 
@@ -249,7 +249,7 @@ async fn every_endpoint_answers_over_real_http() {
     let (status, items) = g
         .post(
             "/v1/items",
-            json!({ "refs": [{ "Gtin": gtin }], "scope": { "suppliers": ["voltaic"] } }),
+            json!({ "refs": [{ "kind": "gtin", "gtin": gtin }], "scope": { "suppliers": ["voltaic"] } }),
         )
         .await;
     assert_eq!(status, 200, "{items:#}");
@@ -259,7 +259,7 @@ async fn every_endpoint_answers_over_real_http() {
     let (status, stock) = g
         .post(
             "/v1/availability",
-            json!({ "lines": [{ "line_id": "a", "item": { "Sku": sku }, "quantity": Quantity::pieces(10) }],
+            json!({ "lines": [{ "line_id": "a", "item": { "kind": "sku", "sku": sku }, "quantity": Quantity::pieces(10) }],
                     "scope": { "suppliers": ["voltaic"] } }),
         )
         .await;
@@ -281,7 +281,7 @@ async fn every_endpoint_answers_over_real_http() {
         .post(
             "/v1/quotes",
             json!({ "request": {
-                "lines": [{ "line_id": "1", "item": { "Sku": sku }, "offer_token": null,
+                "lines": [{ "line_id": "1", "item": { "kind": "sku", "sku": sku }, "offer_token": null,
                             "quantity": Quantity::pieces(100), "target_unit_price": null }],
                 "ship_to": plant_3(), "requested_delivery": null, "currency": "EUR",
                 "requested_valid_until": null, "allow_substitutes": false, "incoterms": null,
@@ -327,7 +327,7 @@ async fn every_endpoint_answers_over_real_http() {
         )
         .await;
     assert_eq!(status, 400);
-    assert_eq!(missing_key["code"], "idempotency-key-required");
+    assert_eq!(missing_key["code"], "idempotency_key_required");
 
     let (status, got) = g.get(&format!("/v1/orders/voltaic/{order_id}")).await;
     assert_eq!(status, 200);
@@ -352,18 +352,18 @@ async fn every_endpoint_answers_over_real_http() {
         .await;
     // Shipped lines cannot be cancelled: a refusal is a typed problem naming the order.
     assert_eq!(status, 409, "{cancel:#}");
-    assert_eq!(cancel["code"], "cancel-refused");
+    assert_eq!(cancel["code"], "cancel_refused");
     assert_eq!(cancel["order"]["order_id"], order_id.as_str());
     let (status, rma) = g
         .call(
             reqwest::Method::POST,
             &format!("/v1/orders/voltaic/{order_id}/returns"),
-            Some(json!({ "lines": [{ "line_id": "1", "quantity": Quantity::pieces(5), "reason": "Damaged" }] })),
+            Some(json!({ "lines": [{ "line_id": "1", "quantity": Quantity::pieces(5), "reason": "damaged" }] })),
             Some("gw-return-1"),
         )
         .await;
     assert_eq!(status, 200, "{rma:#}");
-    assert_eq!(rma["status"], "Authorized");
+    assert_eq!(rma["status"], "authorized");
 
     // A webhook Voltaic pushed, relayed to its adapter; a forged one is refused.
     let hook = g.suppliers.voltaic.webhooks(&order_id).remove(0);
@@ -388,10 +388,10 @@ async fn every_endpoint_answers_over_real_http() {
 
     let (status, unknown) = g.get("/v1/orders/nobody/1").await;
     assert_eq!(status, 404);
-    assert_eq!(unknown["code"], "unknown-supplier");
+    assert_eq!(unknown["code"], "unknown_supplier");
     let (status, not_found) = g.get("/v1/orders/voltaic/NO-SUCH-ORDER").await;
     assert_eq!(status, 404, "{not_found:#}");
-    assert_eq!(not_found["code"], "not-found");
+    assert_eq!(not_found["code"], "not_found");
     assert_eq!(not_found["supplier"], "voltaic");
 
     let (media, metrics) = g.metrics(None).await;
@@ -458,7 +458,7 @@ async fn a_slow_and_a_failing_supplier_do_not_hold_up_the_others() {
     assert_eq!(suppliers_of(&found, "answers"), ["hansa"]);
     assert_eq!(error_of(&found, "voltaic")["error"]["code"], "timeout");
     let down = &error_of(&found, "nordfast")["error"];
-    assert_eq!(down["code"], "supplier-unavailable", "{down:#}");
+    assert_eq!(down["code"], "supplier_unavailable", "{down:#}");
     assert_eq!(down["retry_after_ms"], 7000, "the supplier's Retry-After");
 }
 
@@ -557,7 +557,7 @@ async fn malformed_requests_get_typed_problems_and_reach_no_supplier() {
     let before = g.suppliers.voltaic.control().requests();
     let (status, p) = g.post("/v1/search", json!({ "txet": "typo" })).await;
     assert_eq!(status, 400, "{p:#}");
-    assert_eq!(p["code"], "bad-request");
+    assert_eq!(p["code"], "bad_request");
     let (status, p) = g
         .post("/v1/search", json!({ "text": "x", "page_size": 5000 }))
         .await;
@@ -577,7 +577,7 @@ async fn malformed_requests_get_typed_problems_and_reach_no_supplier() {
         )
         .await;
     assert_eq!(status, 404);
-    assert_eq!(p["code"], "unknown-supplier");
+    assert_eq!(p["code"], "unknown_supplier");
     let response = g
         .http
         .post(format!("{}/v1/search", g.base))
@@ -589,11 +589,171 @@ async fn malformed_requests_get_typed_problems_and_reach_no_supplier() {
     assert_eq!(response.status(), 415);
     let (status, p) = g.get("/v1/nothing-here").await;
     assert_eq!(status, 404);
-    assert_eq!(p["code"], "route-not-found");
+    assert_eq!(p["code"], "route_not_found");
     let (status, p) = g
         .call(reqwest::Method::DELETE, "/v1/search", None, None)
         .await;
     assert_eq!(status, 405);
-    assert_eq!(p["code"], "method-not-allowed");
+    assert_eq!(p["code"], "method_not_allowed");
     assert_eq!(g.suppliers.voltaic.control().requests(), before);
+}
+
+/// Every name a client reads (object keys) and every value the schema enumerates is
+/// snake_case: `in_stock`, `{"kind": "sku", …}`, `out_of_stock`, never `InStock` or `out-of-stock`.
+fn snake(s: &str) -> bool {
+    !s.is_empty()
+        && s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Object keys in `v` that are not snake_case, with where they are. Keys under `cursors`
+/// (supplier ids) are data, not names.
+fn unsnaked_keys(v: &Value, at: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if !snake(k) {
+                    out.push(format!("{at}.{k}"));
+                }
+                if k != "cursors" {
+                    unsnaked_keys(v, &format!("{at}.{k}"), out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (n, v) in items.iter().enumerate() {
+                unsnaked_keys(v, &format!("{at}[{n}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Values the OpenAPI document enumerates (`enum`, `const`) that are not snake_case.
+fn unsnaked_enum_values(v: &Value, at: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let here = format!("{at}/{k}");
+                match (k.as_str(), v) {
+                    ("enum", Value::Array(values)) => out.extend(
+                        values
+                            .iter()
+                            .filter(|e| !e.as_str().is_some_and(snake))
+                            .map(|e| format!("{here}: {e}")),
+                    ),
+                    ("const", e) if !e.as_str().is_some_and(snake) => {
+                        out.push(format!("{here}: {e}"))
+                    }
+                    _ => unsnaked_enum_values(v, &here, out),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (n, v) in items.iter().enumerate() {
+                unsnaked_enum_values(v, &format!("{at}/{n}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_api_speaks_one_naming_convention() {
+    const NUT: &str = "VC-HN-M8-A2";
+    let g = Running::start(BrokerConfig::default()).await;
+
+    let (status, doc) = g.get("/openapi.json").await;
+    assert_eq!(status, 200);
+    let mut bad = Vec::new();
+    unsnaked_enum_values(&doc["components"], "#/components", &mut bad);
+    for (name, schema) in doc["components"]["schemas"].as_object().unwrap() {
+        let mut keys = Vec::new();
+        unsnaked_keys(&schema["properties"], name, &mut keys);
+        // Property names only: the values under them are schemas, whose keys are JSON Schema's.
+        bad.extend(keys.into_iter().filter(|k| k.matches('.').count() == 1));
+    }
+    assert!(bad.is_empty(), "not snake_case in /openapi.json: {bad:#?}");
+
+    // A search, an offer comparison, a quote, an order and the errors on the way: every key
+    // and every enumerated value a client reads.
+    let mut answers = Vec::new();
+    let (status, found) = g
+        .post(
+            "/v1/search",
+            json!({ "text": "bolt", "scope": { "currency": "EUR" } }),
+        )
+        .await;
+    assert_eq!(status, 200, "{found:#}");
+    let stock = &found["answers"][0]["answer"]["items"][0]["availability"]["status"];
+    assert!(stock.as_str().is_some_and(snake), "{stock}");
+    answers.push(found);
+    let (status, offers) = g
+        .post(
+            "/v1/offers",
+            json!({ "text": "hex nut", "quantity": Quantity::pieces(100),
+                    "scope": { "currency": "EUR" } }),
+        )
+        .await;
+    assert_eq!(status, 200, "{offers:#}");
+    answers.push(offers);
+    let (status, quotes) = g
+        .post(
+            "/v1/quotes",
+            json!({ "request": {
+                        "lines": [{ "line_id": "1", "item": { "kind": "sku", "sku": NUT },
+                                    "quantity": Quantity::pieces(100) }],
+                        "ship_to": plant_3(), "currency": "EUR" },
+                    "suppliers": ["voltaic"] }),
+        )
+        .await;
+    assert_eq!(status, 200, "{quotes:#}");
+    let quote = quotes["answers"][0]["answer"].clone();
+    assert_eq!(quote["status"], "firm", "{quote:#}");
+    answers.push(quotes);
+    let mut order = order_body("voltaic", "PO-SNAKE-1", NUT, 100, 100_000);
+    order["quote_id"] = quote["quote_id"].clone();
+    let (status, placed) = g
+        .call(
+            reqwest::Method::POST,
+            "/v1/orders",
+            Some(order),
+            Some("snake-1"),
+        )
+        .await;
+    assert_eq!(status, 201, "{placed:#}");
+    assert!(placed["status"].as_str().is_some_and(snake), "{placed:#}");
+    answers.push(placed);
+    let (status, missing) = g
+        .post(
+            "/v1/items",
+            json!({ "refs": [{ "kind": "sku", "sku": "VC-NO-SUCH" }],
+                    "scope": { "suppliers": ["voltaic"] } }),
+        )
+        .await;
+    assert_eq!(status, 200, "{missing:#}");
+    answers.push(missing);
+    let (status, unknown) = g.get("/v1/orders/voltaic/NO-SUCH-ORDER").await;
+    assert_eq!(status, 404, "{unknown:#}");
+    assert_eq!(unknown["code"], "not_found", "{unknown:#}");
+    assert_eq!(unknown["commerce"]["kind"], "not_found", "{unknown:#}");
+    answers.push(unknown);
+    let (status, suppliers) = g.get("/v1/suppliers").await;
+    assert_eq!(status, 200);
+    let caps = &suppliers["suppliers"][0]["capabilities"];
+    assert!(
+        caps.as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c.as_str().is_some_and(snake)),
+        "{caps}"
+    );
+    answers.push(suppliers);
+
+    let mut bad = Vec::new();
+    for (n, a) in answers.iter().enumerate() {
+        unsnaked_keys(a, &format!("answer {n}"), &mut bad);
+    }
+    assert!(bad.is_empty(), "keys not in snake_case: {bad:#?}");
 }

@@ -87,7 +87,7 @@ async fn replay_and_conflict(ledger: Option<Arc<dyn Ledger>>) {
     let other = order_body("voltaic", "PO-L-1", NUT, 60, 100_000);
     let (status, conflict) = place(&g, &other, "l-1").await;
     assert_eq!(status, 409, "{conflict:#}");
-    assert_eq!(conflict["code"], "idempotency-conflict");
+    assert_eq!(conflict["code"], "idempotency_conflict");
     assert_eq!(
         g.suppliers.voltaic.control().requests(),
         sent,
@@ -147,7 +147,7 @@ async fn one_order_for_duplicates(ledger: Option<Arc<dyn Ledger>>) {
     for (status, answer) in &answers {
         match status {
             201 => assert_eq!(answer["order_id"], placed[0]["order_id"]),
-            409 => assert_eq!(answer["code"], "in-progress", "{answer:#}"),
+            409 => assert_eq!(answer["code"], "in_progress", "{answer:#}"),
             other => panic!("unexpected {other}: {answer:#}"),
         }
     }
@@ -208,7 +208,7 @@ async fn a_supplier_outage_is_not_stored_as_the_final_answer() {
     let body = order_body("voltaic", "PO-L-3", NUT, 10, 100_000);
     let (status, down) = place(&g, &body, "l-3").await;
     assert_eq!(status, 503, "{down:#}");
-    assert_eq!(down["code"], "supplier-unavailable");
+    assert_eq!(down["code"], "supplier_unavailable");
     // The retry asks the supplier first (nothing there), then places once.
     let (status, placed) = place(&g, &body, "l-3").await;
     assert_eq!(status, 201, "{placed:#}");
@@ -224,7 +224,9 @@ fn stopped_mid_call(ledger: &dyn Ledger, body: &Value, key: &str) -> OrderReques
 /// An order intent recorded at `at` and never given an outcome: a host stopped mid-call, or
 /// (recorded just now) an order still in flight.
 fn recorded_mid_call(ledger: &dyn Ledger, body: &Value, key: &str, at: i64) -> OrderRequest {
-    let request: PlaceOrder = serde_json::from_value(body.clone()).unwrap();
+    let request: PlaceOrder = serde_json::from_value::<mercato::wire::PlaceOrder>(body.clone())
+        .unwrap()
+        .into();
     let client = demo_client(KEY);
     let idem = IdempotencyKey::parse(key).unwrap();
     let supplier = SupplierId::parse(&request.supplier).unwrap();
@@ -281,7 +283,7 @@ async fn the_periodic_pass_leaves_orders_in_flight_alone() {
     let (status, waiting) = place(&g, &body, "l-6").await;
     assert_eq!(
         (status, &waiting["code"]),
-        (409, &Value::from("in-progress")),
+        (409, &Value::from("in_progress")),
         "a retry waits; it is not sent a second time"
     );
     assert!(g.suppliers.voltaic.orders_for_po("PO-L-6").is_empty());
@@ -313,7 +315,7 @@ async fn intents_left_open_by_a_stopped_host_are_reconciled_not_resent() {
     let (status, waiting) = place(&g, &reached, "l-4").await;
     assert_eq!(
         (status, &waiting["code"]),
-        (409, &Value::from("in-progress"))
+        (409, &Value::from("in_progress"))
     );
 
     // Start-up reconciliation asks the supplier by buyer PO.

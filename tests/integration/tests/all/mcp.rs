@@ -368,7 +368,7 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
 
     // request_quote: a firm quote from Voltaic.
     let quote_body = serde_json::to_value(QuotesRequest {
-        request: quote_request(&[("1", BOLT, 500)]),
+        request: quote_request(&[("1", BOLT, 500)]).into(),
         suppliers: Some(vec!["voltaic".into()]),
         deadline_ms: None,
     })
@@ -377,7 +377,9 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
     let answers = by_supplier(&quotes);
     assert_eq!(answers.len(), 1, "{quotes}");
     let quote: mercato::contract::Quote =
-        serde_json::from_value(answers[0].1.clone()).expect("a quote");
+        serde_json::from_value::<mercato::wire::Quote>(answers[0].1.clone())
+            .expect("a quote")
+            .into();
     assert_eq!(quote.status, QuoteStatus::Firm);
 
     // place_order from the quote, with an idempotency key.
@@ -396,7 +398,7 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
         notes: Some("placed by an MCP test".into()),
         deadline_ms: None,
     };
-    let order_body = serde_json::to_value(&order).unwrap();
+    let order_body = serde_json::to_value(mercato::wire::PlaceOrder::from(order)).unwrap();
     let mut keyed = order_body.clone();
     keyed["idempotency_key"] = json!("mcp-order-1");
     let placed = answer(&call(&client, "place_order", keyed.clone()).await);
@@ -444,23 +446,23 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
         "reason": "test"
     });
     let refused = problem(&call(&client, "cancel_order", cancel).await);
-    assert_eq!(refused["code"], "cancel-refused", "{refused}");
+    assert_eq!(refused["code"], "cancel_refused", "{refused}");
     assert_eq!(refused["order"]["order_id"], order_id.as_str(), "{refused}");
 
     // An order for an item the supplier does not list is an error result, never a success.
     let mut unknown = order_body.clone();
     unknown["idempotency_key"] = json!("mcp-unknown-1");
     unknown["buyer_po"] = json!("PO-MCP-UNKNOWN");
-    unknown["lines"][0]["item"] = json!({ "Sku": "VC-NO-SUCH-PART" });
+    unknown["lines"][0]["item"] = json!({ "kind": "sku", "sku": "VC-NO-SUCH-PART" });
     let p = problem(&call(&client, "place_order", unknown).await);
-    assert_eq!(p["code"], "cap-refused", "{p}");
-    assert_eq!(p["cap"]["reason"], "cost-unknown", "{p}");
+    assert_eq!(p["code"], "cap_refused", "{p}");
+    assert_eq!(p["cap"]["kind"], "cost_unknown", "{p}");
 
     // Errors are tool results with the problem details and their typed code.
     let mut unkeyed = order_body.clone();
     unkeyed.as_object_mut().unwrap().remove("idempotency_key");
     let p = problem(&call(&client, "place_order", unkeyed).await);
-    assert_eq!(p["code"], "idempotency-key-required", "{p}");
+    assert_eq!(p["code"], "idempotency_key_required", "{p}");
     assert!(
         p["detail"].as_str().unwrap().contains("idempotency_key"),
         "{p}"
@@ -473,7 +475,7 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
         )
         .await,
     );
-    assert_eq!(p["code"], "unknown-supplier", "{p}");
+    assert_eq!(p["code"], "unknown_supplier", "{p}");
     assert_eq!(p["status"], 404, "{p}");
     let p = problem(
         &call(
@@ -483,7 +485,7 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
         )
         .await,
     );
-    assert_eq!(p["code"], "bad-request", "{p}");
+    assert_eq!(p["code"], "bad_request", "{p}");
     assert!(p["detail"].as_str().unwrap().contains("colour"), "{p}");
     let p = problem(
         &call(
@@ -493,7 +495,7 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
         )
         .await,
     );
-    assert_eq!(p["code"], "bad-request", "{p}");
+    assert_eq!(p["code"], "bad_request", "{p}");
     assert!(p["detail"].as_str().unwrap().contains("quantity"), "{p}");
     // An unknown tool is a protocol error.
     let e = client

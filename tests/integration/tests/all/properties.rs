@@ -23,14 +23,15 @@ use mercato::EngineConfig;
 use mercato::adapter::breaker::BreakerConfig;
 use mercato::broker::{Broker, BrokerConfig};
 use mercato::clients::{Client, ClientId, Clients};
-use mercato::contract::Quantity;
 use mercato::demo::{Suppliers, demo_approver, demo_client, plant_3};
-use mercato::desk::{IdempotencyKey, PlaceOrder};
+use mercato::desk::IdempotencyKey;
 use mercato::gateway::Service;
 use mercato::gateway::api::QuotesRequest;
 use mercato::ledger::{Ledger, ReservationState};
 use mercato::mandate::{Budget, DriftAction, Mandate, Period};
 use mercato::metrics::Metrics;
+use mercato::wire::PlaceOrder;
+use mercato::wire::Quantity;
 use mercato_backends::voltaic::Dishonesty;
 use mercato_sdk::exact::{Currency, Money};
 use proptest::prelude::*;
@@ -303,7 +304,7 @@ impl World {
     async fn cost(&self, item: usize, pieces: u64) -> Option<i64> {
         let (supplier, sku) = ITEMS[item];
         let req: mercato::gateway::api::ItemsRequest = serde_json::from_value(json!({
-            "refs": [{ "Sku": sku }], "scope": { "suppliers": [supplier], "currency": "EUR" }
+            "refs": [{ "kind": "sku", "sku": sku }], "scope": { "suppliers": [supplier], "currency": "EUR" }
         }))
         .ok()?;
         let found = self.service.items(&self.bot, req).await.ok()?;
@@ -339,12 +340,12 @@ impl World {
         serde_json::from_value(json!({
             "supplier": supplier,
             "buyer_po": po,
-            "lines": [{ "line_id": "1", "item": { "Sku": sku }, "offer_token": null,
-                        "quantity": Quantity::pieces(pieces), "expected_unit_price": null }],
+            "lines": [{ "line_id": "1", "item": { "kind": "sku", "sku": sku },
+                        "quantity": Quantity::pieces(pieces) }],
             "ship_to": plant_3(),
-            "partial_delivery": if ship_complete { "ShipComplete" } else { "Allow" },
+            "partial_delivery": if ship_complete { "ship_complete" } else { "allow" },
             "max_total": { "currency": "EUR", "minor": cap_minor },
-            "payment": { "OnAccount": null },
+            "payment": { "kind": "on_account" },
             "deadline_ms": self.deadline_ms,
         }))
         .expect("an order")
@@ -380,7 +381,7 @@ impl World {
             Op::Quote { item, pieces } => {
                 let (supplier, sku) = ITEMS[*item];
                 let req: QuotesRequest = serde_json::from_value(json!({ "request": {
-                    "lines": [{ "line_id": "1", "item": { "Sku": sku }, "offer_token": null,
+                    "lines": [{ "line_id": "1", "item": { "kind": "sku", "sku": sku },
                                 "quantity": Quantity::pieces(*pieces), "target_unit_price": null }],
                     "ship_to": plant_3(), "requested_delivery": null, "currency": "EUR",
                     "requested_valid_until": null, "allow_substitutes": false,
@@ -443,7 +444,9 @@ impl World {
                         }
                     }
                     Careless::UnknownItem => {
-                        body.lines[0].item = mercato::contract::ItemRef::Sku("NO-SUCH-ITEM".into())
+                        body.lines[0].item = mercato::wire::ItemRef::Sku {
+                            sku: "NO-SUCH-ITEM".into(),
+                        }
                     }
                     Careless::DuplicateLines => body.lines.push(body.lines[0].clone()),
                     Careless::UnknownSupplier => body.supplier = "acme-nails".into(),

@@ -80,7 +80,7 @@ async fn firm_quote(g: &Running) -> Quote {
         .post(
             "/v1/quotes",
             json!({ "request": {
-                "lines": [{ "line_id": "1", "item": { "Sku": NUT }, "offer_token": null,
+                "lines": [{ "line_id": "1", "item": { "kind": "sku", "sku": NUT }, "offer_token": null,
                             "quantity": { "steps": 100, "unit": "C62", "scale": 0 },
                             "target_unit_price": null }],
                 "ship_to": mercato::demo::plant_3(), "requested_delivery": null,
@@ -90,11 +90,13 @@ async fn firm_quote(g: &Running) -> Quote {
         )
         .await;
     assert_eq!(status, 200, "{quotes:#}");
-    serde_json::from_value(quotes["answers"][0]["answer"].clone()).expect("a quote")
+    serde_json::from_value::<mercato::wire::Quote>(quotes["answers"][0]["answer"].clone())
+        .expect("a quote")
+        .into()
 }
 
 fn rule_of(problem: &Value) -> &str {
-    problem["mandate_rule"]["rule"].as_str().unwrap_or("none")
+    problem["mandate_rule"]["kind"].as_str().unwrap_or("none")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -131,33 +133,33 @@ async fn each_refusal_names_its_rule_and_nothing_reaches_the_supplier() {
     dearer.amount.scale += 2;
     inflated["lines"][0]["expected_unit_price"] = serde_json::to_value(&dearer).unwrap();
     let cases = [
-        (elsewhere, "ship-to-not-allowed"),
+        (elsewhere, "ship_to_not_allowed"),
         (
             with_quote("PO-S-3", "Q-INDICATIVE", 10_000),
-            "firm-quote-required",
+            "firm_quote_required",
         ),
         (
             order_body("voltaic", "PO-S-4", NUT, 100, 10_000),
-            "firm-quote-required",
+            "firm_quote_required",
         ),
-        (with_quote("PO-S-5", "Q-EXPIRED", 10_000), "quote-expired"),
+        (with_quote("PO-S-5", "Q-EXPIRED", 10_000), "quote_expired"),
         (
             with_quote("PO-S-6", &quote.quote_id, 25_000),
-            "max-per-order",
+            "max_per_order",
         ),
-        (other_supplier, "supplier-not-allowed"),
-        (inflated, "price-drift"),
+        (other_supplier, "supplier_not_allowed"),
+        (inflated, "price_drift"),
     ];
     for (n, (body, rule)) in cases.into_iter().enumerate() {
         let (status, problem) = place(&g, body, &format!("s-{n}")).await;
         assert_eq!(status, 403, "{rule}: {problem:#}");
-        assert_eq!(problem["code"], "mandate-denied");
+        assert_eq!(problem["code"], "mandate_denied");
         assert_eq!(rule_of(&problem), rule, "{problem:#}");
     }
     let (status, problem) = place(&g, with_quote("PO-S-7", &quote.quote_id, 16_000), "s-7").await;
     assert_eq!(status, 409, "{problem:#}");
-    assert_eq!(problem["code"], "approval-required");
-    assert_eq!(rule_of(&problem), "approval-threshold");
+    assert_eq!(problem["code"], "approval_required");
+    assert_eq!(rule_of(&problem), "approval_threshold");
     // The desk may look prices up; no refused order reached the supplier.
     assert_eq!(
         g.suppliers.voltaic.order_count(),
@@ -174,7 +176,7 @@ async fn each_refusal_names_its_rule_and_nothing_reaches_the_supplier() {
     again["notes"] = Value::Null;
     let (status, replayed) = place(&g, again, "s-1").await;
     assert_eq!(status, 403);
-    assert_eq!(rule_of(&replayed), "firm-quote-required");
+    assert_eq!(rule_of(&replayed), "firm_quote_required");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -358,7 +360,7 @@ async fn an_order_above_the_threshold_waits_for_a_person_then_is_placed_once() {
     let big = order_body("voltaic", "PO-A-1", NUT, 100, 16_000);
     let (status, parked) = place(&g, big.clone(), "a-1").await;
     assert_eq!(status, 409, "{parked:#}");
-    assert_eq!(parked["code"], "approval-required");
+    assert_eq!(parked["code"], "approval_required");
     let approval = parked["approval_id"]
         .as_str()
         .expect("approval id")
@@ -385,7 +387,7 @@ async fn an_order_above_the_threshold_waits_for_a_person_then_is_placed_once() {
     assert_eq!(status, 200, "{list:#}");
     let waiting = &list["approvals"][0];
     assert_eq!(waiting["id"], approval.as_str());
-    assert_eq!(waiting["rule"]["rule"], "approval-threshold");
+    assert_eq!(waiting["rule"]["kind"], "approval_threshold");
     assert_eq!(waiting["budget"]["left"]["minor"], 50_000, "{waiting:#}");
     assert_eq!(waiting["budget"]["left_if_approved"]["minor"], 34_000);
     assert_eq!(waiting["request"]["buyer_po"], "PO-A-1");
@@ -460,7 +462,7 @@ async fn an_order_above_the_threshold_waits_for_a_person_then_is_placed_once() {
     assert_eq!(rejected["state"], "rejected");
     let (status, answer) = place(&g, other, "a-2").await;
     assert_eq!(status, 403);
-    assert_eq!(answer["code"], "approval-rejected");
+    assert_eq!(answer["code"], "approval_rejected");
     assert_eq!(g.suppliers.voltaic.orders_for_po("PO-A-2").len(), 0);
 
     let page = g
@@ -499,7 +501,7 @@ async fn a_client_that_approves_cannot_approve_its_own_order() {
         )
         .await;
     assert_eq!(status, 403, "{own:#}");
-    assert_eq!(own["code"], "client-forbidden", "{own:#}");
+    assert_eq!(own["code"], "client_forbidden", "{own:#}");
     assert!(
         own["detail"].as_str().unwrap().contains("its own order"),
         "{own:#}"
@@ -535,7 +537,7 @@ async fn category_rules_read_the_suppliers_catalogue() {
     )
     .await;
     assert_eq!(status, 403, "a semiconductor: {refused:#}");
-    assert_eq!(rule_of(&refused), "item-not-allowed");
+    assert_eq!(rule_of(&refused), "item_not_allowed");
     assert_eq!(g.suppliers.voltaic.orders_for_po("PO-C-2").len(), 0);
 }
 
@@ -554,8 +556,8 @@ async fn a_cap_that_is_not_positive_or_in_another_currency_is_refused_and_reserv
         )
         .await;
         assert_eq!(status, 422, "{problem:#}");
-        assert_eq!(problem["code"], "cap-refused");
-        assert_eq!(problem["cap"]["reason"], "not-positive", "{problem:#}");
+        assert_eq!(problem["code"], "cap_refused");
+        assert_eq!(problem["cap"]["kind"], "not_positive", "{problem:#}");
     }
     // A quote in EUR accepted with a cap in USD: nothing is converted.
     let quote = firm_quote(&g).await;
@@ -564,7 +566,7 @@ async fn a_cap_that_is_not_positive_or_in_another_currency_is_refused_and_reserv
     usd["max_total"]["currency"] = json!("USD");
     let (status, problem) = place(&g, usd, "z-usd").await;
     assert_eq!(status, 422, "{problem:#}");
-    assert_eq!(problem["cap"]["reason"], "currency", "{problem:#}");
+    assert_eq!(problem["cap"]["kind"], "currency", "{problem:#}");
     // Nothing was reserved, so the budget is untouched; nothing reached the supplier.
     let ledger = g.service.ledger();
     assert!(ledger.reservations().unwrap().is_empty());
@@ -670,7 +672,7 @@ async fn a_new_budget_period_and_an_expired_quote_follow_the_desks_clock() {
     let clock = Arc::new(mercato::desk::ManualClock::new(1_796_644_800_000));
     let service = g.service.clone().with_clock(clock.clone());
     let client = service.clients().by_key(KEY).unwrap();
-    let order = |po: &str, cap: i64| -> mercato::desk::PlaceOrder {
+    let order = |po: &str, cap: i64| -> mercato::wire::PlaceOrder {
         serde_json::from_value(order_body("voltaic", po, NUT, 10, cap)).unwrap()
     };
     let key = |k: &str| mercato::desk::IdempotencyKey::parse(k).unwrap();
@@ -699,13 +701,13 @@ async fn a_new_budget_period_and_an_expired_quote_follow_the_desks_clock() {
     clock.advance(std::time::Duration::from_secs(30 * 24 * 3600));
     let mut late = order_body("voltaic", "PO-DAY-4", NUT, 100, 2_999);
     late["quote_id"] = json!(quote.quote_id);
-    let late: mercato::desk::PlaceOrder = serde_json::from_value(late).unwrap();
+    let late: mercato::wire::PlaceOrder = serde_json::from_value(late).unwrap();
     let expired = service
         .place_order(&client, &key("day-4"), late)
         .await
         .unwrap_err();
     assert_eq!(
         rule_of(&serde_json::to_value(expired.to_problem(None)).unwrap()),
-        "quote-expired"
+        "quote_expired"
     );
 }
