@@ -96,6 +96,10 @@ pub enum ErrorCode {
     MethodNotAllowed,
     /// The request body is larger than the gateway accepts.
     PayloadTooLarge,
+    /// The request's URI (path and query) is longer than the gateway accepts.
+    UriTooLong,
+    /// The request's headers are more or larger than the gateway accepts.
+    HeadersTooLarge,
     /// The request body is not of a media type the route accepts.
     UnsupportedMediaType,
     /// The ledger could not record the call; nothing was sent to a supplier.
@@ -141,7 +145,7 @@ impl ErrorCode {
 }
 
 /// Every code with its internal (WIT) name and its JSON name, for lookups both ways.
-const ALL_CODES: [(ErrorCode, &str, &str); 43] = [
+const ALL_CODES: [(ErrorCode, &str, &str); 45] = [
     (
         ErrorCode::InvalidRequest,
         "invalid-request",
@@ -228,6 +232,12 @@ const ALL_CODES: [(ErrorCode, &str, &str); 43] = [
         "payload-too-large",
         "payload_too_large",
     ),
+    (ErrorCode::UriTooLong, "uri-too-long", "uri_too_long"),
+    (
+        ErrorCode::HeadersTooLarge,
+        "headers-too-large",
+        "headers_too_large",
+    ),
     (
         ErrorCode::UnsupportedMediaType,
         "unsupported-media-type",
@@ -304,6 +314,10 @@ pub struct Problem {
     /// How the supplier's order broke its cap, quote or mandate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub breach: Option<crate::desk::Breach>,
+    /// The request's id (also the `X-Request-Id` header): the host's log has the full
+    /// detail under it, including any supplier address left out of `detail`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// One supplier's error inside a fan-out response.

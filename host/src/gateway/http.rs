@@ -16,7 +16,7 @@ use crate::wire::{
 };
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::rejection::PathRejection;
 use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Path, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -31,6 +31,14 @@ use tracing::Instrument as _;
 
 /// Largest request body the gateway reads.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+/// Longest URI (path and query) the gateway reads.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+/// Most header fields, and most header bytes, the gateway reads. The HTTP server's own
+/// limits sit above these (see `listen`), so a client over them gets problem details from
+/// here rather than the server's bare status line.
+pub const MAX_HEADERS: usize = 100;
+/// See [`MAX_HEADERS`].
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -46,6 +54,11 @@ pub struct AppState {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let problem = self.to_problem(None);
+        if problem.detail != self.to_string() || self.status().is_server_error() {
+            // The client's detail may leave a supplier's address out; the log keeps it all,
+            // under the request's span (and so its id).
+            tracing::warn!(code = problem.code.as_str(), error = %self, "request failed");
+        }
         let mut response = (self.status(), axum::Json(&problem)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
@@ -107,21 +120,40 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(Body(v)),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(ApiError::UnsupportedMediaType(
+        if !json_content_type(req.headers()) {
+            return Err(ApiError::UnsupportedMediaType(
                 "send the body as application/json".into(),
-            )),
-            Err(JsonRejection::BytesRejection(e))
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE =>
-            {
-                Err(ApiError::PayloadTooLarge(format!(
-                    "the body is larger than {MAX_BODY_BYTES} bytes"
-                )))
-            }
-            Err(e) => Err(ApiError::BadRequest(e.body_text())),
+            ));
         }
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge(format!("the body is larger than {MAX_BODY_BYTES} bytes"))
+            } else {
+                ApiError::BadRequest("the body could not be read".into())
+            }
+        })?;
+        super::body::parse(&bytes).map(Body)
     }
+}
+
+/// `application/json` or any `application/*+json`, parameters aside.
+fn json_content_type(headers: &HeaderMap) -> bool {
+    let Some(value) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || essence
+            .strip_prefix("application/")
+            .is_some_and(|sub| sub.ends_with("+json"))
 }
 
 /// Path parameters whose rejections are problem details.
@@ -839,7 +871,30 @@ pub fn router(state: AppState, extra: Option<(&'static str, Router)>) -> Router 
         .fallback(route_not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(middleware::from_fn(bounded_head))
         .layer(middleware::from_fn_with_state(state, observe))
+}
+
+/// Refuse a request whose URI or headers pass the gateway's limits, as problem details.
+async fn bounded_head(req: Request, next: Next) -> Response {
+    let uri = req.uri().to_string().len();
+    if uri > MAX_URI_BYTES {
+        return ApiError::UriTooLong(format!("the URI is {uri} bytes; at most {MAX_URI_BYTES}"))
+            .into_response();
+    }
+    let headers = req.headers();
+    let bytes: usize = headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if headers.len() > MAX_HEADERS || bytes > MAX_HEADER_BYTES {
+        return ApiError::HeadersTooLarge(format!(
+            "{} header fields in {bytes} bytes; at most {MAX_HEADERS} fields and {MAX_HEADER_BYTES} bytes",
+            headers.len()
+        ))
+        .into_response();
+    }
+    next.run(req).await
 }
 
 /// Refuse requests without a known client's key; attach the client to the request.
@@ -880,7 +935,9 @@ async fn observe(State(s): State<AppState>, req: Request, next: Next) -> Respons
         status = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
     );
-    let mut response = next.run(req).instrument(span.clone()).await;
+    let mut response = super::problem::with_request_id(id.clone(), next.run(req))
+        .instrument(span.clone())
+        .await;
     let elapsed = started.elapsed();
     let status = response.status().as_u16();
     span.record("status", status);

@@ -56,6 +56,10 @@ impl Default for ConnectionLimits {
     }
 }
 
+/// The HTTP server's read buffer: room for a request head at the gateway's limits (URI and
+/// headers), so the gateway, not the server, refuses one over them.
+const HEAD_BUFFER_BYTES: usize = 4 * (super::http::MAX_URI_BYTES + super::http::MAX_HEADER_BYTES);
+
 /// Serve `router` on `listener` within `limits` until `shutdown` completes; connections in
 /// flight finish first.
 pub async fn serve(
@@ -95,6 +99,9 @@ pub async fn serve(
         });
         let connection = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
+            // Above the gateway's own limits, which answer with problem details.
+            .max_headers(4 * super::http::MAX_HEADERS)
+            .max_buf_size(HEAD_BUFFER_BYTES)
             .header_read_timeout(limits.header_timeout)
             .serve_connection(io, service);
         let connection = graceful.watch(connection);

@@ -369,9 +369,10 @@ struct CancelArgs {
 fn parse<T: DeserializeOwned>(args: JsonObject) -> Result<T, ApiError> {
     let bytes = serde_json::to_vec(&Value::Object(args))
         .map_err(|e| ApiError::BadRequest(format!("the arguments are not JSON: {e}")))?;
-    axum::Json::<T>::from_bytes(&bytes)
-        .map(|axum::Json(v)| v)
-        .map_err(|e| ApiError::BadRequest(format!("invalid arguments: {}", e.body_text())))
+    super::body::parse(&bytes).map_err(|e| match e {
+        ApiError::BadRequest(why) => ApiError::BadRequest(format!("invalid arguments: {why}")),
+        other => other,
+    })
 }
 
 /// Take the `idempotency_key` argument out of `args`.

@@ -12,6 +12,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod body;
 pub mod http;
 pub mod listen;
 pub mod mcp;

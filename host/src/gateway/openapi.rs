@@ -116,6 +116,8 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
         if !e.public {
             errors.push(401);
         }
+        // Any request whose URI or headers pass the gateway's limits.
+        errors.extend([414, 431]);
         errors.sort_unstable();
         errors.dedup();
         for status in errors {

@@ -53,6 +53,12 @@ pub enum ApiError {
     /// Body too large.
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// URI too long.
+    #[error("{0}")]
+    UriTooLong(String),
+    /// Headers too many or too large.
+    #[error("{0}")]
+    HeadersTooLarge(String),
     /// Wrong media type.
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -76,6 +82,8 @@ impl ApiError {
             ApiError::NotFound(_) => ErrorCode::NotFound,
             ApiError::MethodNotAllowed(_) => ErrorCode::MethodNotAllowed,
             ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            ApiError::UriTooLong(_) => ErrorCode::UriTooLong,
+            ApiError::HeadersTooLarge(_) => ErrorCode::HeadersTooLarge,
             ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             ApiError::Desk(e) => ErrorCode::from_name(e.code()).unwrap_or(ErrorCode::Internal),
         }
@@ -112,6 +120,8 @@ impl ApiError {
             C::BadRequest | C::IdempotencyKeyRequired => StatusCode::BAD_REQUEST,
             C::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             C::PayloadTooLarge | C::RequestTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            C::UriTooLong => StatusCode::URI_TOO_LONG,
+            C::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             C::SupplierUnavailable | C::CircuitOpen | C::SupplierBusy | C::LedgerUnavailable => {
                 StatusCode::SERVICE_UNAVAILABLE
@@ -160,18 +170,98 @@ impl ApiError {
             kind: format!("urn:mercato:problem:{}", code.as_str()),
             title: status.canonical_reason().unwrap_or("Error").to_string(),
             status: status.as_u16(),
-            detail: self.to_string(),
+            detail: withhold_addresses(&self.to_string()),
             instance,
             code,
             supplier,
             retry_after_ms: self.retry_after_ms(),
-            commerce: commerce.map(Into::into),
+            commerce: commerce.map(public_commerce),
             mandate_rule: desk.and_then(|e| e.rule().cloned()),
             approval_id: desk.and_then(|e| e.approval_id().map(str::to_string)),
             cap: desk.and_then(|e| e.cap().cloned()),
             order: desk.and_then(|e| e.order().cloned()),
             breach: desk.and_then(|e| e.breach().cloned()),
+            request_id: REQUEST_ID.try_with(Clone::clone).ok(),
         }
+    }
+}
+
+tokio::task_local! {
+    /// The id of the request being answered, for its problem details.
+    static REQUEST_ID: String;
+}
+
+/// Run `answer` as the request `id`: problem details it produces carry the id.
+pub async fn with_request_id<F: Future>(id: String, answer: F) -> F::Output {
+    REQUEST_ID.scope(id, answer).await
+}
+
+/// What stands in a message for a URL it had: an adapter's or supplier's address is the
+/// integrator's business, not the client's; the host's log keeps it under the request id.
+pub const ADDRESS_WITHHELD: &str = "[address withheld; see the host log]";
+
+/// `text` with every `http://` or `https://` URL replaced by [`ADDRESS_WITHHELD`].
+pub fn withhold_addresses(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = ["http://", "https://"]
+        .iter()
+        .filter_map(|scheme| rest.find(scheme))
+        .min()
+    {
+        out.push_str(&rest[..i]);
+        out.push_str(ADDRESS_WITHHELD);
+        let url = &rest[i..];
+        let end = url
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | ')' | ']' | '>'))
+            .unwrap_or(url.len());
+        rest = &url[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A supplier's commerce error as clients see it: its free texts without addresses (the
+/// escalation's `continue_url` stays: it is where the buyer goes on).
+fn public_commerce(c: CommerceError) -> crate::wire::CommerceError {
+    use crate::wire::CommerceError as W;
+    match W::from(c) {
+        W::NotFound { detail } => W::NotFound {
+            detail: withhold_addresses(&detail),
+        },
+        W::Unauthorized { detail } => W::Unauthorized {
+            detail: withhold_addresses(&detail),
+        },
+        W::Forbidden { detail } => W::Forbidden {
+            detail: withhold_addresses(&detail),
+        },
+        W::QuoteExpired { detail } => W::QuoteExpired {
+            detail: withhold_addresses(&detail),
+        },
+        W::Undeliverable { detail } => W::Undeliverable {
+            detail: withhold_addresses(&detail),
+        },
+        W::PaymentDeclined { detail } => W::PaymentDeclined {
+            detail: withhold_addresses(&detail),
+        },
+        W::IdempotencyConflict { detail } => W::IdempotencyConflict {
+            detail: withhold_addresses(&detail),
+        },
+        W::Unsupported { detail } => W::Unsupported {
+            detail: withhold_addresses(&detail),
+        },
+        W::Internal { detail } => W::Internal {
+            detail: withhold_addresses(&detail),
+        },
+        W::SupplierRejected(mut r) => {
+            r.text = withhold_addresses(&r.text);
+            W::SupplierRejected(r)
+        }
+        W::InvalidRequest(mut f) => {
+            f.reason = withhold_addresses(&f.reason);
+            W::InvalidRequest(f)
+        }
+        other => other,
     }
 }
 
@@ -200,10 +290,10 @@ fn call_retry_after(e: &CallError) -> Option<u64> {
 pub fn supplier_error(e: &CallError) -> SupplierError {
     SupplierError {
         code: call_code(e),
-        detail: e.to_string(),
+        detail: withhold_addresses(&e.to_string()),
         retry_after_ms: call_retry_after(e),
         commerce: match e {
-            CallError::Commerce(c) => Some(c.clone().into()),
+            CallError::Commerce(c) => Some(public_commerce(c.clone())),
             _ => None,
         },
     }
@@ -251,5 +341,51 @@ mod tests {
             limit: Duration::from_secs(1),
         });
         assert_eq!(timeout.status(), StatusCode::GATEWAY_TIMEOUT);
+    }
+
+    #[test]
+    fn a_suppliers_internal_address_never_reaches_the_client() {
+        let internal =
+            "GET https://erp.internal.example:8443/api/orders/7?token=s3cret answered 500";
+        let e = ApiError::Call {
+            supplier: SupplierId::parse("voltaic").unwrap(),
+            error: CallError::Commerce(CommerceError::Internal(internal.into())),
+        };
+        let p = e.to_problem(None);
+        let shown = serde_json::to_string(&p).unwrap();
+        assert!(!shown.contains("erp.internal"), "{shown}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(p.detail.contains(ADDRESS_WITHHELD), "{}", p.detail);
+        assert!(p.detail.ends_with(" answered 500"), "{}", p.detail);
+        let fan_out = serde_json::to_string(&supplier_error(&CallError::Commerce(
+            CommerceError::NotFound(format!("no order at {internal}")),
+        )))
+        .unwrap();
+        assert!(!fan_out.contains("erp.internal"), "{fan_out}");
+        // Where a person continues is for the buyer: it stays.
+        let human =
+            CallError::Commerce(CommerceError::HumanRequired(crate::contract::Escalation {
+                kind: crate::contract::Resolution::RequiresBuyerReview,
+                reason: "sign the quote".into(),
+                continue_url: Some("https://shop.example/continue/42".into()),
+            }));
+        let shown = serde_json::to_string(&supplier_error(&human)).unwrap();
+        assert!(
+            shown.contains("https://shop.example/continue/42"),
+            "{shown}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_problem_carries_the_request_id_it_was_answered_under() {
+        let p = with_request_id("req-7".into(), async {
+            ApiError::BadRequest("x".into()).to_problem(None)
+        })
+        .await;
+        assert_eq!(p.request_id.as_deref(), Some("req-7"));
+        assert_eq!(
+            ApiError::BadRequest("x".into()).to_problem(None).request_id,
+            None
+        );
     }
 }

@@ -12,17 +12,17 @@ use serde::{Deserialize, Serialize};
 pub enum OrderEvent {
     /// An order changed (acknowledgement, line status, cancellation).
     OrderUpdated {
-        /// The case's value.
+        /// The order as it now stands.
         order: Order,
     },
     /// A shipment was created or moved.
     ShipmentUpdated {
-        /// The case's value.
+        /// The shipment as it now stands.
         shipment: Shipment,
     },
     /// An invoice or credit note was issued.
     InvoiceIssued {
-        /// The case's value.
+        /// The invoice or credit note.
         invoice: Invoice,
     },
 }

@@ -80,13 +80,13 @@ impl From<DelegatedToken> for c::DelegatedToken {
 pub enum PaymentInstruction {
     /// Invoice on the buyer's account (cXML, UBL, X12 default); optional payment-term id.
     OnAccount {
-        /// The case's value.
+        /// The payment term's id, if not the account's default.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         payment_term: Option<String>,
     },
     /// A saved instrument the supplier holds, by its reference.
     SavedMethod {
-        /// The case's value.
+        /// The supplier's reference of the saved instrument.
         reference: String,
     },
     /// A delegated one-time token.

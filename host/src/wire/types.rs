@@ -201,19 +201,19 @@ impl From<MpnRef> for c::MpnRef {
 pub enum ItemRef {
     /// The supplier's own part number.
     Sku {
-        /// The case's value.
+        /// The supplier's SKU.
         sku: String,
     },
     /// A GTIN-8/12/13/14, in any of its lengths.
     Gtin {
-        /// The case's value.
+        /// The GTIN.
         gtin: String,
     },
     /// A manufacturer part number.
     Mpn(MpnRef),
     /// The buyer's own part number, where the supplier keeps a cross-reference.
     BuyerPart {
-        /// The case's value.
+        /// The buyer's part number.
         buyer_part: String,
     },
 }
@@ -1354,58 +1354,58 @@ pub enum CommerceError {
     InvalidRequest(FieldError),
     /// The named item, quote or order does not exist (the text names what).
     NotFound {
-        /// The case's value.
-        not_found: String,
+        /// What the supplier said, in its words.
+        detail: String,
     },
     /// The supplier did not accept the credentials.
     Unauthorized {
-        /// The case's value.
-        unauthorized: String,
+        /// What the supplier said, in its words.
+        detail: String,
     },
     /// The account may not do this.
     Forbidden {
-        /// The case's value.
-        forbidden: String,
+        /// What the supplier said, in its words.
+        detail: String,
     },
     /// Lines that cannot be served from stock.
     OutOfStock {
-        /// The case's value.
+        /// Each line that cannot be served, with what is short.
         shortfalls: Vec<Shortfall>,
     },
     /// Lines whose quantity breaks minimum, increment or maximum.
     QuantityRule {
-        /// The case's value.
+        /// Each line whose quantity breaks a rule, with the rule.
         violations: Vec<QuantityViolation>,
     },
     /// Lines whose price differs from the expected price.
     PriceChanged {
-        /// The case's value.
+        /// Each line whose price moved, with the old and new price.
         changes: Vec<PriceChange>,
     },
     /// The quote is past its validity (the text names the quote).
     QuoteExpired {
-        /// The case's value.
-        quote_expired: String,
+        /// What the supplier said, in its words.
+        detail: String,
     },
     /// The supplier cannot deliver to the address.
     Undeliverable {
-        /// The case's value.
-        undeliverable: String,
+        /// What the supplier said, in its words.
+        detail: String,
     },
     /// The payment instruction was refused.
     PaymentDeclined {
-        /// The case's value.
-        payment_declined: String,
+        /// What the supplier said, in its words.
+        detail: String,
     },
     /// A human must act first.
     HumanRequired {
-        /// The case's value.
+        /// What a person must do, and where.
         escalation: Escalation,
     },
     /// The idempotency key was already used for a different request.
     IdempotencyConflict {
-        /// The case's value.
-        idempotency_conflict: String,
+        /// What the supplier said, in its words.
+        detail: String,
     },
     /// The same request is still being processed.
     InProgress(RetryHint),
@@ -1417,13 +1417,13 @@ pub enum CommerceError {
     SupplierRejected(Rejection),
     /// The adapter or supplier does not offer this operation.
     Unsupported {
-        /// The case's value.
-        unsupported: String,
+        /// What the supplier said, in its words.
+        detail: String,
     },
     /// The adapter failed in a way it could not classify (a bug to report).
     Internal {
-        /// The case's value.
-        internal: String,
+        /// What the supplier said, in its words.
+        detail: String,
     },
 }
 
@@ -1431,9 +1431,9 @@ impl From<c::CommerceError> for CommerceError {
     fn from(v: c::CommerceError) -> Self {
         match v {
             c::CommerceError::InvalidRequest(v) => CommerceError::InvalidRequest(v.into()),
-            c::CommerceError::NotFound(v) => CommerceError::NotFound { not_found: v },
-            c::CommerceError::Unauthorized(v) => CommerceError::Unauthorized { unauthorized: v },
-            c::CommerceError::Forbidden(v) => CommerceError::Forbidden { forbidden: v },
+            c::CommerceError::NotFound(v) => CommerceError::NotFound { detail: v },
+            c::CommerceError::Unauthorized(v) => CommerceError::Unauthorized { detail: v },
+            c::CommerceError::Forbidden(v) => CommerceError::Forbidden { detail: v },
             c::CommerceError::OutOfStock(v) => CommerceError::OutOfStock {
                 shortfalls: v.into_iter().map(Into::into).collect(),
             },
@@ -1443,25 +1443,23 @@ impl From<c::CommerceError> for CommerceError {
             c::CommerceError::PriceChanged(v) => CommerceError::PriceChanged {
                 changes: v.into_iter().map(Into::into).collect(),
             },
-            c::CommerceError::QuoteExpired(v) => CommerceError::QuoteExpired { quote_expired: v },
-            c::CommerceError::Undeliverable(v) => CommerceError::Undeliverable { undeliverable: v },
-            c::CommerceError::PaymentDeclined(v) => CommerceError::PaymentDeclined {
-                payment_declined: v,
-            },
+            c::CommerceError::QuoteExpired(v) => CommerceError::QuoteExpired { detail: v },
+            c::CommerceError::Undeliverable(v) => CommerceError::Undeliverable { detail: v },
+            c::CommerceError::PaymentDeclined(v) => CommerceError::PaymentDeclined { detail: v },
             c::CommerceError::HumanRequired(v) => CommerceError::HumanRequired {
                 escalation: v.into(),
             },
-            c::CommerceError::IdempotencyConflict(v) => CommerceError::IdempotencyConflict {
-                idempotency_conflict: v,
-            },
+            c::CommerceError::IdempotencyConflict(v) => {
+                CommerceError::IdempotencyConflict { detail: v }
+            }
             c::CommerceError::InProgress(v) => CommerceError::InProgress(v.into()),
             c::CommerceError::RateLimited(v) => CommerceError::RateLimited(v.into()),
             c::CommerceError::SupplierUnavailable(v) => {
                 CommerceError::SupplierUnavailable(v.into())
             }
             c::CommerceError::SupplierRejected(v) => CommerceError::SupplierRejected(v.into()),
-            c::CommerceError::Unsupported(v) => CommerceError::Unsupported { unsupported: v },
-            c::CommerceError::Internal(v) => CommerceError::Internal { internal: v },
+            c::CommerceError::Unsupported(v) => CommerceError::Unsupported { detail: v },
+            c::CommerceError::Internal(v) => CommerceError::Internal { detail: v },
         }
     }
 }
@@ -1470,11 +1468,9 @@ impl From<CommerceError> for c::CommerceError {
     fn from(v: CommerceError) -> Self {
         match v {
             CommerceError::InvalidRequest(v) => c::CommerceError::InvalidRequest(v.into()),
-            CommerceError::NotFound { not_found } => c::CommerceError::NotFound(not_found),
-            CommerceError::Unauthorized { unauthorized } => {
-                c::CommerceError::Unauthorized(unauthorized)
-            }
-            CommerceError::Forbidden { forbidden } => c::CommerceError::Forbidden(forbidden),
+            CommerceError::NotFound { detail } => c::CommerceError::NotFound(detail),
+            CommerceError::Unauthorized { detail } => c::CommerceError::Unauthorized(detail),
+            CommerceError::Forbidden { detail } => c::CommerceError::Forbidden(detail),
             CommerceError::OutOfStock { shortfalls } => {
                 c::CommerceError::OutOfStock(shortfalls.into_iter().map(Into::into).collect())
             }
@@ -1484,31 +1480,23 @@ impl From<CommerceError> for c::CommerceError {
             CommerceError::PriceChanged { changes } => {
                 c::CommerceError::PriceChanged(changes.into_iter().map(Into::into).collect())
             }
-            CommerceError::QuoteExpired { quote_expired } => {
-                c::CommerceError::QuoteExpired(quote_expired)
-            }
-            CommerceError::Undeliverable { undeliverable } => {
-                c::CommerceError::Undeliverable(undeliverable)
-            }
-            CommerceError::PaymentDeclined { payment_declined } => {
-                c::CommerceError::PaymentDeclined(payment_declined)
-            }
+            CommerceError::QuoteExpired { detail } => c::CommerceError::QuoteExpired(detail),
+            CommerceError::Undeliverable { detail } => c::CommerceError::Undeliverable(detail),
+            CommerceError::PaymentDeclined { detail } => c::CommerceError::PaymentDeclined(detail),
             CommerceError::HumanRequired { escalation } => {
                 c::CommerceError::HumanRequired(escalation.into())
             }
-            CommerceError::IdempotencyConflict {
-                idempotency_conflict,
-            } => c::CommerceError::IdempotencyConflict(idempotency_conflict),
+            CommerceError::IdempotencyConflict { detail } => {
+                c::CommerceError::IdempotencyConflict(detail)
+            }
             CommerceError::InProgress(v) => c::CommerceError::InProgress(v.into()),
             CommerceError::RateLimited(v) => c::CommerceError::RateLimited(v.into()),
             CommerceError::SupplierUnavailable(v) => {
                 c::CommerceError::SupplierUnavailable(v.into())
             }
             CommerceError::SupplierRejected(v) => c::CommerceError::SupplierRejected(v.into()),
-            CommerceError::Unsupported { unsupported } => {
-                c::CommerceError::Unsupported(unsupported)
-            }
-            CommerceError::Internal { internal } => c::CommerceError::Internal(internal),
+            CommerceError::Unsupported { detail } => c::CommerceError::Unsupported(detail),
+            CommerceError::Internal { detail } => c::CommerceError::Internal(detail),
         }
     }
 }

@@ -757,3 +757,108 @@ async fn the_api_speaks_one_naming_convention() {
     }
     assert!(bad.is_empty(), "keys not in snake_case: {bad:#?}");
 }
+
+/// A request's problem details, content type and `X-Request-Id`.
+async fn problem_of(response: reqwest::Response) -> (u16, String, Option<String>, Value) {
+    let status = response.status().as_u16();
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let (media, id) = (
+        header("content-type").unwrap_or_default(),
+        header("x-request-id"),
+    );
+    let body = response.json().await.expect("a JSON body");
+    (status, media, id, body)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn malformed_requests_get_problem_details_in_the_apis_words() {
+    let g = Running::start(BrokerConfig::default()).await;
+    let search = format!("{}/v1/search", g.base);
+
+    // A value of the wrong type: the field and the allowed form, not a Rust type.
+    let response = g
+        .http
+        .post(&search)
+        .bearer_auth(KEY)
+        .header("x-request-id", "req-words-1")
+        .json(&json!({ "text": "bolt", "page_size": "many" }))
+        .send()
+        .await
+        .unwrap();
+    let (status, media, id, p) = problem_of(response).await;
+    assert_eq!((status, media.as_str()), (400, "application/problem+json"));
+    assert_eq!(
+        p["detail"],
+        r#"page_size: expected a whole number from 0 to 4294967295, got the string "many""#
+    );
+    assert_eq!(id.as_deref(), Some("req-words-1"));
+    assert_eq!(p["request_id"], "req-words-1", "{p:#}");
+
+    // Not JSON at all, and an enum value in another convention.
+    for (body, detail) in [
+        (
+            r#"{"text": "bolt",}"#.to_string(),
+            "the body is not valid JSON: trailing comma (line 1, column 17)",
+        ),
+        (
+            order_body("voltaic", "PO-W-1", "VC-HN-M8-A2", 1, 100)
+                .to_string()
+                .replace(r#""allow""#, r#""Allow""#),
+            "partial_delivery: `Allow` is not an allowed value; use one of allow, ship_complete, cancel_backorders",
+        ),
+    ] {
+        let path = if body.contains("buyer_po") {
+            "/v1/orders"
+        } else {
+            "/v1/search"
+        };
+        let response = g
+            .http
+            .post(format!("{}{path}", g.base))
+            .bearer_auth(KEY)
+            .header("content-type", "application/json")
+            .header("idempotency-key", "w-1")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let (status, _, id, p) = problem_of(response).await;
+        assert_eq!(status, 400, "{p:#}");
+        assert_eq!(p["detail"], detail);
+        assert!(id.is_some_and(|id| p["request_id"] == id.as_str()), "{p:#}");
+        let detail = p["detail"].as_str().unwrap();
+        for rust in ["u32", "u64", "struct ", "at line", "variant"] {
+            assert!(!detail.contains(rust), "{detail}");
+        }
+    }
+
+    // A URI or headers past the limits: problem details, not a bare status line.
+    let long = format!("{search}?q={}", "x".repeat(10_000));
+    let response = g.http.get(&long).bearer_auth(KEY).send().await.unwrap();
+    let (status, media, _, p) = problem_of(response).await;
+    assert_eq!((status, media.as_str()), (414, "application/problem+json"));
+    assert_eq!(p["code"], "uri_too_long");
+    let mut many = g.http.get(&search).bearer_auth(KEY);
+    for n in 0..150 {
+        many = many.header(format!("x-filler-{n}"), "1");
+    }
+    let (status, media, _, p) = problem_of(many.send().await.unwrap()).await;
+    assert_eq!((status, media.as_str()), (431, "application/problem+json"));
+    assert_eq!(p["code"], "headers_too_large");
+    let big = g
+        .http
+        .get(&search)
+        .bearer_auth(KEY)
+        .header("x-filler", "y".repeat(40_000))
+        .send()
+        .await
+        .unwrap();
+    let (status, _, _, p) = problem_of(big).await;
+    assert_eq!(status, 431, "{p:#}");
+}
