@@ -225,44 +225,24 @@ pub fn withhold_addresses(text: &str) -> String {
 /// escalation's `continue_url` stays: it is where the buyer goes on).
 fn public_commerce(c: CommerceError) -> crate::wire::CommerceError {
     use crate::wire::CommerceError as W;
-    match W::from(c) {
-        W::NotFound { detail } => W::NotFound {
-            detail: withhold_addresses(&detail),
-        },
-        W::Unauthorized { detail } => W::Unauthorized {
-            detail: withhold_addresses(&detail),
-        },
-        W::Forbidden { detail } => W::Forbidden {
-            detail: withhold_addresses(&detail),
-        },
-        W::QuoteExpired { detail } => W::QuoteExpired {
-            detail: withhold_addresses(&detail),
-        },
-        W::Undeliverable { detail } => W::Undeliverable {
-            detail: withhold_addresses(&detail),
-        },
-        W::PaymentDeclined { detail } => W::PaymentDeclined {
-            detail: withhold_addresses(&detail),
-        },
-        W::IdempotencyConflict { detail } => W::IdempotencyConflict {
-            detail: withhold_addresses(&detail),
-        },
-        W::Unsupported { detail } => W::Unsupported {
-            detail: withhold_addresses(&detail),
-        },
-        W::Internal { detail } => W::Internal {
-            detail: withhold_addresses(&detail),
-        },
-        W::SupplierRejected(mut r) => {
-            r.text = withhold_addresses(&r.text);
-            W::SupplierRejected(r)
+    let mut shown = W::from(c);
+    match &mut shown {
+        W::NotFound { detail }
+        | W::Unauthorized { detail }
+        | W::Forbidden { detail }
+        | W::QuoteExpired { detail }
+        | W::Undeliverable { detail }
+        | W::PaymentDeclined { detail }
+        | W::IdempotencyConflict { detail }
+        | W::Unsupported { detail }
+        | W::Internal { detail }
+        | W::SupplierRejected(crate::wire::Rejection { text: detail, .. })
+        | W::InvalidRequest(crate::wire::FieldError { reason: detail, .. }) => {
+            *detail = withhold_addresses(detail)
         }
-        W::InvalidRequest(mut f) => {
-            f.reason = withhold_addresses(&f.reason);
-            W::InvalidRequest(f)
-        }
-        other => other,
+        _ => {}
     }
+    shown
 }
 
 impl From<crate::codes::CodeError> for ApiError {
