@@ -533,6 +533,9 @@ pub struct OfferView {
     /// Quantity on hand in the sale unit, where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub on_hand: Option<u64>,
+    /// Whether this supplier takes orders through the host (`place_order` in its
+    /// capabilities); an offer from one that does not is for reference only.
+    pub orderable: bool,
 }
 
 /// An item that could not be offered, with why.

@@ -26,14 +26,15 @@
 //!   API-key authentication, which a rebinding page cannot supply, and the gateway may listen
 //!   on any name.
 //! - **Results** are the JSON the HTTP API returns for the same operation, as structured
-//!   content and as text for clients without structured output. No output schemas are
-//!   declared: generated from the contract types they would add some 100 KB to `tools/list`,
-//!   which many agent hosts put in the model's context, and the answers are self-describing
-//!   (the OpenAPI document has their schemas). **Errors** from the service are results with
+//!   content whose schema each tool declares as its `outputSchema` (without descriptions, to
+//!   keep `tools/list` small), and a text part that only summarises it (who answered, the
+//!   best offer, the quote's total, the order's status), so the model does not read the
+//!   answer twice. **Errors** from the service are results with
 //!   `isError: true` whose text is the RFC 9457 problem JSON with its typed `code`, so the
 //!   agent can read and act on them. Invalid arguments are such a result too (code
-//!   `bad_request`, with the path of the offending field, as the HTTP API words it); only an
-//!   unknown tool name is a JSON-RPC invalid-params error.
+//!   `bad_request`, with the path of the offending field, as the HTTP API words it). Malformed
+//!   messages get JSON-RPC errors on `/mcp` (parse error, invalid request, invalid params for
+//!   arguments that are not an object), as does an unknown tool name.
 
 use super::api::{CancelBody, FanOutResponse, OffersRequest, OffersResponse, PlaceOrder};
 use super::api::{QuotesRequest, SearchRequest, SuppliersResponse};
@@ -42,8 +43,8 @@ use super::problem::ApiError;
 use super::service::Service;
 use crate::clients::Client;
 use crate::desk::IdempotencyKey;
-use crate::wire::{CancelOutcome, Order, Quote, SearchPage};
-use rmcp::handler::server::tool::schema_for_input;
+use crate::wire::{CancelOutcome, Capability, Order, Quote, SearchPage};
+use rmcp::handler::server::tool::{schema_for_input, schema_for_output};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     JsonObject, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
@@ -96,7 +97,106 @@ pub fn http_service(service: Service) -> axum::Router {
         Arc::new(NeverSessionManager::default()),
         config,
     );
-    axum::Router::new().route_service("/", mcp)
+    axum::Router::new()
+        .route_service("/", mcp)
+        .layer(axum::middleware::from_fn(jsonrpc_guard))
+}
+
+/// A JSON-RPC error response (`id` null when the request's could not be read).
+fn jsonrpc_error(
+    status: http::StatusCode,
+    id: Value,
+    code: i32,
+    message: String,
+) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    let body = json!({ "jsonrpc": "2.0", "id": id, "error": { "code": code, "message": message } });
+    (status, axum::Json(body)).into_response()
+}
+
+/// Answer what rmcp would answer in plain text or as the wrong error with JSON-RPC errors: a
+/// body that is not JSON (-32700, parse error), not a JSON-RPC message (-32600, invalid
+/// request), or a `tools/call` whose `arguments` is not an object (-32602, invalid params).
+/// An agent's client library reads these; it cannot read `415 text/plain`.
+async fn jsonrpc_guard(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use http::StatusCode;
+    if req.method() != http::Method::POST {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let json_media = parts
+        .headers
+        .get(http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
+    if !json_media {
+        return jsonrpc_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Value::Null,
+            -32600,
+            "send JSON-RPC messages as application/json".into(),
+        );
+    }
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY_BYTES).await else {
+        return jsonrpc_error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Value::Null,
+            -32600,
+            format!("the message is larger than {MAX_BODY_BYTES} bytes"),
+        );
+    };
+    let message: Value = match serde_json::from_slice(&bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            return jsonrpc_error(
+                StatusCode::BAD_REQUEST,
+                Value::Null,
+                -32700,
+                format!("parse error: the body is not JSON ({e})"),
+            );
+        }
+    };
+    let id = message.get("id").cloned().unwrap_or(Value::Null);
+    let well_formed = message.get("jsonrpc") == Some(&json!("2.0"))
+        && (message.get("method").is_some_and(Value::is_string)
+            || message.get("result").is_some()
+            || message.get("error").is_some());
+    if !well_formed {
+        return jsonrpc_error(
+            StatusCode::BAD_REQUEST,
+            id,
+            -32600,
+            "invalid request: a JSON-RPC 2.0 message has \"jsonrpc\": \"2.0\" and a string \"method\""
+                .into(),
+        );
+    }
+    if message["method"] == "tools/call" {
+        let params = &message["params"];
+        let arguments = params.get("arguments");
+        if !params.is_object()
+            || !params.get("name").is_some_and(Value::is_string)
+            || arguments.is_some_and(|a| !a.is_object() && !a.is_null())
+        {
+            return jsonrpc_error(
+                StatusCode::OK,
+                id,
+                -32602,
+                "invalid params: tools/call takes {\"name\": string, \"arguments\": object}".into(),
+            );
+        }
+    }
+    next.run(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(bytes),
+    ))
+    .await
 }
 
 /// Serve MCP on stdin and stdout as `client` until the peer closes the stream. Nothing else
@@ -387,15 +487,179 @@ fn take_key(args: &mut JsonObject) -> Result<IdempotencyKey, ApiError> {
     }
 }
 
-/// A service answer as a tool result: structured content and the same JSON as text.
-fn answer<T: Serialize>(result: Result<T, ApiError>) -> Result<CallToolResult, ErrorData> {
+/// A service answer as a tool result: the answer as structured content (its schema is the
+/// tool's `outputSchema`), and a few lines of text saying what it holds, for the model to
+/// read without parsing the whole answer twice.
+fn answer<T: Serialize + Summary>(
+    result: Result<T, ApiError>,
+) -> Result<CallToolResult, ErrorData> {
     match result {
-        Ok(value) => serde_json::to_value(&value)
-            .map(CallToolResult::structured)
-            .map_err(|e| {
-                ErrorData::internal_error(format!("the answer could not be encoded: {e}"), None)
-            }),
+        Ok(value) => {
+            let summary = value.summary();
+            serde_json::to_value(&value)
+                .map(|structured| {
+                    let mut result = CallToolResult::structured(structured);
+                    result.content = vec![ContentBlock::text(summary)];
+                    result
+                })
+                .map_err(|e| {
+                    ErrorData::internal_error(format!("the answer could not be encoded: {e}"), None)
+                })
+        }
         Err(e) => Ok(problem_result(&e)),
+    }
+}
+
+/// What an answer holds, in a sentence or a few short lines.
+trait Summary {
+    fn summary(&self) -> String;
+}
+
+impl Summary for SuppliersResponse {
+    fn summary(&self) -> String {
+        let each: Vec<String> = self
+            .suppliers
+            .iter()
+            .map(|s| {
+                let can = |c| s.capabilities.contains(&c);
+                let sells = if can(Capability::PlaceOrder) {
+                    "quotes and orders"
+                } else if can(Capability::InstantQuote) || can(Capability::AsyncQuote) {
+                    "quotes only"
+                } else {
+                    "catalogue only"
+                };
+                format!(
+                    "{} ({sells}; {}; ships to {})",
+                    s.supplier,
+                    s.currencies.join("/"),
+                    s.ship_to_countries.join("/")
+                )
+            })
+            .collect();
+        format!("{} suppliers: {}.", self.suppliers.len(), each.join(", "))
+    }
+}
+
+/// The tail every fan-out summary shares: who failed and who was not asked.
+fn fan_out_tail<T>(f: &FanOutResponse<T>) -> String {
+    let mut tail = String::new();
+    if !f.errors.is_empty() {
+        let failed: Vec<String> = f
+            .errors
+            .iter()
+            .map(|e| format!("{} ({})", e.supplier, e.error.code.as_str()))
+            .collect();
+        tail.push_str(&format!(" Failed: {}.", failed.join(", ")));
+    }
+    if !f.skipped.is_empty() {
+        let skipped: Vec<&str> = f.skipped.iter().map(|s| s.supplier.as_str()).collect();
+        tail.push_str(&format!(" Not asked: {}.", skipped.join(", ")));
+    }
+    tail
+}
+
+impl Summary for FanOutResponse<SearchPage> {
+    fn summary(&self) -> String {
+        let each: Vec<String> = self
+            .answers
+            .iter()
+            .map(|a| {
+                let more = if a.answer.next_cursor.is_some() {
+                    ", more pages"
+                } else {
+                    ""
+                };
+                format!("{} {}{more}", a.supplier, a.answer.items.len())
+            })
+            .collect();
+        let total: usize = self.answers.iter().map(|a| a.answer.items.len()).sum();
+        format!(
+            "{total} items ({}).{} Items are in structured content under answers[].answer.items.",
+            each.join(", "),
+            fan_out_tail(self)
+        )
+    }
+}
+
+impl Summary for OffersResponse {
+    fn summary(&self) -> String {
+        let best = match self.offers.first() {
+            Some(o) => format!(
+                "Best: {} \"{}\" from {} — {} for {}{}.",
+                o.item.ids.supplier_sku,
+                crate::display::truncate(&o.item.title, 60),
+                o.supplier,
+                crate::display::money(&o.line_total),
+                crate::display::quantity(&o.quantity),
+                if o.orderable {
+                    ""
+                } else {
+                    " (this supplier does not take orders)"
+                }
+            ),
+            None => "No offer matched.".to_string(),
+        };
+        let mut s = format!(
+            "{best} {} offers ranked, {} orderable; {} items left out.",
+            self.offers.len(),
+            self.offers.iter().filter(|o| o.orderable).count(),
+            self.problems.len()
+        );
+        if !self.truncated.is_empty() {
+            s.push_str(&format!(
+                " More items not looked at from: {}.",
+                self.truncated.join(", ")
+            ));
+        }
+        s
+    }
+}
+
+impl Summary for FanOutResponse<Quote> {
+    fn summary(&self) -> String {
+        let each: Vec<String> = self
+            .answers
+            .iter()
+            .map(|a| {
+                let q = &a.answer;
+                let until = q
+                    .valid_until
+                    .map(|t| format!(", valid until {} UTC", crate::display::date_time(t)))
+                    .unwrap_or_default();
+                format!(
+                    "{}: quote {} ({}), {}{until}",
+                    a.supplier,
+                    q.quote_id,
+                    crate::display::label(&q.status),
+                    crate::display::money(&q.totals.grand_total)
+                )
+            })
+            .collect();
+        format!("{}.{}", each.join("; "), fan_out_tail(self))
+    }
+}
+
+impl Summary for Order {
+    fn summary(&self) -> String {
+        format!(
+            "Order {} (PO {}): {}, acknowledgement {}, total {}.",
+            self.order_id,
+            self.buyer_po,
+            crate::display::label(&self.status),
+            crate::display::label(&self.ack),
+            crate::display::money(&self.totals.grand_total)
+        )
+    }
+}
+
+impl Summary for CancelOutcome {
+    fn summary(&self) -> String {
+        format!(
+            "Cancellation {}; the order is now {}.",
+            crate::display::label(&self.status),
+            crate::display::label(&self.order.status)
+        )
     }
 }
 
@@ -465,16 +729,17 @@ fn tools() -> &'static [Tool] {
                 LIST_SUPPLIERS,
                 "List the suppliers",
                 "The suppliers this host buys from, and what each can do: `capabilities` \
-                 (search, instant-quote, place-order, cancel-order, …), the `currencies` it \
+                 (search, instant_quote, place_order, cancel_order, …), the `currencies` it \
                  sells in, the `ship_to_countries` it delivers to, `max_lines_per_order`, \
                  whether its `breaker` is closed (calls flow) or open (suspended after \
                  faults), and its `readiness` (its connection check: ready, failing, \
                  not_checkable or unchecked). Call it first: quote and order only with \
-                 suppliers whose capabilities include instant-quote and place-order. \
+                 suppliers whose capabilities include instant_quote and place_order (pass \
+                 them as compare_offers' scope.suppliers). \
                  `currency` and `country` keep only the suppliers that sell in or ship to \
                  them. Read-only; asks no supplier."
                     .to_string(),
-                input::<SuppliersArgs>(),
+                (input::<SuppliersArgs>(), output::<SuppliersResponse>()),
                 ToolAnnotations::new()
                     .read_only(true)
                     .destructive(false)
@@ -494,7 +759,10 @@ fn tools() -> &'static [Tool] {
                      caller's defaults fill what is left out. For the next page pass each \
                      supplier's `next_cursor` in `cursors`. Read-only. {MONEY_NOTE}"
                 ),
-                input::<SearchRequest>(),
+                (
+                    input::<SearchRequest>(),
+                    output::<FanOutResponse<SearchPage>>(),
+                ),
                 lookup(),
             ),
             tool(
@@ -508,10 +776,11 @@ fn tools() -> &'static [Tool] {
                      whose title contains every word (the buyer's specification, e.g. \
                      [\"m8x30\"]). Offers are compared in one currency (scope.currency or the \
                      caller's default); items in another currency or unit are listed under \
-                     `problems`, never converted. Read-only; prices are list prices, use \
-                     request_quote for binding ones. {MONEY_NOTE}"
+                     `problems`, never converted. Each offer says whether its supplier is \
+                     `orderable` (takes orders here); order only those. Read-only; prices are \
+                     list prices, use request_quote for binding ones. {MONEY_NOTE}"
                 ),
-                input::<OffersRequest>(),
+                (input::<OffersRequest>(), output::<OffersResponse>()),
                 lookup(),
             ),
             tool(
@@ -526,7 +795,7 @@ fn tools() -> &'static [Tool] {
                      expires. Suppliers that cannot quote are under `errors` or `skipped`. \
                      {MONEY_NOTE}"
                 ),
-                input::<QuotesRequest>(),
+                (input::<QuotesRequest>(), output::<FanOutResponse<Quote>>()),
                 creating(),
             ),
             tool(
@@ -534,15 +803,26 @@ fn tools() -> &'static [Tool] {
                 "Place an order",
                 format!(
                     "Place a binding purchase order with one supplier. This spends money. \
-                     `max_total` caps the total: the supplier refuses rather than charge more. \
-                     Give each line's `expected_unit_price` (from a quote or offer) to have the \
-                     order refused with code `price_changed` instead of accepting a new price. \
-                     `{IDEMPOTENCY_KEY}` is required: use a new key for each new order and the \
-                     same key when retrying after an error or timeout; the supplier then creates \
-                     the order only once and a retry returns the same order. Returns the order \
-                     as acknowledged (order_id, status, lines, totals). {MONEY_NOTE}"
+                     The flow: request_quote, then pass its `quote_id`, its lines (each with \
+                     its `line_id`, item as {{\"kind\":\"sku\",\"sku\":…}}, quantity, and the \
+                     quoted unit price as `expected_unit_price`) and its grand total as \
+                     `max_total`, before the quote's valid_until. `max_total` caps the total: \
+                     an order priced above it is refused or cancelled, never accepted. A price \
+                     other than the expected one is refused with code `price_changed`. \
+                     `{IDEMPOTENCY_KEY}` is required: a new key for each new order, the same key \
+                     when retrying after an error or timeout, so the supplier acts once. \
+                     `partial_delivery` defaults to ship_complete and `payment` to \
+                     {{\"kind\":\"on_account\"}}. The buyer's spend mandate judges every order \
+                     first: code `mandate_denied` (with `mandate_rule`) means it may not be \
+                     placed; code `approval_required` (with `approval_id`) means nothing was sent \
+                     and a person must approve it — tell the user, and once approved the host \
+                     places it; follow it with get_order by the buyer_po. Returns the order as \
+                     acknowledged (order_id, status, lines, totals). {MONEY_NOTE}"
                 ),
-                with_idempotency_key(input::<PlaceOrder>(), "the order"),
+                (
+                    with_idempotency_key(input::<PlaceOrder>(), "the order"),
+                    output::<Order>(),
+                ),
                 mutating(),
             ),
             tool(
@@ -552,7 +832,7 @@ fn tools() -> &'static [Tool] {
                  ordered, confirmed and shipped quantities, prices and totals. Look it up by the \
                  supplier's order id or by the buyer PO. Read-only."
                     .to_string(),
-                input::<OrderArgs>(),
+                (input::<OrderArgs>(), output::<Order>()),
                 lookup(),
             ),
             tool(
@@ -564,7 +844,10 @@ fn tools() -> &'static [Tool] {
                      lines already shipped). `{IDEMPOTENCY_KEY}` is required: a new key for \
                      each cancellation, the same key when retrying it."
                 ),
-                with_idempotency_key(input::<CancelArgs>(), "the cancellation"),
+                (
+                    with_idempotency_key(input::<CancelArgs>(), "the cancellation"),
+                    output::<CancelOutcome>(),
+                ),
                 mutating(),
             ),
         ]
@@ -576,12 +859,39 @@ fn tool(
     name: &'static str,
     title: &'static str,
     description: String,
-    input_schema: Arc<JsonObject>,
+    (input_schema, output_schema): (Arc<JsonObject>, Arc<JsonObject>),
     annotations: ToolAnnotations,
 ) -> Tool {
-    Tool::new(name, description, input_schema)
+    let mut tool = Tool::new(name, description, input_schema)
         .with_title(title)
-        .with_annotations(annotations)
+        .with_annotations(annotations);
+    tool.output_schema = Some(output_schema);
+    tool
+}
+
+/// The schema of a tool's structured answer `T`, without its descriptions: the fields are
+/// the ones the input schemas and the OpenAPI document describe, and the descriptions would
+/// double the `tools/list` an agent host puts in the model's context.
+fn output<T: JsonSchema + 'static>() -> Arc<JsonObject> {
+    let mut schema = Value::Object(schema_for_output::<T>().as_ref().clone());
+    undescribed(&mut schema);
+    match schema {
+        Value::Object(object) => Arc::new(object),
+        _ => unreachable!("a schema stays an object"),
+    }
+}
+
+/// `schema` without `description` and `title` keywords (string-valued; a property that is
+/// itself named `description` has a schema object as its value and stays).
+fn undescribed(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            map.retain(|k, v| !(matches!(k.as_str(), "description" | "title") && v.is_string()));
+            map.values_mut().for_each(undescribed);
+        }
+        Value::Array(items) => items.iter_mut().for_each(undescribed),
+        _ => {}
+    }
 }
 
 /// The input schema of `T` (an object; the api types are).

@@ -288,6 +288,11 @@ impl Service {
                 .into_iter()
                 .enumerate()
                 .map(|(n, o)| OfferView {
+                    orderable: self.broker.adapter(o.supplier.as_str()).is_some_and(|a| {
+                        a.profile()
+                            .capabilities
+                            .contains(c::Capabilities::PLACE_ORDER)
+                    }),
                     rank: n as u32 + 1,
                     supplier: o.supplier.to_string(),
                     item: o.item.into(),

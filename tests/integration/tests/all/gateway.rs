@@ -697,6 +697,22 @@ async fn the_api_speaks_one_naming_convention() {
         )
         .await;
     assert_eq!(status, 200, "{offers:#}");
+    // Each offer says whether its supplier takes orders, as its capabilities say.
+    let (_, suppliers) = g.get("/v1/suppliers").await;
+    let takes_orders = |name: &Value| {
+        suppliers["suppliers"].as_array().unwrap().iter().any(|s| {
+            &s["supplier"] == name
+                && s["capabilities"]
+                    .as_array()
+                    .unwrap()
+                    .contains(&json!("place_order"))
+        })
+    };
+    let ranked = offers["offers"].as_array().unwrap();
+    assert!(ranked.iter().any(|o| o["orderable"] == false), "{offers:#}");
+    for o in ranked {
+        assert_eq!(o["orderable"], takes_orders(&o["supplier"]), "{o:#}");
+    }
     answers.push(offers);
     let (status, quotes) = g
         .post(
