@@ -528,3 +528,104 @@ async fn serve_watch_swaps_in_new_versions_and_reports_refused_ones() {
         "{metrics}"
     );
 }
+
+/// The example policy in `docs/examples` serves the demo's suppliers as it says: the bot
+/// orders within its mandate, an order above the approval line waits for the lead, and an
+/// address outside the mandate is refused.
+#[test]
+fn the_example_policy_orders_out_of_the_box_with_the_demo() {
+    const BOT: &str = "example-bot-key-0123456789";
+    const LEAD: &str = "example-lead-key-0123456789";
+    let policy = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../docs/examples/demo-policy.toml"
+    );
+    let server = serve_with(
+        &["--policy", policy],
+        &[("MERCATO_BOT_KEY", BOT), ("MERCATO_LEAD_KEY", LEAD)],
+    );
+    let as_bot = [
+        ("MERCATO_SERVER", server.base.as_str()),
+        ("MERCATO_API_KEY", BOT),
+    ];
+    let plant_3 = r#"{"location_id":"4012345000009","name":"Plant 3","lines":["Industriestraße 12"],"city":"Stuttgart","postal_code":"70565","country":"DE"}"#;
+    let order = |po: &str, line: &str, cap: &str, ship_to: &str| {
+        mercato(
+            &[
+                "order",
+                "--supplier",
+                "nordfast",
+                "--po",
+                po,
+                "--line",
+                line,
+                "--ship-to",
+                ship_to,
+                "--max-total",
+                cap,
+                "--idempotency-key",
+                po,
+                "--json",
+            ],
+            &as_bot,
+        )
+    };
+    let placed = json(&order("PO-EX-1", "NF-20001=100", "EUR 100.00", plant_3));
+    assert_eq!(placed["buyer_po"], "PO-EX-1", "{placed:#}");
+
+    // Above the mandate's EUR 250 approval line: parked, nothing sent.
+    let parked = order("PO-EX-2", "NF-20001=5000", "EUR 499.00", plant_3);
+    assert!(!parked.status.success());
+    let problem: Value = serde_json::from_slice(&parked.stdout).expect("the problem as JSON");
+    assert_eq!(problem["code"], "approval_required", "{problem:#}");
+
+    // Another address: the mandate allows plant 3 only.
+    let elsewhere = order("PO-EX-3", "NF-20001=100", "EUR 100.00", PLANT);
+    let problem: Value = serde_json::from_slice(&elsewhere.stdout).expect("the problem as JSON");
+    assert_eq!(
+        problem["mandate_rule"]["kind"], "ship_to_not_allowed",
+        "{problem:#}"
+    );
+
+    // The lead sees the parked order; the demo's own clients are gone.
+    let as_lead = [
+        ("MERCATO_SERVER", server.base.as_str()),
+        ("MERCATO_API_KEY", LEAD),
+    ];
+    let pending = json(&mercato(&["approvals", "--json"], &as_lead));
+    assert_eq!(
+        pending["approvals"].as_array().unwrap().len(),
+        1,
+        "{pending:#}"
+    );
+    let demo_key = mercato(
+        &["mandates", "--json"],
+        &[
+            ("MERCATO_SERVER", server.base.as_str()),
+            ("MERCATO_API_KEY", KEY),
+        ],
+    );
+    assert!(
+        !demo_key.status.success(),
+        "the demo's generated client is not served"
+    );
+
+    // A policy with adapters cannot be mixed with the demo's.
+    let dir = tempfile::tempdir().unwrap();
+    let mixed = dir.path().join("mixed.toml");
+    std::fs::write(
+        &mixed,
+        "[[adapter]]\nfile = \"x.wasm\"\nsupplier = \"x\"\n\n[[client]]\nid = \"c\"\nkey = { value = \"0123456789abcdef\" }\n",
+    )
+    .unwrap();
+    let refused = mercato(
+        &["serve", "--demo", "--policy", mixed.to_str().unwrap()],
+        &[],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("[[adapter]]"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+}

@@ -21,9 +21,10 @@ pub struct Source {
     #[arg(long, env = "MERCATO_POLICY", global = true)]
     pub policy: Option<PathBuf>,
     /// Use the simulated demo suppliers and the bundled adapters, with one client whose key
-    /// is MERCATO_API_KEY (or a fresh one, printed).
+    /// is MERCATO_API_KEY (or a fresh one, printed). With --policy, the policy's clients and
+    /// mandates replace the demo's (the policy then names no adapter).
     #[cfg(feature = "demo")]
-    #[arg(long, conflicts_with = "policy", global = true)]
+    #[arg(long, global = true)]
     pub demo: bool,
     /// Keep the ledger (ledger.sqlite) here; default: the policy's `[serve] data-dir`, or in
     /// memory for the demo.
@@ -162,7 +163,28 @@ async fn demo_host(source: &Source) -> anyhow::Result<Host> {
         &mut engine,
         mercato::engine::isolate::DEFAULT_COMPILE_MEMORY_BYTES,
     )?;
+    // The policy is read first: a mistake in it should not wait for the suppliers to start.
+    let policy = match &source.policy {
+        Some(path) => Some(demo_policy(path)?),
+        None => None,
+    };
     let suppliers = mercato::demo::Suppliers::start(engine).await?;
+    let broker = mercato::broker::Broker::with_config(
+        suppliers.broker.adapters().to_vec(),
+        mercato::broker::BrokerConfig::default(),
+        Arc::new(mercato::metrics::Metrics::new()),
+    );
+    if let Some(policy) = policy {
+        let location = source.ledger().unwrap_or(Location::Memory);
+        return Ok(Host {
+            service: Service::with_ledger(broker, policy.clients.clone(), open_ledger(&location)?),
+            address: policy.serve.address.clone(),
+            connections: policy.serve.connections,
+            generated_key: None,
+            reloads: None,
+            _demo: Some(suppliers),
+        });
+    }
     let (key, generated_key) = match std::env::var("MERCATO_API_KEY") {
         Ok(k) if !k.is_empty() => (k, None),
         _ => {
@@ -183,11 +205,6 @@ async fn demo_host(source: &Source) -> anyhow::Result<Host> {
         mercato::demo::demo_client(&key),
         mercato::demo::demo_approver(&approver_key),
     ])?;
-    let broker = mercato::broker::Broker::with_config(
-        suppliers.broker.adapters().to_vec(),
-        mercato::broker::BrokerConfig::default(),
-        Arc::new(mercato::metrics::Metrics::new()),
-    );
     let service = match source.ledger() {
         Some(location) => Service::with_ledger(broker, clients, open_ledger(&location)?),
         None => Service::new(broker, clients),
@@ -200,6 +217,26 @@ async fn demo_host(source: &Source) -> anyhow::Result<Host> {
         reloads: None,
         _demo: Some(suppliers),
     })
+}
+
+/// A policy for the demo's suppliers: clients, mandates and `[serve]`, no adapters.
+#[cfg(feature = "demo")]
+fn demo_policy(path: &std::path::Path) -> anyhow::Result<Policy> {
+    let policy = Policy::load(path)?;
+    if !policy.adapters.is_empty() {
+        bail!(
+            "{}: with --demo the suppliers and adapters are the demo's; remove the policy's \
+             [[adapter]] entries, or drop --demo",
+            path.display()
+        );
+    }
+    if policy.clients.is_empty() {
+        bail!(
+            "{} has no [[client]]: with --demo and --policy, the policy's clients are the only ones",
+            path.display()
+        );
+    }
+    Ok(policy)
 }
 
 /// `mercato serve`: serve until Ctrl-C or SIGTERM; requests in flight finish.
