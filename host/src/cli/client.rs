@@ -673,9 +673,7 @@ pub async fn approvals(args: ApprovalsArgs) -> anyhow::Result<ExitCode> {
         } => {
             let key = decision_key(idempotency_key)?;
             let path = format!("/v1/approvals/{id}/reject");
-            let body = Decision {
-                note: Some(note.clone()),
-            };
+            let body = RejectDecision { note: note.clone() };
             let outcome: Result<ApprovalView, Failed> = call!(backend, Post path, Some(&body), Some(&key),
                 |s, c| s.reject(c, &key, &id, Some(note.clone())).await);
             finish(json, outcome, |a| {

@@ -424,12 +424,15 @@ impl<T> FanOutResponse<T> {
 pub struct Scope {
     /// ISO 4217 currency the buyer pays in; suppliers not selling in it are skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^\s*[A-Za-z]{3}\s*$"))]
     pub currency: Option<String>,
     /// ISO 3166-1 alpha-2 ship-to country; suppliers not shipping there are skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^\s*[A-Za-z]{2}\s*$"))]
     pub country: Option<String>,
     /// Only ask these suppliers (default: every eligible one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 100))]
     pub suppliers: Option<Vec<String>>,
     /// Answer within this many milliseconds at most (capped by the host's request deadline).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -451,6 +454,7 @@ pub struct SearchRequest {
     pub in_stock_only: bool,
     /// Items per supplier (1–100, default 20).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 100))]
     pub page_size: Option<u32>,
     /// Next pages: the `next_cursor` each supplier returned. When given, only those
     /// suppliers are asked.
@@ -466,6 +470,7 @@ pub struct SearchRequest {
 #[serde(deny_unknown_fields)]
 pub struct ItemsRequest {
     /// The items, by SKU, GTIN, MPN or buyer part number (1–100).
+    #[schemars(length(max = 100))]
     pub refs: Vec<ItemRef>,
     /// Currency, country, suppliers, deadline.
     #[serde(default)]
@@ -477,6 +482,7 @@ pub struct ItemsRequest {
 #[serde(deny_unknown_fields)]
 pub struct AvailabilityBody {
     /// Lines to check (1–100).
+    #[schemars(length(max = 100))]
     pub lines: Vec<AvailabilityRequest>,
     /// Where the goods would go.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -661,13 +667,22 @@ pub struct SuppliersResponse {
     pub suppliers: Vec<SupplierView>,
 }
 
-/// `POST /v1/approvals/{id}/approve` or `/reject`.
+/// `POST /v1/approvals/{id}/approve`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Decision {
-    /// A note (approve) or the reason (reject, required).
+    /// A note for the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+}
+
+/// `POST /v1/approvals/{id}/reject`: a reason is required, for the client and the record.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RejectDecision {
+    /// Why the order is rejected (not blank).
+    #[schemars(regex(pattern = r"\S"))]
+    pub note: String,
 }
 
 /// `GET /health`.

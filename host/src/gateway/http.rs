@@ -341,9 +341,9 @@ async fn reject(
     Caller(c): Caller,
     Params(id): Params<String>,
     IdemKey(key): IdemKey,
-    Body(d): Body<Decision>,
+    Body(d): Body<RejectDecision>,
 ) -> Answer<ApprovalView> {
-    ok(s.service.reject(&c, &key, &id, d.note).await)
+    ok(s.service.reject(&c, &key, &id, Some(d.note)).await)
 }
 
 /// The approvers' page: static; it asks for the approver's key and calls the API with it.
@@ -792,7 +792,7 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
                 tag: "approvals",
                 params: &[APPROVAL_ID],
                 idempotent_key: true,
-                body: Some(schema::<Decision>),
+                body: Some(schema::<RejectDecision>),
                 ok: (200, "Rejected", Some(schema::<ApprovalView>)),
                 errors: &[400, 403, 404, 409, 413, 415, 503],
                 ..endpoint(

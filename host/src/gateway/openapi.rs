@@ -97,7 +97,7 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
         }
         let mut responses = Map::new();
         let (status, description, ok_schema) = e.ok;
-        let ok = match (ok_schema, e.ok_media) {
+        let mut ok = match (ok_schema, e.ok_media) {
             (Some(s), _) => {
                 json!({ "description": description,
                         "content": { "application/json": { "schema": s(&mut g) } } })
@@ -111,6 +111,10 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
                 json!({ "description": description, "content": content })
             }
         };
+        ok["headers"] = headers(&["X-Request-Id"]);
+        if status == 201 {
+            ok["headers"]["Location"] = header_ref("Location");
+        }
         responses.insert(status.to_string(), ok);
         let mut errors: Vec<u16> = e.errors.to_vec();
         if !e.public {
@@ -121,6 +125,12 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
         errors.sort_unstable();
         errors.dedup();
         for status in errors {
+            let named: &[&str] = match status {
+                401 => &["X-Request-Id", "WWW-Authenticate"],
+                // in_progress (409), busy or rate limited (429), unavailable (503).
+                409 | 429 | 503 => &["X-Request-Id", "Retry-After"],
+                _ => &["X-Request-Id"],
+            };
             responses.insert(
                 status.to_string(),
                 json!({
@@ -128,6 +138,7 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
                         .ok()
                         .and_then(|s| s.canonical_reason())
                         .unwrap_or("Error"),
+                    "headers": headers(named),
                     "content": { PROBLEM_JSON: { "schema": problem } }
                 }),
             );
@@ -155,6 +166,27 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
         "paths": paths,
         "components": {
             "schemas": g.take_definitions(true),
+            "headers": {
+                "X-Request-Id": {
+                    "description": "The request's id: the one the client sent (1–128 visible \
+                        ASCII characters), or one the gateway made. The host's log lines and a \
+                        problem's `request_id` carry it.",
+                    "schema": { "type": "string" }
+                },
+                "Retry-After": {
+                    "description": "Seconds to wait before retrying (a problem's \
+                        `retry_after_ms`, rounded up); sent when a retry may succeed.",
+                    "schema": { "type": "integer", "minimum": 0 }
+                },
+                "Location": {
+                    "description": "The created order: `/v1/orders/{supplier}/{order_id}`.",
+                    "schema": { "type": "string" }
+                },
+                "WWW-Authenticate": {
+                    "description": "`Bearer realm=\"mercato\"`.",
+                    "schema": { "type": "string" }
+                }
+            },
             "securitySchemes": {
                 "bearer": { "type": "http", "scheme": "bearer",
                             "description": "The client's API key as a bearer token." },
@@ -164,12 +196,27 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
     })
 }
 
+/// A response's `headers`, each a reference to `#/components/headers`.
+fn headers(names: &[&str]) -> Value {
+    Value::Object(
+        names
+            .iter()
+            .map(|n| (n.to_string(), header_ref(n)))
+            .collect(),
+    )
+}
+
+fn header_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/headers/{name}") })
+}
+
 /// How values are represented, stated once (also in `gateway::api`).
 const REPRESENTATION: &str = "\
 Every request runs as a machine client identified by its API key \
 (`Authorization: Bearer <key>` or `X-Api-Key: <key>`); only `/health` and `/openapi.json` \
 are public.\n\n\
-Representation, the same everywhere: **money** is `{\"currency\": \"EUR\", \"minor\": 1234}` \
+Representation, the same everywhere: names and enum values are snake_case, and a variant \
+is an object whose `kind` names the case (`{\"kind\": \"sku\", \"sku\": \"VC-1\"}`); **money** is `{\"currency\": \"EUR\", \"minor\": 1234}` \
 (integer minor units of an ISO 4217 currency); **quantities** are \
 `{\"steps\": 25, \"unit\": \"C62\", \"scale\": 0}` (`steps × 10^-scale` of a UN/CEFACT Rec 20 \
 unit); **decimals** are `{\"mantissa\": 1234, \"scale\": 3}` = 1.234; **prices** are an amount \

@@ -19,6 +19,7 @@ pub struct PlaceOrder {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote_id: Option<String>,
     /// The lines (1 to 100), each with a line id unique in the order.
+    #[schemars(length(min = 1, max = 100))]
     pub lines: Vec<OrderLineRequest>,
     /// Where the goods go.
     pub ship_to: Address,
@@ -64,6 +65,7 @@ fn on_account() -> PaymentInstruction {
 #[serde(deny_unknown_fields)]
 pub struct ReturnBody {
     /// What goes back (1 to 100 lines).
+    #[schemars(length(min = 1, max = 100))]
     pub lines: Vec<ReturnLine>,
     /// Free text for the supplier.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -53,7 +53,7 @@ impl From<QuoteLineRequest> for c::QuoteLineRequest {
 #[serde(deny_unknown_fields)]
 pub struct QuoteRequest {
     /// Lines to price.
-    #[serde(default)]
+    #[schemars(length(min = 1, max = 100))]
     pub lines: Vec<QuoteLineRequest>,
     /// Where the goods go; shipping and tax depend on it.
     pub ship_to: Address,
@@ -62,6 +62,7 @@ pub struct QuoteRequest {
     pub requested_delivery: Option<TimeWindow>,
     /// Currency wanted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^\s*[A-Za-z]{3}\s*$"))]
     pub currency: Option<String>,
     /// How long the buyer wants the quote to hold (UBL RequestedValidityPeriod).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -16,6 +16,7 @@ pub struct Decimal {
     /// The digits of the number, as an integer.
     pub mantissa: i64,
     /// How many of those digits are after the decimal point (0–18).
+    #[schemars(range(max = 18))]
     pub scale: u8,
 }
 
@@ -44,6 +45,7 @@ impl From<Decimal> for c::Decimal {
 #[serde(deny_unknown_fields)]
 pub struct Money {
     /// Currency of the amount.
+    #[schemars(regex(pattern = r"^\s*[A-Za-z]{3}\s*$"))]
     pub currency: String,
     /// Amount in minor units of `currency`.
     pub minor: i64,
@@ -76,8 +78,10 @@ pub struct Quantity {
     /// Number of steps.
     pub steps: u64,
     /// UN/CEFACT Recommendation 20 unit code ("C62" one, "EA" each, "KGM", "MTR", "PK", "BX").
+    #[schemars(regex(pattern = r"^\s*[A-Za-z0-9]{1,3}\s*$"))]
     pub unit: String,
     /// Decimal places of `steps` (0–15).
+    #[schemars(range(max = 15))]
     pub scale: u8,
 }
 
@@ -109,6 +113,7 @@ impl From<Quantity> for c::Quantity {
 #[serde(deny_unknown_fields)]
 pub struct Price {
     /// Currency of the amount.
+    #[schemars(regex(pattern = r"^\s*[A-Za-z]{3}\s*$"))]
     pub currency: String,
     /// Price for one `basis`, exact.
     pub amount: Decimal,
@@ -666,6 +671,7 @@ pub struct Address {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// ISO 3166-1 alpha-2 country code.
+    #[schemars(regex(pattern = r"^\s*[A-Za-z]{2}\s*$"))]
     pub country: String,
     /// Who receives deliveries.
     #[serde(default, skip_serializing_if = "Option::is_none")]

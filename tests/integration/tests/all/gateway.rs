@@ -878,3 +878,56 @@ async fn malformed_requests_get_problem_details_in_the_apis_words() {
     let (status, _, _, p) = problem_of(big).await;
     assert_eq!(status, 431, "{p:#}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_openapi_document_states_the_constraints_and_headers_the_server_enforces() {
+    let g = Running::start(BrokerConfig::default()).await;
+    let (_, doc) = g.get("/openapi.json").await;
+    let schemas = &doc["components"]["schemas"];
+    let field = |schema: &str, name: &str| schemas[schema]["properties"][name].clone();
+    assert_eq!(
+        field("SearchRequest", "page_size")["maximum"],
+        100,
+        "{doc:#}"
+    );
+    assert_eq!(field("SearchRequest", "page_size")["minimum"], 1);
+    assert_eq!(field("QuoteRequest", "lines")["minItems"], 1);
+    assert_eq!(field("PlaceOrder", "lines")["minItems"], 1);
+    assert_eq!(field("PlaceOrder", "lines")["maxItems"], 100);
+    assert_eq!(field("Quantity", "scale")["maximum"], 15);
+    assert_eq!(field("Decimal", "scale")["maximum"], 18);
+    assert!(field("Quantity", "unit")["pattern"].is_string());
+    assert!(field("Money", "currency")["pattern"].is_string());
+    assert_eq!(schemas["RejectDecision"]["required"], json!(["note"]));
+    // Defaults an agent may leave out are not required.
+    let required = schemas["PlaceOrder"]["required"].as_array().unwrap();
+    for optional in ["partial_delivery", "payment", "quote_id"] {
+        assert!(!required.contains(&json!(optional)), "{required:?}");
+    }
+
+    let order = &doc["paths"]["/v1/orders"]["post"]["responses"];
+    assert!(order["201"]["headers"]["Location"].is_object(), "{order:#}");
+    for status in ["201", "400", "409", "429", "503"] {
+        assert!(
+            order[status]["headers"]["X-Request-Id"].is_object(),
+            "{status}"
+        );
+    }
+    for status in ["409", "429", "503"] {
+        assert!(
+            order[status]["headers"]["Retry-After"].is_object(),
+            "{status}"
+        );
+    }
+    assert!(order["401"]["headers"]["WWW-Authenticate"].is_object());
+
+    // And the server refuses what the schema refuses, with the field named.
+    let (status, p) = g
+        .post("/v1/search", json!({ "text": "bolt", "page_size": 101 }))
+        .await;
+    assert_eq!(status, 400);
+    assert!(
+        p["detail"].as_str().unwrap().starts_with("page_size:"),
+        "{p:#}"
+    );
+}
