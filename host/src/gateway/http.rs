@@ -184,6 +184,21 @@ async fn openapi_doc(State(s): State<AppState>) -> Response {
     axum::Json(s.openapi.as_ref()).into_response()
 }
 
+/// The API reference page, rendered from the OpenAPI document.
+async fn reference_page(State(s): State<AppState>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'unsafe-inline'",
+            ),
+        ],
+        super::reference::render(&s.openapi),
+    )
+        .into_response()
+}
+
 async fn metrics(State(s): State<AppState>, _: Caller, headers: HeaderMap) -> Response {
     let format = Exposition::negotiate(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()));
     s.service.refresh_gauges().await;
@@ -483,6 +498,21 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
                 )
             },
             get(openapi_doc),
+        ),
+        (
+            Endpoint {
+                tag: "host",
+                public: true,
+                ok: (200, "The API reference for people", None),
+                ok_media: &["text/html"],
+                ..endpoint(
+                    M::GET,
+                    "/reference",
+                    "reference",
+                    "This document as one HTML page (no scripts, no external assets)",
+                )
+            },
+            get(reference_page),
         ),
         (
             Endpoint {

@@ -18,6 +18,7 @@ pub mod listen;
 pub mod mcp;
 pub mod openapi;
 pub mod problem;
+pub mod reference;
 pub mod service;
 
 use crate::metrics::Metrics;

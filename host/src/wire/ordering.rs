@@ -162,7 +162,7 @@ pub struct OrderLineRequest {
     pub offer_token: Option<String>,
     /// Quantity to order.
     pub quantity: Quantity,
-    /// If the supplier's price differs, refuse with `price-changed` (Amazon ExpectedUnitPrice).
+    /// If the supplier's price differs, refuse with `price_changed` (Amazon ExpectedUnitPrice).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_unit_price: Option<Price>,
 }
@@ -195,7 +195,7 @@ impl From<OrderLineRequest> for c::OrderLineRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AckStatus {
-    /// Received; the decision comes later (through `get-order` or inbound documents).
+    /// Received; the decision comes later (through `GET /v1/orders/{supplier}/{order_id}` or inbound documents).
     Received,
     /// Accepted as ordered.
     Accepted,

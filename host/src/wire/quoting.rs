@@ -117,9 +117,9 @@ impl From<QuoteRequest> for c::QuoteRequest {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum QuoteStatus {
-    /// The supplier has not priced it yet; poll `get-quote`.
+    /// The supplier has not priced it yet; poll `GET /v1/quotes/{supplier}/{quote_id}`.
     Pending,
-    /// Binding until `valid-until`.
+    /// Binding until `valid_until`.
     Firm,
     /// Prices are current but may change before ordering.
     Indicative,
@@ -225,7 +225,7 @@ impl From<QuoteLine> for c::QuoteLine {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Quote {
-    /// Supplier's quote id; pass it to `get-quote` and `place-order`.
+    /// Supplier's quote id; pass it to `GET /v1/quotes/{supplier}/{quote_id}` and as an order's `quote_id`.
     pub quote_id: String,
     /// How binding it is.
     pub status: QuoteStatus,

@@ -200,7 +200,7 @@ impl From<MpnRef> for c::MpnRef {
 
 /// How a request names an item.
 ///
-/// Every adapter supports `sku`; the other forms may answer `not-found` or `unsupported`.
+/// Every adapter supports `sku`; the other forms may answer `not_found` or `unsupported`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ItemRef {
@@ -364,7 +364,7 @@ impl From<OrderRules> for c::OrderRules {
     }
 }
 
-/// One price break: from `min-quantity` upwards the unit price is `unit-price`.
+/// One price break: from `min_quantity` upwards the unit price is `unit_price`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PriceTier {
@@ -540,7 +540,7 @@ pub struct CatalogItem {
     pub content_per_sale_unit: Option<Quantity>,
     /// Minimum, increment and maximum per line.
     pub rules: OrderRules,
-    /// Price breaks, ascending by `min-quantity`; the first tier is the base price.
+    /// Price breaks, ascending by `min_quantity`; the first tier is the base price.
     #[serde(default)]
     pub price_tiers: Vec<PriceTier>,
     /// Recommended or list price, for comparison only.
@@ -903,7 +903,7 @@ impl From<Charge> for c::Charge {
 /// Totals of a quote, order or invoice, all in the document currency.
 ///
 /// grand-total = lines + discounts + shipping + tax + fees (discounts negative), except that
-/// tax is already inside the other amounts when `tax-included` is true.
+/// tax is already inside the other amounts when `tax_included` is true.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Totals {

@@ -931,3 +931,42 @@ async fn the_openapi_document_states_the_constraints_and_headers_the_server_enfo
         "{p:#}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_api_reference_page_is_rendered_from_the_document_with_nothing_from_elsewhere() {
+    let g = Running::start(BrokerConfig::default()).await;
+    let (_, doc) = g.get("/openapi.json").await;
+    // Public, like the document.
+    let response = g
+        .http
+        .get(format!("{}/reference", g.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let media = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(media.starts_with("text/html"), "{media}");
+    let page = response.text().await.unwrap();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            let id = op["operationId"].as_str().unwrap();
+            assert!(
+                page.contains(&format!("id=\"{id}\"")),
+                "no section for {id}"
+            );
+        }
+    }
+    for name in doc["components"]["schemas"].as_object().unwrap().keys() {
+        assert!(
+            page.contains(&format!("id=\"schema-{name}\"")),
+            "no section for {name}"
+        );
+    }
+    assert!(page.contains("page_size"), "fields are listed");
+    for external in ["<script", "src=\"http", "href=\"http", "@import", "url("] {
+        assert!(!page.contains(external), "{external} in the page");
+    }
+}
