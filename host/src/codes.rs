@@ -81,7 +81,7 @@ pub fn unit(field: &str, text: &str) -> Result<Unit, CodeError> {
 
 /// Rec 20 units that count things: a quantity of them is a whole number. (Units of measure,
 /// such as KGM or MTR, may be fractional.)
-const COUNTED: [&str; 22] = [
+pub(crate) const COUNTED: [&str; 22] = [
     "C62", "EA", "H87", "NAR", "PR", "NPR", "SET", "DZN", "GRO", "BX", "PK", "PA", "CT", "CS",
     "BG", "KT", "RO", "CR", "BO", "CA", "TU", "XPK",
 ];
@@ -92,7 +92,7 @@ pub fn counts_things(unit: &Unit) -> bool {
 }
 
 /// Most decimal places a quantity may have.
-const MAX_QUANTITY_SCALE: u8 = 15;
+pub(crate) const MAX_QUANTITY_SCALE: u8 = 15;
 /// Most decimal places a price may have.
 const MAX_PRICE_SCALE: u8 = 18;
 

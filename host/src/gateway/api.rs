@@ -424,11 +424,11 @@ impl<T> FanOutResponse<T> {
 pub struct Scope {
     /// ISO 4217 currency the buyer pays in; suppliers not selling in it are skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = r"^\s*[A-Za-z]{3}\s*$"))]
+    #[schemars(with = "Option<crate::wire::CurrencyCode>")]
     pub currency: Option<String>,
     /// ISO 3166-1 alpha-2 ship-to country; suppliers not shipping there are skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = r"^\s*[A-Za-z]{2}\s*$"))]
+    #[schemars(with = "Option<crate::wire::CountryCode>")]
     pub country: Option<String>,
     /// Only ask these suppliers (default: every eligible one).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -499,6 +499,7 @@ pub struct OffersRequest {
     /// What to look for.
     pub text: String,
     /// How much is wanted, in the unit prices are compared in.
+    #[schemars(with = "crate::wire::WantedQuantity")]
     pub quantity: Quantity,
     /// Only items whose title contains every one of these words (case-insensitive).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

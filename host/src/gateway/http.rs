@@ -2,7 +2,7 @@
 //! document, so the two cannot drift apart.
 
 use super::api::*;
-use super::openapi::{self, Endpoint, schema};
+use super::openapi::{self, Endpoint, Link, schema};
 use super::problem::ApiError;
 use super::service::Service;
 use crate::clients::Client;
@@ -11,8 +11,8 @@ use crate::contract::InboundDocument;
 use crate::desk::IdempotencyKey;
 use crate::metrics::{Exposition, Metrics};
 use crate::wire::{
-    AvailabilityAnswer, CancelOutcome, CatalogItem, Invoice, Order, Quote, ReturnAuthorization,
-    SearchPage, Shipment,
+    AvailabilityAnswer, CancelOutcome, CatalogItem, Invoice, Order, OrderQuote, Quote,
+    ReturnAuthorization, SearchPage, Shipment,
 };
 use axum::Router;
 use axum::body::Bytes;
@@ -116,7 +116,9 @@ impl<S: Send + Sync> FromRequestParts<S> for IdemKey {
 /// A JSON body whose rejections are problem details.
 pub struct Body<T>(pub T);
 
-impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
+impl<T: DeserializeOwned + schemars::JsonSchema + 'static, S: Send + Sync> FromRequest<S>
+    for Body<T>
+{
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
@@ -269,12 +271,31 @@ async fn place_order(
 ) -> Result<Response, ApiError> {
     let supplier = req.supplier.clone();
     let order = s.service.place_order(&c, &key, req).await?;
+    Ok(created(&supplier, order))
+}
+
+async fn order_quote(
+    State(s): State<AppState>,
+    Caller(c): Caller,
+    Params((supplier, quote_id)): Params<(String, String)>,
+    IdemKey(key): IdemKey,
+    Body(body): Body<OrderQuote>,
+) -> Result<Response, ApiError> {
+    let order = s
+        .service
+        .order_quote(&c, &key, &supplier, &quote_id, body)
+        .await?;
+    Ok(created(&supplier, order))
+}
+
+/// 201 with the order and its `Location`.
+fn created(supplier: &str, order: Order) -> Response {
     let location = format!("/v1/orders/{supplier}/{}", order.order_id);
     let mut response = (StatusCode::CREATED, axum::Json(order)).into_response();
     if let Ok(v) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, v);
     }
-    Ok(response)
+    response
 }
 
 async fn get_order(
@@ -442,6 +463,69 @@ const FAN_OUT_ERRORS: &[u16] = &[400, 404, 413, 415, 429];
 /// Errors of a call to one supplier.
 const ONE_SUPPLIER_ERRORS: &[u16] = &[400, 402, 403, 404, 409, 413, 415, 422, 429, 502, 503, 504];
 
+/// From a fan-out of quotes to the first quote.
+const FIRST_QUOTE: &[(&str, &str)] = &[
+    ("supplier", "$response.body#/answers/0/supplier"),
+    ("quote_id", "$response.body#/answers/0/answer/quote_id"),
+];
+const QUOTE_AGAIN: Link = Link {
+    name: "GetQuote",
+    operation: "getQuote",
+    parameters: FIRST_QUOTE,
+    description: "The first supplier's quote again",
+};
+const ORDER_QUOTED: Link = Link {
+    name: "OrderQuote",
+    operation: "orderQuote",
+    parameters: FIRST_QUOTE,
+    description: "Order what the first supplier quoted",
+};
+const ORDER_THIS_QUOTE: Link = Link {
+    name: "OrderQuote",
+    operation: "orderQuote",
+    parameters: &[
+        ("supplier", "$request.path.supplier"),
+        ("quote_id", "$request.path.quote_id"),
+    ],
+    description: "Order what this quote priced",
+};
+
+/// What can be done with an order once placed: follow it, cancel it, return goods.
+macro_rules! follow_order {
+    ($supplier:expr) => {
+        &[
+            follow_order!(
+                $supplier,
+                "GetOrder",
+                "getOrder",
+                "The order's current state"
+            ),
+            follow_order!($supplier, "ListShipments", "listShipments", "Its shipments"),
+            follow_order!($supplier, "ListInvoices", "listInvoices", "Its invoices"),
+            follow_order!($supplier, "CancelOrder", "cancelOrder", "Cancel it"),
+            follow_order!(
+                $supplier,
+                "RequestReturn",
+                "requestReturn",
+                "Return goods of it"
+            ),
+        ]
+    };
+    ($supplier:expr, $name:expr, $op:expr, $what:expr) => {
+        Link {
+            name: $name,
+            operation: $op,
+            parameters: &[
+                ("supplier", $supplier),
+                ("order_id", "$response.body#/order_id"),
+            ],
+            description: $what,
+        }
+    };
+}
+const FOLLOW_PLACED_ORDER: &[Link] = follow_order!("$request.body#/supplier");
+const FOLLOW_ORDER_OF_QUOTE: &[Link] = follow_order!("$request.path.supplier");
+
 fn endpoint(
     method: Method,
     path: &'static str,
@@ -462,6 +546,7 @@ fn endpoint(
         ok: (200, "OK", None),
         ok_media: &[],
         errors: &[],
+        links: &[],
     }
 }
 
@@ -626,6 +711,7 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
                     Some(schema::<FanOutResponse<Quote>>),
                 ),
                 errors: FAN_OUT_ERRORS,
+                links: &[QUOTE_AGAIN, ORDER_QUOTED],
                 ..endpoint(
                     M::POST,
                     "/v1/quotes",
@@ -641,6 +727,7 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
                 params: &[SUPPLIER, QUOTE_ID],
                 ok: (200, "The quote", Some(schema::<Quote>)),
                 errors: ONE_SUPPLIER_ERRORS,
+                links: &[ORDER_THIS_QUOTE],
                 ..endpoint(
                     M::GET,
                     "/v1/quotes/{supplier}/{quote_id}",
@@ -649,6 +736,29 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
                 )
             },
             get(get_quote),
+        ),
+        (
+            Endpoint {
+                tag: "quotes",
+                params: &[SUPPLIER, QUOTE_ID],
+                idempotent_key: true,
+                body: Some(schema::<OrderQuote>),
+                ok: (
+                    201,
+                    "The order as the supplier acknowledged it",
+                    Some(schema::<Order>),
+                ),
+                errors: ONE_SUPPLIER_ERRORS,
+                links: FOLLOW_ORDER_OF_QUOTE,
+                ..endpoint(
+                    M::POST,
+                    "/v1/quotes/{supplier}/{quote_id}/order",
+                    "orderQuote",
+                    "Order exactly what a quote priced: its lines, items, quantities and unit \
+                     prices come from the quote; the cap defaults to its grand total",
+                )
+            },
+            post(order_quote),
         ),
         (
             Endpoint {
@@ -661,6 +771,7 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
                     Some(schema::<Order>),
                 ),
                 errors: ONE_SUPPLIER_ERRORS,
+                links: FOLLOW_PLACED_ORDER,
                 ..endpoint(
                     M::POST,
                     "/v1/orders",

@@ -466,7 +466,7 @@ struct CancelArgs {
 
 /// Parse tool arguments as the HTTP API parses a body (unknown fields refused), with the same
 /// error text: the path of the offending field and what was wrong.
-fn parse<T: DeserializeOwned>(args: JsonObject) -> Result<T, ApiError> {
+fn parse<T: DeserializeOwned + JsonSchema + 'static>(args: JsonObject) -> Result<T, ApiError> {
     let bytes = serde_json::to_vec(&Value::Object(args))
         .map_err(|e| ApiError::BadRequest(format!("the arguments are not JSON: {e}")))?;
     super::body::parse(&bytes).map_err(|e| match e {
@@ -875,6 +875,7 @@ fn tool(
 fn output<T: JsonSchema + 'static>() -> Arc<JsonObject> {
     let mut schema = Value::Object(schema_for_output::<T>().as_ref().clone());
     undescribed(&mut schema);
+    super::openapi::bound_integers(&mut schema);
     match schema {
         Value::Object(object) => Arc::new(object),
         _ => unreachable!("a schema stays an object"),
@@ -896,7 +897,13 @@ fn undescribed(schema: &mut Value) {
 
 /// The input schema of `T` (an object; the api types are).
 fn input<T: JsonSchema + 'static>() -> Arc<JsonObject> {
-    schema_for_input::<T>().unwrap_or_else(|e| panic!("tool input schema: {e}"))
+    let schema = schema_for_input::<T>().unwrap_or_else(|e| panic!("tool input schema: {e}"));
+    let mut schema = Value::Object(schema.as_ref().clone());
+    super::openapi::bound_integers(&mut schema);
+    match schema {
+        Value::Object(object) => Arc::new(object),
+        _ => unreachable!("a schema stays an object"),
+    }
 }
 
 /// `schema` with a required `idempotency_key` string property.

@@ -45,6 +45,22 @@ pub struct Endpoint {
     pub ok_media: &'static [&'static str],
     /// Error statuses the route can answer with (besides 401 for protected routes).
     pub errors: &'static [u16],
+    /// Operations a success leads to, with where their parameters come from.
+    pub links: &'static [Link],
+}
+
+/// An OpenAPI link: from a response to the operation it leads to (quote → order → shipments),
+/// so a client or a stateful test can follow the flow.
+#[derive(Debug, Clone, Copy)]
+pub struct Link {
+    /// The link's name in the response.
+    pub name: &'static str,
+    /// The `operationId` it leads to.
+    pub operation: &'static str,
+    /// Each parameter of that operation and the runtime expression giving its value.
+    pub parameters: &'static [(&'static str, &'static str)],
+    /// One line.
+    pub description: &'static str,
 }
 
 /// Build the document for `endpoints`.
@@ -115,6 +131,23 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
         if status == 201 {
             ok["headers"]["Location"] = header_ref("Location");
         }
+        if !e.links.is_empty() {
+            let links: Map<String, Value> = e
+                .links
+                .iter()
+                .map(|l| {
+                    let parameters: Map<String, Value> = l
+                        .parameters
+                        .iter()
+                        .map(|(name, expr)| (name.to_string(), json!(expr)))
+                        .collect();
+                    let link = json!({ "operationId": l.operation, "parameters": parameters,
+                                       "description": l.description });
+                    (l.name.to_string(), link)
+                })
+                .collect();
+            ok["links"] = Value::Object(links);
+        }
         responses.insert(status.to_string(), ok);
         let mut errors: Vec<u16> = e.errors.to_vec();
         if !e.public {
@@ -152,6 +185,8 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
             .or_insert_with(|| Value::Object(Map::new()));
         item[e.method.as_str().to_ascii_lowercase()] = Value::Object(op);
     }
+    let mut schemas = Value::Object(g.take_definitions(true));
+    bound_integers(&mut schemas);
     json!({
         "openapi": "3.1.0",
         "info": {
@@ -165,7 +200,7 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
         "security": [ { "bearer": [] }, { "apiKey": [] } ],
         "paths": paths,
         "components": {
-            "schemas": g.take_definitions(true),
+            "schemas": schemas,
             "headers": {
                 "X-Request-Id": {
                     "description": "The request's id: the one the client sent (1–128 visible \
@@ -194,6 +229,34 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
             }
         }
     })
+}
+
+/// `schema` with the range of every integer whose `format` names its width (`uint64`,
+/// `int32`, …) stated as `minimum` and `maximum`: schemars names the width but bounds only
+/// the unsigned types' minimum, so a client would think `1e24` is a valid `steps`.
+pub fn bound_integers(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            let range: Option<(Value, Value)> = match map.get("format").and_then(Value::as_str) {
+                Some("uint8") => Some((json!(0), json!(u8::MAX))),
+                Some("uint16") => Some((json!(0), json!(u16::MAX))),
+                Some("uint32") => Some((json!(0), json!(u32::MAX))),
+                Some("uint64") => Some((json!(0), json!(u64::MAX))),
+                Some("int8") => Some((json!(i8::MIN), json!(i8::MAX))),
+                Some("int16") => Some((json!(i16::MIN), json!(i16::MAX))),
+                Some("int32") => Some((json!(i32::MIN), json!(i32::MAX))),
+                Some("int64") => Some((json!(i64::MIN), json!(i64::MAX))),
+                _ => None,
+            };
+            if let Some((min, max)) = range {
+                map.entry("minimum").or_insert(min);
+                map.entry("maximum").or_insert(max);
+            }
+            map.values_mut().for_each(bound_integers);
+        }
+        Value::Array(items) => items.iter_mut().for_each(bound_integers),
+        _ => {}
+    }
 }
 
 /// A response's `headers`, each a reference to `#/components/headers`.

@@ -18,8 +18,8 @@ use crate::desk::{ApprovalView, ApprovalsResponse, CancelBody, IdempotencyKey, O
 use crate::error::CallError;
 use crate::ledger::Ledger;
 use crate::wire::{
-    self, CancelOutcome, CatalogItem, Invoice, Order, PlaceOrder, Quote, ReturnAuthorization,
-    ReturnBody, SearchPage, Shipment,
+    self, CancelOutcome, CatalogItem, Invoice, Order, OrderQuote, PlaceOrder, Quote,
+    ReturnAuthorization, ReturnBody, SearchPage, Shipment,
 };
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -426,7 +426,37 @@ impl Service {
         key: &IdempotencyKey,
         req: PlaceOrder,
     ) -> Result<Order, ApiError> {
+        // Line ids are how the supplier's answer is matched to the order: one id, one line.
+        let mut ids = std::collections::BTreeSet::new();
+        if let Some(n) = req.lines.iter().position(|l| !ids.insert(l.line_id.trim())) {
+            return Err(ApiError::Unprocessable(format!(
+                "lines[{n}].line_id: {:?} is the id of another line; each line needs its own",
+                req.lines[n].line_id
+            )));
+        }
         Ok(self.desk.place_order(client, key, req.into()).await?.into())
+    }
+
+    /// Order what a quote priced: the quote as the supplier holds it now, every line it did
+    /// not refuse, at the quoted prices, judged like any order.
+    pub async fn order_quote(
+        &self,
+        client: &Client,
+        key: &IdempotencyKey,
+        supplier: &str,
+        quote_id: &str,
+        body: OrderQuote,
+    ) -> Result<Order, ApiError> {
+        let quote = self.get_quote(client, supplier, quote_id).await?;
+        let supplier_id = self.adapter(supplier)?.supplier().clone();
+        let order = body.order(supplier, quote).ok_or_else(|| ApiError::Call {
+            supplier: supplier_id,
+            error: CallError::Commerce(CommerceError::InvalidRequest(c::FieldError {
+                field: "quote_id".into(),
+                reason: format!("quote {quote_id} has no line the supplier accepted"),
+            })),
+        })?;
+        self.place_order(client, key, order).await
     }
 
     /// An order's current state, by supplier order id or buyer PO.

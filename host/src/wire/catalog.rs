@@ -45,6 +45,7 @@ pub struct AvailabilityRequest {
     /// The item.
     pub item: ItemRef,
     /// Quantity the buyer wants.
+    #[schemars(with = "super::WantedQuantity")]
     pub quantity: Quantity,
 }
 

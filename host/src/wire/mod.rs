@@ -17,6 +17,7 @@
 
 mod body;
 mod catalog;
+pub mod codes;
 mod inbound;
 mod ordering;
 mod quoting;
@@ -25,6 +26,7 @@ mod types;
 
 pub use body::*;
 pub use catalog::*;
+pub use codes::{CountryCode, CurrencyCode, UnitCode, WantedPrice, WantedQuantity};
 pub use inbound::*;
 pub use ordering::*;
 pub use quoting::*;

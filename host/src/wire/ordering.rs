@@ -76,7 +76,7 @@ impl From<DelegatedToken> for c::DelegatedToken {
 
 /// How the order is paid.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum PaymentInstruction {
     /// Invoice on the buyer's account (cXML, UBL, X12 default); optional payment-term id.
     OnAccount {
@@ -153,7 +153,8 @@ impl From<AuthorizationEvidence> for c::AuthorizationEvidence {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrderLineRequest {
-    /// Caller's id for the line, echoed in the order.
+    /// Caller's id for the line, echoed in the order: not blank, and unique in the order.
+    #[schemars(regex(pattern = r"\S"))]
     pub line_id: String,
     /// The item.
     pub item: ItemRef,
@@ -161,9 +162,11 @@ pub struct OrderLineRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offer_token: Option<String>,
     /// Quantity to order.
+    #[schemars(with = "super::WantedQuantity")]
     pub quantity: Quantity,
     /// If the supplier's price differs, refuse with `price_changed` (Amazon ExpectedUnitPrice).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<super::WantedPrice>")]
     pub expected_unit_price: Option<Price>,
 }
 
@@ -914,6 +917,7 @@ pub struct ReturnLine {
     /// The order line.
     pub line_id: String,
     /// Quantity to return.
+    #[schemars(with = "super::WantedQuantity")]
     pub quantity: Quantity,
     /// Why.
     pub reason: ReturnReason,

@@ -18,9 +18,11 @@ pub struct QuoteLineRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offer_token: Option<String>,
     /// Quantity wanted.
+    #[schemars(with = "super::WantedQuantity")]
     pub quantity: Quantity,
     /// Price the buyer hopes for (RFQ target price).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<super::WantedPrice>")]
     pub target_unit_price: Option<Price>,
 }
 
@@ -62,7 +64,7 @@ pub struct QuoteRequest {
     pub requested_delivery: Option<TimeWindow>,
     /// Currency wanted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = r"^\s*[A-Za-z]{3}\s*$"))]
+    #[schemars(with = "Option<super::CurrencyCode>")]
     pub currency: Option<String>,
     /// How long the buyer wants the quote to hold (UBL RequestedValidityPeriod).
     #[serde(default, skip_serializing_if = "Option::is_none")]

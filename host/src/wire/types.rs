@@ -45,7 +45,7 @@ impl From<Decimal> for c::Decimal {
 #[serde(deny_unknown_fields)]
 pub struct Money {
     /// Currency of the amount.
-    #[schemars(regex(pattern = r"^\s*[A-Za-z]{3}\s*$"))]
+    #[schemars(with = "super::CurrencyCode")]
     pub currency: String,
     /// Amount in minor units of `currency`.
     pub minor: i64,
@@ -78,7 +78,7 @@ pub struct Quantity {
     /// Number of steps.
     pub steps: u64,
     /// UN/CEFACT Recommendation 20 unit code ("C62" one, "EA" each, "KGM", "MTR", "PK", "BX").
-    #[schemars(regex(pattern = r"^\s*[A-Za-z0-9]{1,3}\s*$"))]
+    #[schemars(with = "super::UnitCode")]
     pub unit: String,
     /// Decimal places of `steps` (0–15).
     #[schemars(range(max = 15))]
@@ -113,7 +113,7 @@ impl From<Quantity> for c::Quantity {
 #[serde(deny_unknown_fields)]
 pub struct Price {
     /// Currency of the amount.
-    #[schemars(regex(pattern = r"^\s*[A-Za-z]{3}\s*$"))]
+    #[schemars(with = "super::CurrencyCode")]
     pub currency: String,
     /// Price for one `basis`, exact.
     pub amount: Decimal,
@@ -202,7 +202,7 @@ impl From<MpnRef> for c::MpnRef {
 ///
 /// Every adapter supports `sku`; the other forms may answer `not_found` or `unsupported`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ItemRef {
     /// The supplier's own part number.
     Sku {
@@ -671,7 +671,7 @@ pub struct Address {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
     /// ISO 3166-1 alpha-2 country code.
-    #[schemars(regex(pattern = r"^\s*[A-Za-z]{2}\s*$"))]
+    #[schemars(with = "super::CountryCode")]
     pub country: String,
     /// Who receives deliveries.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -640,10 +640,11 @@ fn unsnaked_enum_values(v: &Value, at: &str, out: &mut Vec<String>) {
                     ("enum", Value::Array(values)) => out.extend(
                         values
                             .iter()
-                            .filter(|e| !e.as_str().is_some_and(snake))
+                            // Names only: a number (a scale's `const`) is no name.
+                            .filter(|e| e.as_str().is_some_and(|s| !snake(s)))
                             .map(|e| format!("{here}: {e}")),
                     ),
-                    ("const", e) if !e.as_str().is_some_and(snake) => {
+                    ("const", e) if e.as_str().is_some_and(|s| !snake(s)) => {
                         out.push(format!("{here}: {e}"))
                     }
                     _ => unsnaked_enum_values(v, &here, out),
@@ -896,8 +897,25 @@ async fn the_openapi_document_states_the_constraints_and_headers_the_server_enfo
     assert_eq!(field("PlaceOrder", "lines")["maxItems"], 100);
     assert_eq!(field("Quantity", "scale")["maximum"], 15);
     assert_eq!(field("Decimal", "scale")["maximum"], 18);
-    assert!(field("Quantity", "unit")["pattern"].is_string());
-    assert!(field("Money", "currency")["pattern"].is_string());
+    assert_eq!(
+        field("Quantity", "unit")["$ref"],
+        "#/components/schemas/UnitCode"
+    );
+    assert_eq!(
+        field("Money", "currency")["$ref"],
+        "#/components/schemas/CurrencyCode"
+    );
+    for code in ["UnitCode", "CurrencyCode", "CountryCode"] {
+        assert!(schemas[code]["pattern"].is_string(), "{code}");
+    }
+    assert_eq!(
+        field("PlaceOrder", "lines")["items"]["$ref"],
+        "#/components/schemas/OrderLineRequest"
+    );
+    assert_eq!(
+        field("OrderLineRequest", "quantity")["$ref"],
+        "#/components/schemas/WantedQuantity"
+    );
     assert_eq!(schemas["RejectDecision"]["required"], json!(["note"]));
     // Defaults an agent may leave out are not required.
     let required = schemas["PlaceOrder"]["required"].as_array().unwrap();
@@ -920,6 +938,44 @@ async fn the_openapi_document_states_the_constraints_and_headers_the_server_enfo
         );
     }
     assert!(order["401"]["headers"]["WWW-Authenticate"].is_object());
+
+    // Links lead from a quote to its order and from an order to what follows, and name only
+    // operations and parameters that exist.
+    let mut operations = std::collections::HashMap::new();
+    for item in doc["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            operations.insert(op["operationId"].as_str().unwrap().to_string(), op.clone());
+        }
+    }
+    let mut followed = std::collections::BTreeSet::new();
+    for (id, op) in &operations {
+        for response in op["responses"].as_object().unwrap().values() {
+            let Some(links) = response["links"].as_object() else {
+                continue;
+            };
+            for (name, link) in links {
+                let target = &operations[link["operationId"].as_str().unwrap()];
+                for parameter in link["parameters"].as_object().unwrap().keys() {
+                    let declared = target["parameters"].as_array().unwrap();
+                    assert!(
+                        declared.iter().any(|p| p["name"] == json!(parameter)),
+                        "{id} → {name}: no parameter {parameter}"
+                    );
+                }
+                followed.insert(format!("{id}→{}", link["operationId"].as_str().unwrap()));
+            }
+        }
+    }
+    for edge in [
+        "requestQuotes→orderQuote",
+        "getQuote→orderQuote",
+        "orderQuote→getOrder",
+        "orderQuote→listShipments",
+        "placeOrder→getOrder",
+        "placeOrder→cancelOrder",
+    ] {
+        assert!(followed.contains(edge), "{edge}: {followed:?}");
+    }
 
     // And the server refuses what the schema refuses, with the field named.
     let (status, p) = g

@@ -711,3 +711,59 @@ async fn a_new_budget_period_and_an_expired_quote_follow_the_desks_clock() {
         "quote_expired"
     );
 }
+
+/// `POST /v1/quotes/{supplier}/{quote_id}/order`: the quote's own lines and prices, judged
+/// like any order (mandate, cap defaulting to the quote's total, idempotency), with the
+/// `Location` of the order.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_quote_is_ordered_as_it_was_quoted() {
+    let g = with_mandate(strict()).await;
+    let quote = firm_quote(&g).await;
+    let path = format!("/v1/quotes/voltaic/{}/order", quote.quote_id);
+    let body = json!({ "buyer_po": "PO-AS-QUOTED", "ship_to": mercato::demo::plant_3() });
+    let (status, order) = g
+        .call(
+            reqwest::Method::POST,
+            &path,
+            Some(body.clone()),
+            Some("as-quoted-1"),
+        )
+        .await;
+    assert_eq!(status, 201, "{order:#}");
+    assert_eq!(order["quote_id"], json!(quote.quote_id));
+    assert_eq!(
+        order["lines"].as_array().map(Vec::len),
+        Some(quote.lines.len())
+    );
+    assert_eq!(order["lines"][0]["ordered"]["steps"], 100, "{order:#}");
+    // The same key is the same order, not a second one.
+    let (again, same) = g
+        .call(
+            reqwest::Method::POST,
+            &path,
+            Some(body),
+            Some("as-quoted-1"),
+        )
+        .await;
+    assert_eq!(again, 201, "{same:#}");
+    assert_eq!(same["order_id"], order["order_id"]);
+    assert_eq!(g.suppliers.voltaic.orders_for_po("PO-AS-QUOTED").len(), 1);
+    // A cap below the quote's total is refused before anything is sent.
+    let low = json!({ "buyer_po": "PO-AS-QUOTED-2", "ship_to": mercato::demo::plant_3(),
+                      "max_total": { "currency": "EUR", "minor": 1 } });
+    let (status, problem) = g
+        .call(reqwest::Method::POST, &path, Some(low), Some("as-quoted-2"))
+        .await;
+    assert_eq!(status, 422, "{problem:#}");
+    assert_eq!(g.suppliers.voltaic.orders_for_po("PO-AS-QUOTED-2").len(), 0);
+    // A quote no supplier made is not found there.
+    let (status, problem) = g
+        .call(
+            reqwest::Method::POST,
+            "/v1/quotes/voltaic/NO-SUCH-QUOTE/order",
+            Some(json!({ "buyer_po": "PO-X", "ship_to": mercato::demo::plant_3() })),
+            Some("as-quoted-3"),
+        )
+        .await;
+    assert!(matches!(status, 404 | 422), "{status} {problem:#}");
+}
