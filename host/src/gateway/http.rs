@@ -140,22 +140,26 @@ impl<T: DeserializeOwned + schemars::JsonSchema + 'static, S: Send + Sync> FromR
 
 /// `application/json` or any `application/*+json`, parameters aside.
 fn json_content_type(headers: &HeaderMap) -> bool {
-    let Some(value) = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || essence
-            .strip_prefix("application/")
-            .is_some_and(|sub| sub.ends_with("+json"))
+    media_essence(headers).is_some_and(|essence| {
+        essence == "application/json"
+            || essence
+                .strip_prefix("application/")
+                .is_some_and(|sub| sub.ends_with("+json"))
+    })
+}
+
+/// The request's media type without its parameters, in lower case (`application/json` of
+/// `Application/JSON; charset=utf-8`).
+pub(super) fn media_essence(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    Some(
+        value
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase(),
+    )
 }
 
 /// Path parameters whose rejections are problem details.
@@ -463,6 +467,15 @@ const FAN_OUT_ERRORS: &[u16] = &[400, 404, 413, 415, 429];
 /// Errors of a call to one supplier.
 const ONE_SUPPLIER_ERRORS: &[u16] = &[400, 402, 403, 404, 409, 413, 415, 422, 429, 502, 503, 504];
 
+/// From the suppliers to a quote request: the flow an agent or a stateful test follows.
+const ASK_FOR_QUOTES: Link = Link {
+    name: "RequestQuotes",
+    operation: "requestQuotes",
+    parameters: &[],
+    description: "Ask suppliers whose capabilities include instant_quote to quote (name them \
+                  in `suppliers`)",
+};
+
 /// From a fan-out of quotes to the first quote.
 const FIRST_QUOTE: &[(&str, &str)] = &[
     ("supplier", "$response.body#/answers/0/supplier"),
@@ -624,6 +637,7 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
             Endpoint {
                 tag: "suppliers",
                 ok: (200, "Loaded suppliers", Some(schema::<SuppliersResponse>)),
+                links: &[ASK_FOR_QUOTES],
                 ..endpoint(
                     M::GET,
                     "/v1/suppliers",

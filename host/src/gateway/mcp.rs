@@ -127,16 +127,8 @@ async fn jsonrpc_guard(
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    let json_media = parts
-        .headers
-        .get(http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim_start()
-                .to_ascii_lowercase()
-                .starts_with("application/json")
-        });
-    if !json_media {
+    // rmcp takes `application/json` itself, parameters aside; nothing else is a message.
+    if super::http::media_essence(&parts.headers).as_deref() != Some("application/json") {
         return jsonrpc_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Value::Null,

@@ -672,6 +672,13 @@ async fn malformed_mcp_messages_get_json_rpc_errors() {
             415,
             -32600,
         ),
+        // A media type that only starts like JSON's is not JSON's.
+        (
+            json!({"jsonrpc": "2.0", "id": 9, "method": "tools/list"}).to_string(),
+            "application/jsonp",
+            415,
+            -32600,
+        ),
     ];
     for (body, media, status, code) in cases {
         let response = send(body.clone(), media).await.unwrap();
