@@ -209,6 +209,9 @@ pub enum DeskError {
     /// The request is malformed or names something that cannot be (a field is named).
     #[error("{0}")]
     BadRequest(String),
+    /// The request is well formed but does not hold together (two lines with one id).
+    #[error("{0}")]
+    InvalidRequest(String),
     /// No adapter is loaded for the supplier.
     #[error("no adapter is loaded for supplier `{0}`")]
     UnknownSupplier(String),
@@ -317,6 +320,7 @@ impl DeskError {
     pub fn code(&self) -> &str {
         match self {
             DeskError::BadRequest(_) => "bad-request",
+            DeskError::InvalidRequest(_) => "invalid-request",
             DeskError::UnknownSupplier(_) => "unknown-supplier",
             DeskError::NotFound(_) => "not-found",
             DeskError::Forbidden(_) => "client-forbidden",

@@ -191,6 +191,19 @@ impl OrderDesk {
     ) -> Result<Placement<'a>, DeskError> {
         let adapter = self.adapter(&order.supplier)?;
         order.normalize("")?;
+        // Line ids are how the supplier's answer is matched to the order: one id, one line.
+        // Any schema allows two lines with one id, so this is 422, not a malformed body.
+        let mut ids = std::collections::BTreeSet::new();
+        if let Some(n) = order
+            .lines
+            .iter()
+            .position(|l| !ids.insert(l.line_id.trim()))
+        {
+            return Err(DeskError::InvalidRequest(format!(
+                "lines[{n}].line_id: {:?} is the id of another line; each line needs its own",
+                order.lines[n].line_id
+            )));
+        }
         let mandate = client
             .mandate
             .clone()

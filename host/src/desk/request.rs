@@ -118,14 +118,11 @@ impl Normalize for PlaceOrder {
                 reason: format!("{} lines; at most {MAX_LINES}", self.lines.len()),
             });
         }
-        let mut ids = std::collections::BTreeSet::new();
-        for (n, l) in self.lines.iter().enumerate() {
-            if l.line_id.trim().is_empty() || !ids.insert(l.line_id.as_str()) {
-                return Err(CodeError {
-                    field: format!("{lines}[{n}].line_id"),
-                    reason: format!("{:?} is empty or used by another line", l.line_id),
-                });
-            }
+        if let Some(n) = self.lines.iter().position(|l| l.line_id.trim().is_empty()) {
+            return Err(CodeError {
+                field: format!("{lines}[{n}].line_id"),
+                reason: format!("{:?} is blank; a line needs an id", self.lines[n].line_id),
+            });
         }
         if self.buyer_po.trim().is_empty() {
             return Err(CodeError {

@@ -86,14 +86,14 @@ fn whole_numbers(value: &mut Value) {
 
 /// What a JSON value is, in words.
 fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Array(_) => "a list",
-        Value::String(_) => "a string",
-        Value::Number(_) => "a number",
-        Value::Bool(_) => "true or false",
+    type_words(match v {
+        Value::Array(_) => "array",
+        Value::String(_) => "string",
+        Value::Number(_) => "number",
+        Value::Bool(_) => "boolean",
         Value::Null => "null",
-        Value::Object(_) => "an object",
-    }
+        Value::Object(_) => "object",
+    })
 }
 
 /// A JSON pointer (`/lines/0/quantity`) as the API writes a field (`lines[0].quantity`).
@@ -126,10 +126,9 @@ fn explain_schema(root: &Value, e: &ValidationError<'_>) -> String {
     match e.kind() {
         ValidationErrorKind::Type { kind } => {
             let expected = match kind {
-                TypeKind::Single(t) => type_words(&t.to_string()),
+                TypeKind::Single(t) => type_words(&t.to_string()).to_string(),
                 TypeKind::Multiple(ts) => {
-                    let words: Vec<String> =
-                        ts.iter().map(|t| type_words(&t.to_string())).collect();
+                    let words: Vec<&str> = ts.iter().map(|t| type_words(&t.to_string())).collect();
                     words.join(" or ")
                 }
             };
@@ -219,7 +218,7 @@ fn explain_schema(root: &Value, e: &ValidationError<'_>) -> String {
 }
 
 /// JSON Schema's type names, in the API's words.
-fn type_words(t: &str) -> String {
+fn type_words(t: &str) -> &'static str {
     match t {
         "object" => "an object",
         "array" => "a list",
@@ -228,9 +227,8 @@ fn type_words(t: &str) -> String {
         "number" => "a number",
         "boolean" => "true or false",
         "null" => "null",
-        other => other,
+        _ => "a value of another type",
     }
-    .to_string()
 }
 
 /// The host's refusal of the wanted quantity at or around `pointer`, if the refusal is

@@ -867,6 +867,12 @@ fn tool(
 fn output<T: JsonSchema + 'static>() -> Arc<JsonObject> {
     let mut schema = Value::Object(schema_for_output::<T>().as_ref().clone());
     undescribed(&mut schema);
+    bounded(schema)
+}
+
+/// `schema` with its integers' ranges stated, as the OpenAPI document and the body check
+/// state them.
+fn bounded(mut schema: Value) -> Arc<JsonObject> {
     super::openapi::bound_integers(&mut schema);
     match schema {
         Value::Object(object) => Arc::new(object),
@@ -890,12 +896,7 @@ fn undescribed(schema: &mut Value) {
 /// The input schema of `T` (an object; the api types are).
 fn input<T: JsonSchema + 'static>() -> Arc<JsonObject> {
     let schema = schema_for_input::<T>().unwrap_or_else(|e| panic!("tool input schema: {e}"));
-    let mut schema = Value::Object(schema.as_ref().clone());
-    super::openapi::bound_integers(&mut schema);
-    match schema {
-        Value::Object(object) => Arc::new(object),
-        _ => unreachable!("a schema stays an object"),
-    }
+    bounded(Value::Object(schema.as_ref().clone()))
 }
 
 /// `schema` with a required `idempotency_key` string property.

@@ -22,10 +22,6 @@ pub enum ApiError {
     /// The request is malformed.
     #[error("{0}")]
     BadRequest(String),
-    /// A request the document allows whose content does not hold together (two lines with
-    /// one id): 422 `invalid_request`.
-    #[error("{0}")]
-    Unprocessable(String),
     /// No adapter is loaded for the supplier.
     #[error("no adapter is loaded for supplier `{0}`")]
     UnknownSupplier(String),
@@ -78,7 +74,6 @@ impl ApiError {
             ApiError::Unauthenticated(_) => ErrorCode::Unauthenticated,
             ApiError::Forbidden(_) => ErrorCode::ClientForbidden,
             ApiError::BadRequest(_) => ErrorCode::BadRequest,
-            ApiError::Unprocessable(_) => ErrorCode::InvalidRequest,
             ApiError::UnknownSupplier(_) => ErrorCode::UnknownSupplier,
             ApiError::IdempotencyKeyRequired => ErrorCode::IdempotencyKeyRequired,
             ApiError::Busy(_) => ErrorCode::Busy,

@@ -426,14 +426,6 @@ impl Service {
         key: &IdempotencyKey,
         req: PlaceOrder,
     ) -> Result<Order, ApiError> {
-        // Line ids are how the supplier's answer is matched to the order: one id, one line.
-        let mut ids = std::collections::BTreeSet::new();
-        if let Some(n) = req.lines.iter().position(|l| !ids.insert(l.line_id.trim())) {
-            return Err(ApiError::Unprocessable(format!(
-                "lines[{n}].line_id: {:?} is the id of another line; each line needs its own",
-                req.lines[n].line_id
-            )));
-        }
         Ok(self.desk.place_order(client, key, req.into()).await?.into())
     }
 

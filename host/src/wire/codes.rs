@@ -70,63 +70,53 @@ static COUNTED_PATTERN: LazyLock<String> = LazyLock::new(|| {
     )
 });
 
-/// An ISO 4217 currency code (`EUR`), in schemas.
-pub struct CurrencyCode;
+/// A schema type for a code: its name is the type's, its pattern what the host accepts.
+macro_rules! code_schema {
+    ($(#[$doc:meta])* $name:ident, $what:literal, $pattern:expr) => {
+        $(#[$doc])*
+        pub struct $name;
 
-impl JsonSchema for CurrencyCode {
-    fn schema_name() -> Cow<'static, str> {
-        "CurrencyCode".into()
-    }
+        impl JsonSchema for $name {
+            fn schema_name() -> Cow<'static, str> {
+                stringify!($name).into()
+            }
 
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "type": "string",
-            "description": "An active ISO 4217 currency code (`EUR`, `USD`, `CHF`). Upper case \
-                is the canonical spelling; lower case and surrounding blanks are accepted \
-                and normalised.",
-            "pattern": *CURRENCY_PATTERN,
-        })
-    }
+            fn json_schema(_: &mut SchemaGenerator) -> Schema {
+                json_schema!({
+                    "type": "string",
+                    "description": concat!(
+                        $what,
+                        " Upper case is the canonical spelling; lower case and surrounding \
+                         blanks are accepted and normalised."
+                    ),
+                    "pattern": $pattern,
+                })
+            }
+        }
+    };
 }
 
-/// An ISO 3166-1 alpha-2 country code (`DE`), in schemas.
-pub struct CountryCode;
+code_schema!(
+    /// An ISO 4217 currency code (`EUR`), in schemas.
+    CurrencyCode,
+    "An active ISO 4217 currency code (`EUR`, `USD`, `CHF`).",
+    *CURRENCY_PATTERN
+);
 
-impl JsonSchema for CountryCode {
-    fn schema_name() -> Cow<'static, str> {
-        "CountryCode".into()
-    }
+code_schema!(
+    /// An ISO 3166-1 alpha-2 country code (`DE`), in schemas.
+    CountryCode,
+    "An ISO 3166-1 alpha-2 country code (`DE`, `FR`, `US`; `GB`, not `UK`).",
+    *COUNTRY_PATTERN
+);
 
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "type": "string",
-            "description": "An ISO 3166-1 alpha-2 country code (`DE`, `FR`, `US`; `GB`, not \
-                `UK`). Upper case is the canonical spelling; lower case and surrounding blanks \
-                are accepted and normalised.",
-            "pattern": *COUNTRY_PATTERN,
-        })
-    }
-}
-
-/// A UN/CEFACT Rec 20 unit code (`C62`), in schemas.
-pub struct UnitCode;
-
-impl JsonSchema for UnitCode {
-    fn schema_name() -> Cow<'static, str> {
-        "UnitCode".into()
-    }
-
-    fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({
-            "type": "string",
-            "description": "A UN/CEFACT Recommendation 20 unit code: `C62` one (a piece), \
-                `EA` each, `KGM` kilogram, `MTR` metre, `PK` pack, `BX` box. Upper case is the \
-                canonical spelling; lower case and surrounding blanks are accepted and \
-                normalised.",
-            "pattern": UNIT_PATTERN,
-        })
-    }
-}
+code_schema!(
+    /// A UN/CEFACT Rec 20 unit code (`C62`), in schemas.
+    UnitCode,
+    "A UN/CEFACT Recommendation 20 unit code: `C62` one (a piece), `EA` each, `KGM` \
+     kilogram, `MTR` metre, `PK` pack, `BX` box.",
+    UNIT_PATTERN
+);
 
 /// A quantity to quote or order, in schemas: a [`super::Quantity`] of more than zero, and of
 /// whole items when its unit counts things (`C62`, `EA`, `PK`, …): `2.5 C62` is refused, `2.0

@@ -767,3 +767,30 @@ async fn a_quote_is_ordered_as_it_was_quoted() {
         .await;
     assert!(matches!(status, 404 | 422), "{status} {problem:#}");
 }
+
+/// Two lines with one id: a body any schema allows, refused as content (422
+/// `invalid_request`) by the order desk, so every front end refuses it the same way, before
+/// anything is reserved or sent.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_lines_with_one_id_are_refused_before_anything_is_sent() {
+    let g = with_mandate(Mandate {
+        require_firm_quote: false,
+        ..strict()
+    })
+    .await;
+    let mut body = order_body("voltaic", "PO-TWIN-LINES", NUT, 10, 5_000);
+    let twin = body["lines"][0].clone();
+    body["lines"].as_array_mut().unwrap().push(twin);
+    let (status, problem) = place(&g, body, "twin-lines").await;
+    assert_eq!(status, 422, "{problem:#}");
+    assert_eq!(problem["code"], "invalid_request", "{problem:#}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("lines[1].line_id:"),
+        "{problem:#}"
+    );
+    assert!(g.service.ledger().reservations().unwrap().is_empty());
+    assert_eq!(g.suppliers.voltaic.orders_for_po("PO-TWIN-LINES").len(), 0);
+}
