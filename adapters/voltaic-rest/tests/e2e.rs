@@ -633,7 +633,7 @@ async fn throttling_outages_and_bad_keys_are_typed() {
     .await;
     assert_eq!(refused.map_err(|e| e.code()).err(), Some("unauthorized"));
     let gone = other.base_url();
-    drop(other);
+    other.stop().await;
     let unreachable = adapter(&b, move |a| {
         testing::set_setting("base-url", &gone);
         a.search(&ctx(), search("nut", 5, None))

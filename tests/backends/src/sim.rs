@@ -229,12 +229,15 @@ fn control_routes() -> Router<SimControl> {
         )
 }
 
-/// A backend serving on 127.0.0.1; stops when dropped.
+/// A backend serving on 127.0.0.1. Dropping it asks the server to stop but returns at once, so
+/// a connection made right after can still be accepted; a test that needs the port closed
+/// awaits [`RunningBackend::stop`].
 #[derive(Debug)]
 pub struct RunningBackend {
     addr: SocketAddr,
     control: SimControl,
     shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl RunningBackend {
@@ -257,6 +260,20 @@ impl RunningBackend {
     pub fn control(&self) -> &SimControl {
         &self.control
     }
+
+    /// Stops the server and returns once its listener is closed, so that a connection made
+    /// afterwards is refused. Panics if the server has not stopped within ten seconds.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(server) = self.server.take() {
+            tokio::time::timeout(Duration::from_secs(10), server)
+                .await
+                .unwrap_or_else(|_| panic!("the backend on {} did not stop in 10 s", self.addr))
+                .unwrap_or_else(|e| panic!("the backend on {} failed: {e}", self.addr));
+        }
+    }
 }
 
 impl Drop for RunningBackend {
@@ -276,7 +293,7 @@ pub async fn serve(app: Router, control: SimControl) -> std::io::Result<RunningB
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = oneshot::channel::<()>();
-    tokio::spawn(async move {
+    let server = tokio::spawn(async move {
         let server = axum::serve(listener, app).with_graceful_shutdown(async {
             let _ = rx.await;
         });
@@ -288,6 +305,7 @@ pub async fn serve(app: Router, control: SimControl) -> std::io::Result<RunningB
         addr,
         control,
         shutdown: Some(tx),
+        server: Some(server),
     })
 }
 

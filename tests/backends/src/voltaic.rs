@@ -150,6 +150,11 @@ impl VoltaicBackend {
         &self.running
     }
 
+    /// Stops the server; see [`RunningBackend::stop`].
+    pub async fn stop(self) {
+        self.running.stop().await;
+    }
+
     /// `http://127.0.0.1:port`, the adapter's `base-url`.
     pub fn base_url(&self) -> String {
         self.running.base_url()

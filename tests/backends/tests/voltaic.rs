@@ -630,3 +630,27 @@ async fn injected_failures_answer_with_their_status_and_retry_after() {
         .await;
     assert_eq!(status, 200);
 }
+
+/// A test that drops a backend and then expects "unreachable" raced the server task: the
+/// listener stayed open until that task next ran. `stop` returns only once it is closed, even
+/// with a client holding a kept-alive connection.
+#[tokio::test(flavor = "current_thread")]
+async fn a_stopped_backend_refuses_connections_at_once() {
+    let b = voltaic::start(VoltaicConfig::default())
+        .await
+        .expect("backend");
+    let client = Client::new(&b);
+    let (status, _) = client.get("/_sim/stats").await;
+    assert_eq!(status, 200);
+    let addr = b.running().addr();
+    b.stop().await;
+    // A blocking connect: it does not yield to the server task before the kernel answers.
+    let refused = std::net::TcpStream::connect(addr);
+    assert!(refused.is_err(), "connected to a stopped backend");
+    let pooled = client
+        .http
+        .get(format!("{}/_sim/stats", client.base))
+        .send()
+        .await;
+    assert!(pooled.is_err(), "a kept-alive connection outlived the backend");
+}

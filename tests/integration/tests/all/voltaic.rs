@@ -437,7 +437,7 @@ async fn the_api_key_comes_from_the_host_not_the_adapter() {
 
     // And with the backend gone, the failure is typed and retryable.
     let (backend, a) = setup().await;
-    drop(backend);
+    backend.stop().await;
     let e = commerce(
         a.search(&buyer_context("it-gone"), &query("nut", 5))
             .await
