@@ -32,8 +32,11 @@ async fn mercato_mcp_serves_an_agent_on_stdio() {
         [
             "cancel_order",
             "compare_offers",
+            "get_approval",
             "get_order",
+            "get_quote",
             "list_suppliers",
+            "order_quote",
             "place_order",
             "request_quote",
             "search_catalog"

@@ -182,6 +182,88 @@ fn the_cli_searches_ranks_and_orders_through_a_running_server() {
     assert_eq!(problem["code"], "unauthenticated");
 }
 
+/// `mercato api` calls any operation of the catalogue by its id, on a server or embedded,
+/// and checks parameters and bodies before sending, in the server's words.
+#[test]
+fn the_cli_calls_any_operation_by_its_id() {
+    let listed = mercato(&["api"], &[]);
+    assert!(listed.status.success(), "{listed:?}");
+    let text = String::from_utf8_lossy(&listed.stdout);
+    for id in ["listSuppliers", "orderQuote", "getApproval", "rejectOrder"] {
+        assert!(text.contains(id), "{id} in\n{text}");
+    }
+
+    let server = serve();
+    let env = [
+        ("MERCATO_SERVER", server.base.as_str()),
+        ("MERCATO_API_KEY", KEY),
+    ];
+    let in_usd = json(&mercato(
+        &["api", "listSuppliers", "--param", "currency=usd"],
+        &env,
+    ));
+    let all = json(&mercato(&["api", "listSuppliers"], &env));
+    let count = |v: &Value| v["suppliers"].as_array().map_or(0, Vec::len);
+    assert!(
+        0 < count(&in_usd) && count(&in_usd) < count(&all),
+        "{in_usd:#}"
+    );
+    let embedded = json(&mercato(
+        &["api", "listSuppliers", "--demo", "--param", "currency=USD"],
+        &[],
+    ));
+    assert_eq!(count(&embedded), count(&in_usd));
+
+    // A quote and its order through the generic command: path parameters, a body, a key.
+    let quote_body = format!(
+        r#"{{"request":{{"lines":[{{"line_id":"1","item":{{"kind":"sku","sku":"NF-20001"}},"quantity":{{"steps":100,"unit":"C62","scale":0}}}}],"ship_to":{PLANT},"currency":"EUR"}},"suppliers":["nordfast"]}}"#
+    );
+    let quotes = json(&mercato(
+        &["api", "requestQuotes", "--body", &quote_body],
+        &env,
+    ));
+    let quote_id = quotes["answers"][0]["answer"]["quote_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{quotes:#}"))
+        .to_string();
+    let order_body = format!(r#"{{"buyer_po":"PO-CLI-API","ship_to":{PLANT}}}"#);
+    let order = json(&mercato(
+        &[
+            "api",
+            "orderQuote",
+            "--param",
+            "supplier=nordfast",
+            "--param",
+            &format!("quote_id={quote_id}"),
+            "--body",
+            &order_body,
+            "--idempotency-key",
+            "cli-api-1",
+        ],
+        &env,
+    ));
+    assert_eq!(order["buyer_po"], "PO-CLI-API", "{order:#}");
+
+    // Refused before anything is sent, in the server's words.
+    for (args, says) in [
+        (
+            vec!["api", "listSuppliers", "--param", "colour=red"],
+            "colour: not a parameter here",
+        ),
+        (
+            vec!["api", "getOrder", "--param", "supplier=nordfast"],
+            "order_id: required",
+        ),
+        (vec!["api", "placeOrder"], "placeOrder needs a body"),
+        (vec!["api", "buyEverything"], "no operation `buyEverything`"),
+    ] {
+        let out = mercato(&args, &env);
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+}
+
 #[test]
 fn the_cli_runs_embedded_without_a_server() {
     let found = json(&mercato(&["search", "--demo", "hex", "nut", "--json"], &[]));

@@ -7,15 +7,16 @@ use super::render;
 use super::serve::{Host, Source, assemble};
 use anyhow::{Context as _, bail};
 use clap::{Args, Subcommand};
+use futures::future::BoxFuture;
 use indicatif::{ProgressBar, ProgressStyle};
 use mercato::clients::Client;
 use mercato::desk::IdempotencyKey;
-use mercato::gateway::ApiError;
 use mercato::gateway::api::*;
+use mercato::gateway::body;
+use mercato::gateway::catalog::{self as op, Call, Empty, Operation, RequestBody as _, Verb};
 use mercato::wire::{
-    Address, CancelOutcome, Invoice, ItemRef, Money, Order, OrderLineRequest, PartialDelivery,
-    PaymentInstruction, Quantity, Quote, QuoteLineRequest, QuoteRequest, ReturnAuthorization,
-    ReturnLine, ReturnReason, SearchPage, Shipment,
+    Address, ItemRef, Money, OrderLineRequest, PartialDelivery, PaymentInstruction, Quantity,
+    QuoteLineRequest, QuoteRequest, ReturnLine, ReturnReason,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -165,6 +166,25 @@ pub struct OrderArgs {
     partial: PartialDelivery,
 }
 
+/// `mercato api`: any operation of the catalogue, by its `operationId`.
+#[derive(Args, Debug)]
+pub struct ApiArgs {
+    #[command(flatten)]
+    target: Target,
+    /// The operation's id, as in /openapi.json (`listSuppliers`, `getOrder`); without it, the
+    /// operations are listed.
+    operation: Option<String>,
+    /// A path or query parameter: NAME=VALUE (repeatable).
+    #[arg(long = "param", value_parser = parse_param)]
+    params: Vec<(String, String)>,
+    /// The request body: JSON, or @FILE.
+    #[arg(long)]
+    body: Option<String>,
+    /// Your key, for an operation that changes state: the same key again acts once.
+    #[arg(long)]
+    idempotency_key: Option<String>,
+}
+
 /// `mercato orders`.
 #[derive(Args, Debug)]
 pub struct OrdersArgs {
@@ -287,13 +307,6 @@ enum Backend {
     },
 }
 
-/// The HTTP methods the API uses.
-#[derive(Clone, Copy)]
-enum Method {
-    Get,
-    Post,
-}
-
 /// A failed call: the problem details, whichever way they came.
 struct Failed(Problem);
 
@@ -338,10 +351,33 @@ impl Backend {
         })
     }
 
+    /// Call operation `O`, on the server or in the embedded host.
+    async fn call<O: Operation>(
+        &self,
+        params: O::Params,
+        body: O::Body,
+        key: Option<IdempotencyKey>,
+    ) -> anyhow::Result<Result<O::Output, Failed>> {
+        match self {
+            Backend::Embedded { host, client } => {
+                let outcome = O::run(&host.service, client, Call::new(params, body, key)).await;
+                Ok(outcome.map_err(|e| Failed(e.to_problem(None))))
+            }
+            Backend::Remote { .. } => {
+                let (path, query) = locate(O::SPEC.path, &params)?;
+                let body = O::Body::absent().is_none().then_some(&body);
+                self.send(O::SPEC.verb, &path, &query, body, key.as_ref())
+                    .await
+            }
+        }
+    }
+
+    /// One HTTP exchange with the server: the answer, or the problem it sent.
     async fn send<R: DeserializeOwned>(
         &self,
-        method: Method,
+        verb: Verb,
         path: &str,
+        query: &[(String, String)],
         body: Option<&(impl Serialize + ?Sized)>,
         key: Option<&IdempotencyKey>,
     ) -> anyhow::Result<Result<R, Failed>> {
@@ -358,12 +394,20 @@ impl Backend {
         let body = body.map(serde_json::to_value).transpose()?;
         let idempotency = key.map(|k| k.as_str().to_string());
         let http = http.clone();
+        let query = query.to_vec();
         // ureq is blocking: run the exchange on the blocking pool.
         let (status, bytes) = tokio::task::spawn_blocking(move || {
-            let response = match method {
-                Method::Get => http.get(&url).header("authorization", &auth).call(),
-                Method::Post => {
-                    let mut req = http.post(&url).header("authorization", &auth);
+            let response = match verb {
+                Verb::Get => http
+                    .get(&url)
+                    .header("authorization", &auth)
+                    .query_pairs(query.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+                    .call(),
+                Verb::Post => {
+                    let mut req = http
+                        .post(&url)
+                        .header("authorization", &auth)
+                        .query_pairs(query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
                     if let Some(k) = &idempotency {
                         req = req.header("idempotency-key", k);
                     }
@@ -400,21 +444,39 @@ impl Backend {
     }
 }
 
-/// Run `embedded` or send the HTTP request, and print the outcome.
-macro_rules! call {
-    ($backend:expr, $method:ident $path:expr, $body:expr, $key:expr, |$svc:ident, $client:ident| $embedded:expr) => {
-        match &$backend {
-            Backend::Remote { .. } => $backend.send(Method::$method, &$path, $body, $key).await?,
-            Backend::Embedded { host, client } => {
-                let $svc = &host.service;
-                let $client = client.as_ref();
-                $embedded.map_err(|e: ApiError| Failed(e.to_problem(None)))
-            }
-        }
+/// The path of an operation's URL with `params` in it, and the parameters left for the
+/// query: the path template's `{name}`s take the parameters of that name, percent-encoded.
+fn locate(
+    template: &str,
+    params: &impl Serialize,
+) -> anyhow::Result<(String, Vec<(String, String)>)> {
+    /// What a path segment may hold as is (RFC 3986 unreserved characters).
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    let serde_json::Value::Object(params) = serde_json::to_value(params)? else {
+        bail!("the parameters of {template} are not an object");
     };
+    let mut path = template.to_string();
+    let mut query = Vec::new();
+    for (name, value) in params {
+        let value = match value {
+            serde_json::Value::String(s) => s,
+            serde_json::Value::Null => continue,
+            other => other.to_string(),
+        };
+        let slot = format!("{{{name}}}");
+        if path.contains(&slot) {
+            let encoded = percent_encoding::utf8_percent_encode(&value, SEGMENT).to_string();
+            path = path.replace(&slot, &encoded);
+        } else {
+            query.push((name, value));
+        }
+    }
+    Ok((path, query))
 }
-
-const NO_BODY: Option<&()> = None;
 
 /// Print `outcome` as JSON or with `table`; a failure prints its problem and exits non-zero.
 fn finish<T: Serialize>(
@@ -463,8 +525,7 @@ pub async fn search(args: SearchArgs) -> anyhow::Result<ExitCode> {
         ..SearchRequest::default()
     };
     let bar = progress("asking every supplier");
-    let outcome: Result<FanOutResponse<SearchPage>, Failed> =
-        call!(backend, Post "/v1/search", Some(&req), None, |s, c| s.search(c, req.clone()).await);
+    let outcome = backend.call::<op::Search>(Empty {}, req, None).await?;
     bar.finish_and_clear();
     finish(args.target.json, outcome, render::search)
 }
@@ -485,8 +546,9 @@ pub async fn offers(args: OffersArgs) -> anyhow::Result<ExitCode> {
         scope: args.scope.scope(),
     };
     let bar = progress("asking every supplier and ranking");
-    let outcome: Result<OffersResponse, Failed> =
-        call!(backend, Post "/v1/offers", Some(&req), None, |s, c| s.offers(c, req.clone()).await);
+    let outcome = backend
+        .call::<op::CompareOffers>(Empty {}, req, None)
+        .await?;
     bar.finish_and_clear();
     finish(args.target.json, outcome, render::offers)
 }
@@ -516,8 +578,9 @@ pub async fn quote(args: QuoteArgs) -> anyhow::Result<ExitCode> {
         deadline_ms: None,
     };
     let bar = progress("asking suppliers to quote");
-    let outcome: Result<FanOutResponse<Quote>, Failed> = call!(backend, Post "/v1/quotes", Some(&req), None,
-        |s, c| s.request_quotes(c, req.clone()).await);
+    let outcome = backend
+        .call::<op::RequestQuotes>(Empty {}, req, None)
+        .await?;
     bar.finish_and_clear();
     finish(args.target.json, outcome, render::quotes)
 }
@@ -547,8 +610,9 @@ pub async fn order(args: OrderArgs) -> anyhow::Result<ExitCode> {
         notes: None,
         deadline_ms: None,
     };
-    let outcome: Result<Order, Failed> = call!(backend, Post "/v1/orders", Some(&req), Some(&key),
-        |s, c| s.place_order(c, &key, req.clone()).await);
+    let outcome = backend
+        .call::<op::PlaceOrder>(Empty {}, req, Some(key))
+        .await?;
     finish(args.target.json, outcome, render::order)
 }
 
@@ -558,8 +622,9 @@ pub async fn orders(args: OrdersArgs) -> anyhow::Result<ExitCode> {
     let json = args.target.json;
     match args.action {
         OrdersAction::Get { supplier, order } => {
-            let path = format!("/v1/orders/{supplier}/{order}");
-            let outcome: Result<Order, Failed> = call!(backend, Get path, NO_BODY, None, |s, c| s.get_order(c, &supplier, &order).await);
+            let outcome = backend
+                .call::<op::GetOrder>(order_ref(supplier, order), Empty {}, None)
+                .await?;
             finish(json, outcome, render::order)
         }
         OrdersAction::Cancel {
@@ -575,19 +640,21 @@ pub async fn orders(args: OrdersArgs) -> anyhow::Result<ExitCode> {
                 line_ids: lines,
                 reason,
             };
-            let path = format!("/v1/orders/{supplier}/{order}/cancel");
-            let outcome: Result<CancelOutcome, Failed> = call!(backend, Post path, Some(&body), Some(&key),
-                |s, c| s.cancel_order(c, &supplier, &order, &key, body.clone()).await);
+            let outcome = backend
+                .call::<op::CancelOrder>(order_ref(supplier, order), body, Some(key))
+                .await?;
             finish(json, outcome, render::cancel)
         }
         OrdersAction::Shipments { supplier, order } => {
-            let path = format!("/v1/orders/{supplier}/{order}/shipments");
-            let outcome: Result<Vec<Shipment>, Failed> = call!(backend, Get path, NO_BODY, None, |s, c| s.shipments(c, &supplier, &order).await);
+            let outcome = backend
+                .call::<op::ListShipments>(order_ref(supplier, order), Empty {}, None)
+                .await?;
             finish(json, outcome, |v| render::shipments(v))
         }
         OrdersAction::Invoices { supplier, order } => {
-            let path = format!("/v1/orders/{supplier}/{order}/invoices");
-            let outcome: Result<Vec<Invoice>, Failed> = call!(backend, Get path, NO_BODY, None, |s, c| s.invoices(c, &supplier, &order).await);
+            let outcome = backend
+                .call::<op::ListInvoices>(order_ref(supplier, order), Empty {}, None)
+                .await?;
             finish(json, outcome, |v| render::invoices(v))
         }
         OrdersAction::Return {
@@ -610,9 +677,9 @@ pub async fn orders(args: OrdersArgs) -> anyhow::Result<ExitCode> {
                     .collect(),
                 notes: None,
             };
-            let path = format!("/v1/orders/{supplier}/{order}/returns");
-            let outcome: Result<ReturnAuthorization, Failed> = call!(backend, Post path, Some(&body), Some(&key),
-                |s, c| s.request_return(c, &supplier, &order, &key, body.clone()).await);
+            let outcome = backend
+                .call::<op::RequestReturn>(order_ref(supplier, order), body, Some(key))
+                .await?;
             finish(json, outcome, render::return_authorization)
         }
     }
@@ -622,8 +689,8 @@ pub async fn orders(args: OrdersArgs) -> anyhow::Result<ExitCode> {
 /// server, with what each budget has used this period.
 pub async fn mandates(server: &str, key: Option<String>, json: bool) -> anyhow::Result<ExitCode> {
     let backend = Backend::remote(server, key)?;
-    let outcome: Result<MandatesResponse, Failed> = backend
-        .send(Method::Get, "/v1/mandates", NO_BODY, None)
+    let outcome = backend
+        .call::<op::ListMandates>(Empty {}, Empty {}, None)
         .await?;
     finish(json, outcome, render::mandates)
 }
@@ -634,8 +701,9 @@ pub async fn approvals(args: ApprovalsArgs) -> anyhow::Result<ExitCode> {
     let json = args.target.json;
     match args.action.unwrap_or(ApprovalsAction::List) {
         ApprovalsAction::List => {
-            let outcome: Result<ApprovalsResponse, Failed> =
-                call!(backend, Get "/v1/approvals", NO_BODY, None, |s, c| s.approvals(c).await);
+            let outcome = backend
+                .call::<op::ListApprovals>(Empty {}, Empty {}, None)
+                .await?;
             finish(json, outcome, |r| {
                 if r.approvals.is_empty() {
                     "No orders are waiting for approval.".to_string()
@@ -645,9 +713,9 @@ pub async fn approvals(args: ApprovalsArgs) -> anyhow::Result<ExitCode> {
             })
         }
         ApprovalsAction::Show { id } => {
-            let path = format!("/v1/approvals/{id}");
-            let outcome: Result<ApprovalView, Failed> =
-                call!(backend, Get path, NO_BODY, None, |s, c| s.approval(c, &id).await);
+            let outcome = backend
+                .call::<op::GetApproval>(ApprovalRef { approval_id: id }, Empty {}, None)
+                .await?;
             finish(json, outcome, |a| {
                 render::approvals(std::slice::from_ref(a))
             })
@@ -658,10 +726,13 @@ pub async fn approvals(args: ApprovalsArgs) -> anyhow::Result<ExitCode> {
             idempotency_key,
         } => {
             let key = decision_key(idempotency_key)?;
-            let path = format!("/v1/approvals/{id}/approve");
-            let body = Decision { note: note.clone() };
-            let outcome: Result<ApprovalView, Failed> = call!(backend, Post path, Some(&body), Some(&key),
-                |s, c| s.approve(c, &key, &id, note.clone()).await);
+            let outcome = backend
+                .call::<op::ApproveOrder>(
+                    ApprovalRef { approval_id: id },
+                    Decision { note },
+                    Some(key),
+                )
+                .await?;
             finish(json, outcome, |a| {
                 render::approvals(std::slice::from_ref(a))
             })
@@ -672,15 +743,117 @@ pub async fn approvals(args: ApprovalsArgs) -> anyhow::Result<ExitCode> {
             idempotency_key,
         } => {
             let key = decision_key(idempotency_key)?;
-            let path = format!("/v1/approvals/{id}/reject");
-            let body = RejectDecision { note: note.clone() };
-            let outcome: Result<ApprovalView, Failed> = call!(backend, Post path, Some(&body), Some(&key),
-                |s, c| s.reject(c, &key, &id, Some(note.clone())).await);
+            let outcome = backend
+                .call::<op::RejectOrder>(
+                    ApprovalRef { approval_id: id },
+                    RejectDecision { note },
+                    Some(key),
+                )
+                .await?;
             finish(json, outcome, |a| {
                 render::approvals(std::slice::from_ref(a))
             })
         }
     }
+}
+
+/// `mercato api`: call one operation by id and print its JSON answer (or problem); without
+/// an id, list the operations.
+pub async fn api(args: ApiArgs) -> anyhow::Result<ExitCode> {
+    let Some(id) = args.operation.as_deref() else {
+        let mut list = Listing(Vec::new());
+        op::visit(&mut list);
+        println!("{}", list.0.join("\n"));
+        return Ok(ExitCode::SUCCESS);
+    };
+    let mut find = Find { id, found: None };
+    op::visit(&mut find);
+    let Some(call) = find.found else {
+        bail!("there is no operation `{id}`; `mercato api` lists them");
+    };
+    let backend = Backend::connect(&args.target).await?;
+    call(&backend, &args).await
+}
+
+/// Each operation in a line: id, method, path, summary.
+struct Listing(Vec<String>);
+
+impl op::Visitor for Listing {
+    fn visit<O: Operation>(&mut self) {
+        let s = O::SPEC;
+        self.0.push(format!(
+            "{:<18} {:<5} {:<42} {}",
+            s.id,
+            s.verb.method(),
+            s.path,
+            s.summary
+        ));
+    }
+}
+
+/// How `mercato api` calls the operation it names.
+type ApiCall = for<'a> fn(&'a Backend, &'a ApiArgs) -> BoxFuture<'a, anyhow::Result<ExitCode>>;
+
+/// Finds the operation with id `id`.
+struct Find<'i> {
+    id: &'i str,
+    found: Option<ApiCall>,
+}
+
+impl op::Visitor for Find<'_> {
+    fn visit<O: Operation>(&mut self) {
+        if O::SPEC.id == self.id {
+            self.found = Some(api_call::<O>);
+        }
+    }
+}
+
+/// Call `O` with the arguments' parameters, body and key, checked here as the server checks
+/// them (same words), and print the JSON answer.
+fn api_call<'a, O: Operation>(
+    backend: &'a Backend,
+    args: &'a ApiArgs,
+) -> BoxFuture<'a, anyhow::Result<ExitCode>> {
+    Box::pin(async move {
+        let id = O::SPEC.id;
+        let mut params = serde_json::Map::new();
+        for (name, value) in &args.params {
+            if params
+                .insert(name.clone(), serde_json::Value::String(value.clone()))
+                .is_some()
+            {
+                bail!("--param {name} is given more than once");
+            }
+        }
+        let params: O::Params = body::parse_value(serde_json::Value::Object(params), "parameter")
+            .map_err(|e| anyhow::anyhow!("{id}: {e}"))?;
+        let body = match (O::Body::absent(), &args.body) {
+            (Some(_), Some(_)) => bail!("{id} takes no body"),
+            (Some(nothing), None) => nothing,
+            (None, None) => bail!("{id} needs a body: --body JSON or --body @FILE"),
+            (None, Some(text)) => {
+                let text = match text.strip_prefix('@') {
+                    Some(path) => std::fs::read_to_string(path)
+                        .with_context(|| format!("reading the body from {path}"))?,
+                    None => text.clone(),
+                };
+                body::parse(text.as_bytes()).map_err(|e| anyhow::anyhow!("{id}: {e}"))?
+            }
+        };
+        let key = match (O::SPEC.keyed, &args.idempotency_key) {
+            (true, Some(k)) => Some(IdempotencyKey::parse(k).map_err(|e| anyhow::anyhow!("{e}"))?),
+            (true, None) => bail!("{id} changes state: pass --idempotency-key"),
+            (false, Some(_)) => bail!("{id} changes nothing and takes no --idempotency-key"),
+            (false, None) => None,
+        };
+        let outcome = backend.call::<O>(params, body, key).await?;
+        finish(true, outcome, |_| String::new())
+    })
+}
+
+/// The parameters naming an order.
+fn order_ref(supplier: String, order_id: String) -> OrderRef {
+    OrderRef { supplier, order_id }
 }
 
 /// The key of a person's decision: the one given, or a fresh one.
@@ -715,6 +888,13 @@ fn parse_line(s: &str) -> Result<(String, u64), String> {
         return Err(format!("{s:?}: needs an id and a quantity above 0"));
     }
     Ok((id.to_string(), qty))
+}
+
+fn parse_param(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),
+        _ => Err(format!("{s:?}: write NAME=VALUE")),
+    }
 }
 
 fn parse_address(s: &str) -> Result<Address, String> {

@@ -67,6 +67,9 @@ enum Command {
     Orders(client::OrdersArgs),
     /// Orders waiting for a person: list, approve, reject.
     Approvals(client::ApprovalsArgs),
+    /// Any operation of the API by its operationId (without one, they are listed):
+    /// parameters as --param NAME=VALUE, the body as --body JSON; prints the JSON answer.
+    Api(client::ApiArgs),
     /// Spend mandates and what each has used this period (policy and ledger, or a server).
     Mandates(ledger::MandatesArgs),
     /// The ledger: export orders for accounting.
@@ -189,6 +192,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Order(args) => client::order(args).await,
         Command::Orders(args) => client::orders(args).await,
         Command::Approvals(args) => client::approvals(args).await,
+        Command::Api(args) => client::api(args).await,
         Command::Mandates(args) => ledger::mandates(args).await,
         Command::Ledger(args) => ledger::ledger(args),
         Command::New(args) => new::run(args),

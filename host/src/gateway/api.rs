@@ -122,6 +122,8 @@ pub enum ErrorCode {
     OrderHeldForReview,
     /// The supplier refused to cancel; the order stands (`order` names it).
     CancelRefused,
+    /// The gateway has as many client connections open as it allows; retry after the hint.
+    TooManyConnections,
 }
 
 impl ErrorCode {
@@ -145,7 +147,7 @@ impl ErrorCode {
 }
 
 /// Every code with its internal (WIT) name and its JSON name, for lookups both ways.
-const ALL_CODES: [(ErrorCode, &str, &str); 45] = [
+const ALL_CODES: [(ErrorCode, &str, &str); 46] = [
     (
         ErrorCode::InvalidRequest,
         "invalid-request",
@@ -271,6 +273,11 @@ const ALL_CODES: [(ErrorCode, &str, &str); 45] = [
         "order_held_for_review",
     ),
     (ErrorCode::CancelRefused, "cancel-refused", "cancel_refused"),
+    (
+        ErrorCode::TooManyConnections,
+        "too-many-connections",
+        "too_many_connections",
+    ),
 ];
 
 /// An error as RFC 9457 problem details, extended with the typed code.
@@ -790,4 +797,60 @@ mod tests {
             assert_eq!(internal.replace('-', "_"), name);
         }
     }
+}
+
+/// `GET /v1/suppliers`' filters (query parameters), both optional.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierFilter {
+    /// Only suppliers that sell in this ISO 4217 currency (`EUR`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<crate::wire::CurrencyCode>")]
+    pub currency: Option<String>,
+    /// Only suppliers that ship to this ISO 3166-1 alpha-2 country (`DE`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<crate::wire::CountryCode>")]
+    pub country: Option<String>,
+}
+
+/// A quote of one supplier (path parameters).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteRef {
+    /// Supplier id (`voltaic`), as `/v1/suppliers` and every fan-out answer name it.
+    #[schemars(length(min = 1, max = 256))]
+    pub supplier: String,
+    /// The supplier's quote id (`quote_id` of a quote).
+    #[schemars(length(min = 1, max = 256))]
+    pub quote_id: String,
+}
+
+/// An order of one supplier (path parameters).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrderRef {
+    /// Supplier id (`voltaic`), as `/v1/suppliers` and every fan-out answer name it.
+    #[schemars(length(min = 1, max = 256))]
+    pub supplier: String,
+    /// The supplier's order id (`order_id` of an order) or the buyer PO.
+    #[schemars(length(min = 1, max = 256))]
+    pub order_id: String,
+}
+
+/// An approval (path parameter).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalRef {
+    /// The approval's id (`apr-…`), as a refusal with code `approval_required` names it.
+    #[schemars(length(min = 1, max = 256))]
+    pub approval_id: String,
+}
+
+/// A supplier (path parameter).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierRef {
+    /// Supplier id (`voltaic`), as `/v1/suppliers` names it.
+    #[schemars(length(min = 1, max = 256))]
+    pub supplier: String,
 }

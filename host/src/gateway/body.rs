@@ -22,7 +22,7 @@ use std::sync::{Arc, LazyLock, Mutex};
 /// a currency no one issues, a quantity of zero). Numbers written with a zero fraction
 /// (`25.0`) are whole numbers, as JSON Schema counts them.
 pub fn parse<T: DeserializeOwned + JsonSchema + 'static>(bytes: &[u8]) -> Result<T, ApiError> {
-    let mut value: Value =
+    let value: Value =
         serde_json::from_slice(bytes).map_err(|e| ApiError::BadRequest(explain(&path_error(e))))?;
     if !value.is_object() {
         return Err(ApiError::BadRequest(format!(
@@ -30,6 +30,33 @@ pub fn parse<T: DeserializeOwned + JsonSchema + 'static>(bytes: &[u8]) -> Result
             json_kind(&value)
         )));
     }
+    checked(value)
+}
+
+/// `value`, an object of parameters or tool arguments, as a `T`: read and checked like a body
+/// (see [`parse`]); the refusal calls the object's members `member`s ("parameter") and the
+/// whole object "the `member`s".
+pub fn parse_value<T: DeserializeOwned + JsonSchema + 'static>(
+    value: Value,
+    member: &str,
+) -> Result<T, ApiError> {
+    checked(value).map_err(|e| match e {
+        ApiError::BadRequest(why) => {
+            let why = match why.strip_prefix("the body") {
+                Some(rest) => format!("the {member}s{rest}"),
+                None => why,
+            };
+            ApiError::BadRequest(
+                why.replace("not a field here", &format!("not a {member} here"))
+                    .replace("the fields are", &format!("the {member}s are")),
+            )
+        }
+        other => other,
+    })
+}
+
+/// The object `value` as a `T`, read by serde and checked against `T`'s schema.
+fn checked<T: DeserializeOwned + JsonSchema + 'static>(mut value: Value) -> Result<T, ApiError> {
     whole_numbers(&mut value);
     let parsed =
         serde_path_to_error::deserialize(&value).map_err(|e| ApiError::BadRequest(explain(&e)))?;

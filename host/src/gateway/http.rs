@@ -1,8 +1,10 @@
-//! The HTTP JSON API (axum). One route table builds both the router and the OpenAPI
-//! document, so the two cannot drift apart.
+//! The HTTP JSON API (axum). One route table, the host's own routes and the
+//! [`catalog`](super::catalog)'s operations, builds both the router and the OpenAPI document,
+//! so the two cannot drift apart; every operation is served by one generic handler.
 
 use super::api::*;
-use super::openapi::{self, Endpoint, Link, schema};
+use super::catalog::{self, Call, Operation, RequestBody as _, Verb, Visitor};
+use super::openapi::{self, Endpoint, schema};
 use super::problem::ApiError;
 use super::service::Service;
 use crate::clients::Client;
@@ -10,20 +12,15 @@ use crate::clients::request_id;
 use crate::contract::InboundDocument;
 use crate::desk::IdempotencyKey;
 use crate::metrics::{Exposition, Metrics};
-use crate::wire::{
-    AvailabilityAnswer, CancelOutcome, CatalogItem, Invoice, Order, OrderQuote, Quote,
-    ReturnAuthorization, SearchPage, Shipment,
-};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::rejection::PathRejection;
-use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Path, Request, State};
+use axum::extract::{FromRequest, FromRequestParts, MatchedPath, Path, Query, Request, State};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use http::request::Parts;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
 use std::time::Instant;
@@ -74,8 +71,6 @@ impl IntoResponse for ApiError {
         response
     }
 }
-
-type Answer<T> = Result<axum::Json<T>, ApiError>;
 
 /// The authenticated client of a request.
 pub struct Caller(pub Arc<Client>);
@@ -176,10 +171,6 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Params<
     }
 }
 
-fn ok<T: Serialize>(r: Result<T, ApiError>) -> Answer<T> {
-    r.map(axum::Json)
-}
-
 /// Public, so a load balancer can probe it; a known client's key adds each supplier's state.
 async fn health(State(s): State<AppState>, headers: HeaderMap) -> axum::Json<Health> {
     let known = super::auth::authenticate(s.service.clients(), &headers).is_ok();
@@ -215,175 +206,75 @@ async fn metrics(State(s): State<AppState>, _: Caller, headers: HeaderMap) -> Re
         .into_response()
 }
 
-async fn suppliers(State(s): State<AppState>, _: Caller) -> axum::Json<SuppliersResponse> {
-    axum::Json(s.service.suppliers())
-}
-
-async fn search(
+/// Serve catalogue operation `O`: path and query parameters, then the idempotency key, then
+/// the body, each refused in the API's words; then the operation, answered as JSON (201 with a
+/// `Location` for what it creates).
+async fn handle<O: Operation>(
     State(s): State<AppState>,
     Caller(c): Caller,
-    Body(req): Body<SearchRequest>,
-) -> Answer<FanOutResponse<SearchPage>> {
-    ok(s.service.search(&c, req).await)
-}
-
-async fn items(
-    State(s): State<AppState>,
-    Caller(c): Caller,
-    Body(req): Body<ItemsRequest>,
-) -> Answer<FanOutResponse<Vec<CatalogItem>>> {
-    ok(s.service.items(&c, req).await)
-}
-
-async fn availability(
-    State(s): State<AppState>,
-    Caller(c): Caller,
-    Body(req): Body<AvailabilityBody>,
-) -> Answer<FanOutResponse<Vec<AvailabilityAnswer>>> {
-    ok(s.service.availability(&c, req).await)
-}
-
-async fn offers(
-    State(s): State<AppState>,
-    Caller(c): Caller,
-    Body(req): Body<OffersRequest>,
-) -> Answer<OffersResponse> {
-    ok(s.service.offers(&c, req).await)
-}
-
-async fn request_quotes(
-    State(s): State<AppState>,
-    Caller(c): Caller,
-    Body(req): Body<QuotesRequest>,
-) -> Answer<FanOutResponse<Quote>> {
-    ok(s.service.request_quotes(&c, req).await)
-}
-
-async fn get_quote(
-    State(s): State<AppState>,
-    Caller(c): Caller,
-    Params((supplier, quote_id)): Params<(String, String)>,
-) -> Answer<Quote> {
-    ok(s.service.get_quote(&c, &supplier, &quote_id).await)
-}
-
-async fn place_order(
-    State(s): State<AppState>,
-    Caller(c): Caller,
-    IdemKey(key): IdemKey,
-    Body(req): Body<PlaceOrder>,
+    request: Request,
 ) -> Result<Response, ApiError> {
-    let supplier = req.supplier.clone();
-    let order = s.service.place_order(&c, &key, req).await?;
-    Ok(created(&supplier, order))
-}
-
-async fn order_quote(
-    State(s): State<AppState>,
-    Caller(c): Caller,
-    Params((supplier, quote_id)): Params<(String, String)>,
-    IdemKey(key): IdemKey,
-    Body(body): Body<OrderQuote>,
-) -> Result<Response, ApiError> {
-    let order = s
-        .service
-        .order_quote(&c, &key, &supplier, &quote_id, body)
-        .await?;
-    Ok(created(&supplier, order))
-}
-
-/// 201 with the order and its `Location`.
-fn created(supplier: &str, order: Order) -> Response {
-    let location = format!("/v1/orders/{supplier}/{}", order.order_id);
-    let mut response = (StatusCode::CREATED, axum::Json(order)).into_response();
-    if let Ok(v) = HeaderValue::from_str(&location) {
+    let (mut parts, body) = request.into_parts();
+    let params = params::<O::Params>(&mut parts, O::SPEC.path).await?;
+    let key = if O::SPEC.keyed {
+        Some(IdemKey::from_request_parts(&mut parts, &()).await?.0)
+    } else {
+        None
+    };
+    let body = match O::Body::absent() {
+        Some(nothing) => nothing,
+        None => {
+            Body::<O::Body>::from_request(Request::from_parts(parts, body), &())
+                .await?
+                .0
+        }
+    };
+    let call = Call::new(params, body, key);
+    let created = O::SPEC
+        .created
+        .then(|| (call.params.clone(), call.body.clone()));
+    let output = O::run(&s.service, &c, call).await?;
+    let location = created.and_then(|(params, body)| O::location(&params, &body, &output));
+    let status = if O::SPEC.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let mut response = (status, axum::Json(output)).into_response();
+    if let Some(v) = location.and_then(|l| HeaderValue::from_str(&l).ok()) {
         response.headers_mut().insert(header::LOCATION, v);
     }
-    response
+    Ok(response)
 }
 
-async fn get_order(
-    State(s): State<AppState>,
-    Caller(c): Caller,
-    Params((supplier, order_id)): Params<(String, String)>,
-) -> Answer<Order> {
-    ok(s.service.get_order(&c, &supplier, &order_id).await)
-}
-
-async fn cancel_order(
-    State(s): State<AppState>,
-    Caller(c): Caller,
-    Params((supplier, order_id)): Params<(String, String)>,
-    IdemKey(key): IdemKey,
-    Body(body): Body<CancelBody>,
-) -> Answer<CancelOutcome> {
-    ok(s.service
-        .cancel_order(&c, &supplier, &order_id, &key, body)
-        .await)
-}
-
-async fn shipments(
-    State(s): State<AppState>,
-    Caller(c): Caller,
-    Params((supplier, order_id)): Params<(String, String)>,
-) -> Answer<Vec<Shipment>> {
-    ok(s.service.shipments(&c, &supplier, &order_id).await)
-}
-
-async fn invoices(
-    State(s): State<AppState>,
-    Caller(c): Caller,
-    Params((supplier, order_id)): Params<(String, String)>,
-) -> Answer<Vec<Invoice>> {
-    ok(s.service.invoices(&c, &supplier, &order_id).await)
-}
-
-async fn request_return(
-    State(s): State<AppState>,
-    Caller(c): Caller,
-    Params((supplier, order_id)): Params<(String, String)>,
-    IdemKey(key): IdemKey,
-    Body(body): Body<ReturnBody>,
-) -> Answer<ReturnAuthorization> {
-    ok(s.service
-        .request_return(&c, &supplier, &order_id, &key, body)
-        .await)
-}
-
-async fn list_mandates(State(s): State<AppState>, Caller(c): Caller) -> Answer<MandatesResponse> {
-    ok(s.service.mandates(&c).await)
-}
-
-async fn list_approvals(State(s): State<AppState>, Caller(c): Caller) -> Answer<ApprovalsResponse> {
-    ok(s.service.approvals(&c).await)
-}
-
-async fn get_approval(
-    State(s): State<AppState>,
-    Caller(c): Caller,
-    Params(id): Params<String>,
-) -> Answer<ApprovalView> {
-    ok(s.service.approval(&c, &id).await)
-}
-
-async fn approve(
-    State(s): State<AppState>,
-    Caller(c): Caller,
-    Params(id): Params<String>,
-    IdemKey(key): IdemKey,
-    Body(d): Body<Decision>,
-) -> Answer<ApprovalView> {
-    ok(s.service.approve(&c, &key, &id, d.note).await)
-}
-
-async fn reject(
-    State(s): State<AppState>,
-    Caller(c): Caller,
-    Params(id): Params<String>,
-    IdemKey(key): IdemKey,
-    Body(d): Body<RejectDecision>,
-) -> Answer<ApprovalView> {
-    ok(s.service.reject(&c, &key, &id, Some(d.note)).await)
+/// The path's `{name}`s and the query's parameters as one `P`, checked against its schema like
+/// a body. A name given twice (in the query, or in both) is refused rather than picked.
+async fn params<P: DeserializeOwned + schemars::JsonSchema + 'static>(
+    parts: &mut Parts,
+    template: &str,
+) -> Result<P, ApiError> {
+    let mut all = serde_json::Map::new();
+    if template.contains('{') {
+        let Path(path) = Path::<Vec<(String, String)>>::from_request_parts(parts, &())
+            .await
+            .map_err(|e: PathRejection| ApiError::BadRequest(e.body_text()))?;
+        all.extend(
+            path.into_iter()
+                .map(|(k, v)| (k, serde_json::Value::String(v))),
+        );
+    }
+    let Query(query) = Query::<Vec<(String, String)>>::from_request_parts(parts, &())
+        .await
+        .map_err(|e| ApiError::BadRequest(format!("the query string: {}", e.body_text())))?;
+    for (name, value) in query {
+        if all.contains_key(&name) {
+            return Err(ApiError::BadRequest(format!(
+                "{name}: given more than once; give each parameter once"
+            )));
+        }
+        all.insert(name, serde_json::Value::String(value));
+    }
+    super::body::parse_value(serde_json::Value::Object(all), "parameter")
 }
 
 /// The approvers' page: static; it asks for the approver's key and calls the API with it.
@@ -406,7 +297,7 @@ async fn approvals_page() -> Response {
 async fn inbound(
     State(s): State<AppState>,
     Caller(c): Caller,
-    Params(supplier): Params<String>,
+    Params(SupplierRef { supplier }): Params<SupplierRef>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -455,90 +346,7 @@ async fn method_not_allowed(method: Method, uri: http::Uri) -> ApiError {
     ApiError::MethodNotAllowed(format!("{} does not accept {method}", uri.path()))
 }
 
-const SUPPLIER: (&str, &str) = ("supplier", "Supplier id, as listed by /v1/suppliers.");
-const ORDER_ID: (&str, &str) = ("order_id", "The supplier's order id or the buyer PO.");
-const QUOTE_ID: (&str, &str) = ("quote_id", "The supplier's quote id.");
-const APPROVAL_ID: (&str, &str) = ("approval_id", "The approval's id (`apr-…`).");
-/// Errors of the approval routes.
-const APPROVAL_ERRORS: &[u16] = &[400, 402, 403, 404, 409, 413, 415, 422, 429, 502, 503, 504];
-
-/// Errors of a fan-out: bad input, unknown supplier in the selection, no call slot.
-const FAN_OUT_ERRORS: &[u16] = &[400, 404, 413, 415, 429];
-/// Errors of a call to one supplier.
-const ONE_SUPPLIER_ERRORS: &[u16] = &[400, 402, 403, 404, 409, 413, 415, 422, 429, 502, 503, 504];
-
-/// From the suppliers to a quote request: the flow an agent or a stateful test follows.
-const ASK_FOR_QUOTES: Link = Link {
-    name: "RequestQuotes",
-    operation: "requestQuotes",
-    parameters: &[],
-    description: "Ask suppliers whose capabilities include instant_quote to quote (name them \
-                  in `suppliers`)",
-};
-
-/// From a fan-out of quotes to the first quote.
-const FIRST_QUOTE: &[(&str, &str)] = &[
-    ("supplier", "$response.body#/answers/0/supplier"),
-    ("quote_id", "$response.body#/answers/0/answer/quote_id"),
-];
-const QUOTE_AGAIN: Link = Link {
-    name: "GetQuote",
-    operation: "getQuote",
-    parameters: FIRST_QUOTE,
-    description: "The first supplier's quote again",
-};
-const ORDER_QUOTED: Link = Link {
-    name: "OrderQuote",
-    operation: "orderQuote",
-    parameters: FIRST_QUOTE,
-    description: "Order what the first supplier quoted",
-};
-const ORDER_THIS_QUOTE: Link = Link {
-    name: "OrderQuote",
-    operation: "orderQuote",
-    parameters: &[
-        ("supplier", "$request.path.supplier"),
-        ("quote_id", "$request.path.quote_id"),
-    ],
-    description: "Order what this quote priced",
-};
-
-/// What can be done with an order once placed: follow it, cancel it, return goods.
-macro_rules! follow_order {
-    ($supplier:expr) => {
-        &[
-            follow_order!(
-                $supplier,
-                "GetOrder",
-                "getOrder",
-                "The order's current state"
-            ),
-            follow_order!($supplier, "ListShipments", "listShipments", "Its shipments"),
-            follow_order!($supplier, "ListInvoices", "listInvoices", "Its invoices"),
-            follow_order!($supplier, "CancelOrder", "cancelOrder", "Cancel it"),
-            follow_order!(
-                $supplier,
-                "RequestReturn",
-                "requestReturn",
-                "Return goods of it"
-            ),
-        ]
-    };
-    ($supplier:expr, $name:expr, $op:expr, $what:expr) => {
-        Link {
-            name: $name,
-            operation: $op,
-            parameters: &[
-                ("supplier", $supplier),
-                ("order_id", "$response.body#/order_id"),
-            ],
-            description: $what,
-        }
-    };
-}
-const FOLLOW_PLACED_ORDER: &[Link] = follow_order!("$request.body#/supplier");
-const FOLLOW_ORDER_OF_QUOTE: &[Link] = follow_order!("$request.path.supplier");
-
+/// The base of a host route's documentation.
 fn endpoint(
     method: Method,
     path: &'static str,
@@ -550,10 +358,10 @@ fn endpoint(
         path,
         id,
         summary,
-        tag: "catalog",
-        public: false,
+        tag: "host",
+        public: true,
         idempotent_key: false,
-        params: &[],
+        params: None,
         body: None,
         raw_body: false,
         ok: (200, "OK", None),
@@ -563,14 +371,26 @@ fn endpoint(
     }
 }
 
-/// Every route: its documentation and its handler.
+/// The catalogue's operations as routes.
+struct CatalogRoutes(Vec<(Endpoint, MethodRouter<AppState>)>);
+
+impl Visitor for CatalogRoutes {
+    fn visit<O: Operation>(&mut self) {
+        let handler = match O::SPEC.verb {
+            Verb::Get => get(handle::<O>),
+            Verb::Post => post(handle::<O>),
+        };
+        self.0.push((Endpoint::of::<O>(), handler));
+    }
+}
+
+/// Every route: its documentation and its handler. The host's own routes, then the
+/// catalogue's operations, then what suppliers and approvers reach.
 fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
     use Method as M;
-    vec![
+    let mut routes = vec![
         (
             Endpoint {
-                tag: "host",
-                public: true,
                 ok: (200, "The host is up", Some(schema::<Health>)),
                 ..endpoint(
                     M::GET,
@@ -584,8 +404,6 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
         ),
         (
             Endpoint {
-                tag: "host",
-                public: true,
                 ok: (200, "This document", None),
                 ok_media: &["application/json"],
                 ..endpoint(
@@ -599,8 +417,6 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
         ),
         (
             Endpoint {
-                tag: "host",
-                public: true,
                 ok: (200, "The API reference for people", None),
                 ok_media: &["text/html"],
                 ..endpoint(
@@ -614,7 +430,7 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
         ),
         (
             Endpoint {
-                tag: "host",
+                public: false,
                 ok: (
                     200,
                     "The Prometheus text format 0.0.4, or OpenMetrics 1.0.0 when `Accept` \
@@ -633,336 +449,14 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
             },
             get(metrics),
         ),
-        (
-            Endpoint {
-                tag: "suppliers",
-                ok: (200, "Loaded suppliers", Some(schema::<SuppliersResponse>)),
-                links: &[ASK_FOR_QUOTES],
-                ..endpoint(
-                    M::GET,
-                    "/v1/suppliers",
-                    "listSuppliers",
-                    "Suppliers with their capabilities, hosts and limits",
-                )
-            },
-            get(suppliers),
-        ),
-        (
-            Endpoint {
-                body: Some(schema::<SearchRequest>),
-                ok: (
-                    200,
-                    "Every supplier's page, typed errors, skipped suppliers",
-                    Some(schema::<FanOutResponse<SearchPage>>),
-                ),
-                errors: FAN_OUT_ERRORS,
-                ..endpoint(
-                    M::POST,
-                    "/v1/search",
-                    "search",
-                    "Search every eligible supplier at once",
-                )
-            },
-            post(search),
-        ),
-        (
-            Endpoint {
-                body: Some(schema::<ItemsRequest>),
-                ok: (
-                    200,
-                    "Every supplier's items",
-                    Some(schema::<FanOutResponse<Vec<CatalogItem>>>),
-                ),
-                errors: FAN_OUT_ERRORS,
-                ..endpoint(
-                    M::POST,
-                    "/v1/items",
-                    "getItems",
-                    "Look items up by SKU, GTIN, MPN or buyer part at every eligible supplier",
-                )
-            },
-            post(items),
-        ),
-        (
-            Endpoint {
-                body: Some(schema::<AvailabilityBody>),
-                ok: (
-                    200,
-                    "Every supplier's availability",
-                    Some(schema::<FanOutResponse<Vec<AvailabilityAnswer>>>),
-                ),
-                errors: FAN_OUT_ERRORS,
-                ..endpoint(
-                    M::POST,
-                    "/v1/availability",
-                    "checkAvailability",
-                    "Live availability at every eligible supplier",
-                )
-            },
-            post(availability),
-        ),
-        (
-            Endpoint {
-                body: Some(schema::<OffersRequest>),
-                ok: (200, "Ranked offers", Some(schema::<OffersResponse>)),
-                errors: FAN_OUT_ERRORS,
-                ..endpoint(
-                    M::POST,
-                    "/v1/offers",
-                    "compareOffers",
-                    "Rank every supplier's offer for a wanted quantity",
-                )
-            },
-            post(offers),
-        ),
-        (
-            Endpoint {
-                tag: "quotes",
-                body: Some(schema::<QuotesRequest>),
-                ok: (
-                    200,
-                    "Every supplier's quote",
-                    Some(schema::<FanOutResponse<Quote>>),
-                ),
-                errors: FAN_OUT_ERRORS,
-                links: &[QUOTE_AGAIN, ORDER_QUOTED],
-                ..endpoint(
-                    M::POST,
-                    "/v1/quotes",
-                    "requestQuotes",
-                    "Ask every eligible (or each named) supplier to quote",
-                )
-            },
-            post(request_quotes),
-        ),
-        (
-            Endpoint {
-                tag: "quotes",
-                params: &[SUPPLIER, QUOTE_ID],
-                ok: (200, "The quote", Some(schema::<Quote>)),
-                errors: ONE_SUPPLIER_ERRORS,
-                links: &[ORDER_THIS_QUOTE],
-                ..endpoint(
-                    M::GET,
-                    "/v1/quotes/{supplier}/{quote_id}",
-                    "getQuote",
-                    "A quote again, by id",
-                )
-            },
-            get(get_quote),
-        ),
-        (
-            Endpoint {
-                tag: "quotes",
-                params: &[SUPPLIER, QUOTE_ID],
-                idempotent_key: true,
-                body: Some(schema::<OrderQuote>),
-                ok: (
-                    201,
-                    "The order as the supplier acknowledged it",
-                    Some(schema::<Order>),
-                ),
-                errors: ONE_SUPPLIER_ERRORS,
-                links: FOLLOW_ORDER_OF_QUOTE,
-                ..endpoint(
-                    M::POST,
-                    "/v1/quotes/{supplier}/{quote_id}/order",
-                    "orderQuote",
-                    "Order exactly what a quote priced: its lines, items, quantities and unit \
-                     prices come from the quote; the cap defaults to its grand total",
-                )
-            },
-            post(order_quote),
-        ),
-        (
-            Endpoint {
-                tag: "orders",
-                idempotent_key: true,
-                body: Some(schema::<PlaceOrder>),
-                ok: (
-                    201,
-                    "The order as the supplier acknowledged it",
-                    Some(schema::<Order>),
-                ),
-                errors: ONE_SUPPLIER_ERRORS,
-                links: FOLLOW_PLACED_ORDER,
-                ..endpoint(
-                    M::POST,
-                    "/v1/orders",
-                    "placeOrder",
-                    "Place an order with one supplier",
-                )
-            },
-            post(place_order),
-        ),
-        (
-            Endpoint {
-                tag: "orders",
-                params: &[SUPPLIER, ORDER_ID],
-                ok: (200, "The order", Some(schema::<Order>)),
-                errors: ONE_SUPPLIER_ERRORS,
-                ..endpoint(
-                    M::GET,
-                    "/v1/orders/{supplier}/{order_id}",
-                    "getOrder",
-                    "An order's current state",
-                )
-            },
-            get(get_order),
-        ),
-        (
-            Endpoint {
-                tag: "orders",
-                params: &[SUPPLIER, ORDER_ID],
-                idempotent_key: true,
-                body: Some(schema::<CancelBody>),
-                ok: (200, "What was cancelled", Some(schema::<CancelOutcome>)),
-                errors: ONE_SUPPLIER_ERRORS,
-                ..endpoint(
-                    M::POST,
-                    "/v1/orders/{supplier}/{order_id}/cancel",
-                    "cancelOrder",
-                    "Cancel an order or some of its lines",
-                )
-            },
-            post(cancel_order),
-        ),
-        (
-            Endpoint {
-                tag: "orders",
-                params: &[SUPPLIER, ORDER_ID],
-                ok: (200, "The order's shipments", Some(schema::<Vec<Shipment>>)),
-                errors: ONE_SUPPLIER_ERRORS,
-                ..endpoint(
-                    M::GET,
-                    "/v1/orders/{supplier}/{order_id}/shipments",
-                    "listShipments",
-                    "An order's shipments with tracking",
-                )
-            },
-            get(shipments),
-        ),
-        (
-            Endpoint {
-                tag: "orders",
-                params: &[SUPPLIER, ORDER_ID],
-                ok: (200, "The order's invoices", Some(schema::<Vec<Invoice>>)),
-                errors: ONE_SUPPLIER_ERRORS,
-                ..endpoint(
-                    M::GET,
-                    "/v1/orders/{supplier}/{order_id}/invoices",
-                    "listInvoices",
-                    "An order's invoices and credit notes",
-                )
-            },
-            get(invoices),
-        ),
-        (
-            Endpoint {
-                tag: "orders",
-                params: &[SUPPLIER, ORDER_ID],
-                idempotent_key: true,
-                body: Some(schema::<ReturnBody>),
-                ok: (
-                    200,
-                    "The return authorization",
-                    Some(schema::<ReturnAuthorization>),
-                ),
-                errors: ONE_SUPPLIER_ERRORS,
-                ..endpoint(
-                    M::POST,
-                    "/v1/orders/{supplier}/{order_id}/returns",
-                    "requestReturn",
-                    "Ask to return goods of an order",
-                )
-            },
-            post(request_return),
-        ),
+    ];
+    let mut catalog = CatalogRoutes(Vec::new());
+    catalog::visit(&mut catalog);
+    routes.extend(catalog.0);
+    routes.extend([
         (
             Endpoint {
                 tag: "approvals",
-                ok: (
-                    200,
-                    "The mandates and their budgets",
-                    Some(schema::<MandatesResponse>),
-                ),
-                ..endpoint(
-                    M::GET,
-                    "/v1/mandates",
-                    "listMandates",
-                    "The caller's spend mandate and its budget's use this period (an \
-                     approver's: every client's)",
-                )
-            },
-            get(list_mandates),
-        ),
-        (
-            Endpoint {
-                tag: "approvals",
-                ok: (200, "Pending approvals", Some(schema::<ApprovalsResponse>)),
-                errors: &[403],
-                ..endpoint(
-                    M::GET,
-                    "/v1/approvals",
-                    "listApprovals",
-                    "Orders waiting for a person's approval (approvers only)",
-                )
-            },
-            get(list_approvals),
-        ),
-        (
-            Endpoint {
-                tag: "approvals",
-                params: &[APPROVAL_ID],
-                ok: (200, "The approval", Some(schema::<ApprovalView>)),
-                errors: &[400, 403, 404],
-                ..endpoint(
-                    M::GET,
-                    "/v1/approvals/{approval_id}",
-                    "getApproval",
-                    "One approval, for approvers and the client whose order it is",
-                )
-            },
-            get(get_approval),
-        ),
-        (
-            Endpoint {
-                tag: "approvals",
-                params: &[APPROVAL_ID],
-                idempotent_key: true,
-                body: Some(schema::<Decision>),
-                ok: (200, "Approved and placed", Some(schema::<ApprovalView>)),
-                errors: APPROVAL_ERRORS,
-                ..endpoint(
-                    M::POST,
-                    "/v1/approvals/{approval_id}/approve",
-                    "approveOrder",
-                    "Approve a parked order; it is placed as the client asked",
-                )
-            },
-            post(approve),
-        ),
-        (
-            Endpoint {
-                tag: "approvals",
-                params: &[APPROVAL_ID],
-                idempotent_key: true,
-                body: Some(schema::<RejectDecision>),
-                ok: (200, "Rejected", Some(schema::<ApprovalView>)),
-                errors: &[400, 403, 404, 409, 413, 415, 503],
-                ..endpoint(
-                    M::POST,
-                    "/v1/approvals/{approval_id}/reject",
-                    "rejectOrder",
-                    "Reject a parked order (a reason is required); nothing is sent",
-                )
-            },
-            post(reject),
-        ),
-        (
-            Endpoint {
-                tag: "approvals",
-                public: true,
                 ok: (200, "The approvers' web page", None),
                 ok_media: &["text/html"],
                 ..endpoint(
@@ -977,14 +471,15 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
         (
             Endpoint {
                 tag: "inbound",
-                params: &[SUPPLIER],
+                public: false,
+                params: Some(openapi::params_schema::<SupplierRef>),
                 raw_body: true,
                 ok: (
                     200,
                     "The events found (JSON), or the adapter's reply document in its own media type",
                     Some(schema::<InboundAccepted>),
                 ),
-                errors: ONE_SUPPLIER_ERRORS,
+                errors: &[400, 402, 403, 404, 409, 413, 415, 422, 429, 502, 503, 504],
                 ..endpoint(
                     M::POST,
                     "/inbound/{supplier}",
@@ -994,7 +489,8 @@ fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
             },
             post(inbound),
         ),
-    ]
+    ]);
+    routes
 }
 
 /// The OpenAPI document of the gateway's routes.

@@ -4,7 +4,15 @@
 //! to send its body, and may leave its connection without a byte moving for at most
 //! `idle_timeout`; beyond `max_connections` open at once, a new connection gets `503` and is
 //! closed, so slow or idle clients exhaust their own connections, never the host's memory.
+//!
+//! Every error here is problem details, as the router's are: the refusal of a connection
+//! over the limit, and the HTTP server's own answer to a request it cannot read (a malformed
+//! request line or header, an unknown HTTP version), which hyper writes with an empty body
+//! before any router sees the request and offers no hook for (hyperium/hyper#3225), so
+//! [`Problems`] rewrites it on its way out.
 
+use super::api::PROBLEM_JSON;
+use super::problem::ApiError;
 use axum::Router;
 use bytes::Bytes;
 use http_body::{Body, Frame, SizeHint};
@@ -85,11 +93,11 @@ pub async fn serve(
             () = &mut shutdown => break,
         };
         let Ok(permit) = permits.clone().try_acquire_owned() else {
-            tokio::spawn(refuse(stream));
+            tokio::spawn(refuse(stream, limits.max_connections));
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let io = TokioIo::new(Idle::new(stream, limits.idle_timeout));
+        let io = TokioIo::new(Problems::new(Idle::new(stream, limits.idle_timeout)));
         let router = router.clone();
         let body_timeout = limits.body_timeout;
         let service = hyper::service::service_fn(move |request: hyper::Request<Incoming>| {
@@ -117,11 +125,148 @@ pub async fn serve(
 }
 
 /// Answer a connection over the limit, briefly, and close it.
-async fn refuse(mut stream: TcpStream) {
-    const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 1\r\n\
-        content-type: text/plain\r\ncontent-length: 33\r\nconnection: close\r\n\r\n\
-        too many connections; retry later";
-    let _ = tokio::time::timeout(Duration::from_secs(1), stream.write_all(BUSY)).await;
+async fn refuse(mut stream: TcpStream, open: usize) {
+    let busy = problem_response(&ApiError::TooManyConnections(open), None);
+    let _ = tokio::time::timeout(Duration::from_secs(1), stream.write_all(&busy)).await;
+}
+
+/// A whole HTTP/1.1 response carrying `error`'s problem details, closing the connection;
+/// `date` is the `Date` header's value when there is one to keep.
+fn problem_response(error: &ApiError, date: Option<&str>) -> Vec<u8> {
+    let id = crate::clients::request_id();
+    let mut problem = error.to_problem(None);
+    problem.request_id = Some(id.clone());
+    tracing::info!(request_id = %id, code = problem.code.as_str(), detail = %problem.detail, "refused before routing");
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    let status = error.status();
+    let mut head = format!(
+        "HTTP/1.1 {} {}\r\nconnection: close\r\ncontent-type: {PROBLEM_JSON}\r\n\
+         content-length: {}\r\nx-request-id: {id}\r\n",
+        status.as_str(),
+        status.canonical_reason().unwrap_or("Error"),
+        body.len()
+    );
+    if let Some(ms) = problem.retry_after_ms {
+        head.push_str(&format!("retry-after: {}\r\n", ms.div_ceil(1000)));
+    }
+    if let Some(date) = date {
+        head.push_str(&format!("date: {date}\r\n"));
+    }
+    head.push_str("\r\n");
+    let mut response = head.into_bytes();
+    response.extend_from_slice(&body);
+    response
+}
+
+/// The problem details to send instead of `written`, when it is the HTTP server's own bare
+/// error response: a status line of 400, 414, 431 or 505 with `connection: close`,
+/// `content-length: 0` and no `content-type` (every response the router makes has one).
+fn instead_of_bare_error(written: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(written).ok()?;
+    let (head, rest) = text.split_once("\r\n\r\n")?;
+    let mut lines = head.split("\r\n");
+    let status = lines.next()?.strip_prefix("HTTP/1.1 ")?.get(..3)?;
+    if !rest.is_empty() {
+        return None;
+    }
+    let (mut close, mut empty, mut date) = (false, false, None);
+    for line in lines {
+        let (name, value) = line.split_once(':')?;
+        match (name.to_ascii_lowercase().as_str(), value.trim()) {
+            ("connection", "close") => close = true,
+            ("content-length", "0") => empty = true,
+            ("date", d) => date = Some(d),
+            ("content-type", _) => return None,
+            _ => {}
+        }
+    }
+    if !(close && empty) {
+        return None;
+    }
+    let error = match status {
+        "400" => ApiError::BadRequest(
+            "the request is not HTTP/1.1 the gateway can read: its request line or a header is \
+             malformed"
+                .into(),
+        ),
+        "414" => ApiError::UriTooLong(format!(
+            "the request's URI is longer than {} bytes",
+            super::http::MAX_URI_BYTES
+        )),
+        "431" => ApiError::HeadersTooLarge(format!(
+            "the request's headers are more than {} or larger than {} bytes",
+            super::http::MAX_HEADERS,
+            super::http::MAX_HEADER_BYTES
+        )),
+        "505" => ApiError::BadRequest("the gateway speaks HTTP/1.1 (and HTTP/1.0) only".into()),
+        _ => return None,
+    };
+    Some(problem_response(&error, date))
+}
+
+/// A connection whose HTTP server's own bare error responses go out as problem details (see
+/// [`instead_of_bare_error`]). Writes are not vectored, so hyper hands over a response head
+/// whole.
+struct Problems<S> {
+    inner: S,
+    /// A replacement being written, and how much of it is out.
+    pending: Option<(Vec<u8>, usize)>,
+}
+
+impl<S> Problems<S> {
+    fn new(inner: S) -> Self {
+        Problems {
+            inner,
+            pending: None,
+        }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Problems<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_read(cx, buf)
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Problems<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let (replacement, mut sent) = match self.pending.take() {
+            Some(pending) => pending,
+            None => match instead_of_bare_error(buf) {
+                Some(replacement) => (replacement, 0),
+                None => return Pin::new(&mut self.inner).poll_write(cx, buf),
+            },
+        };
+        while sent < replacement.len() {
+            match Pin::new(&mut self.inner).poll_write(cx, &replacement[sent..]) {
+                Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                Poll::Ready(Ok(n)) => sent += n,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => {
+                    self.pending = Some((replacement, sent));
+                    return Poll::Pending;
+                }
+            }
+        }
+        // The server's bytes count as written: they went out as the problem.
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
 }
 
 /// A connection that fails once no byte has moved either way for `timeout`.
@@ -244,5 +389,42 @@ impl Body for Deadline {
 
     fn size_hint(&self) -> SizeHint {
         self.inner.size_hint()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_servers_bare_errors_are_rewritten() {
+        let bare = b"HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\
+                     date: Tue, 08 Dec 2026 01:03:32 GMT\r\n\r\n";
+        let rewritten = String::from_utf8(instead_of_bare_error(bare).expect("rewritten")).unwrap();
+        assert!(
+            rewritten.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+            "{rewritten}"
+        );
+        assert!(rewritten.contains("\r\ndate: Tue, 08 Dec 2026 01:03:32 GMT\r\n"));
+        let (head, body) = rewritten.split_once("\r\n\r\n").unwrap();
+        assert!(head.contains(&format!("content-length: {}", body.len())));
+        let problem: serde_json::Value = serde_json::from_str(body).unwrap();
+        assert_eq!(problem["code"], "bad_request");
+
+        // The router's own answers always name their media type, and carry a body.
+        for ours in [
+            &b"HTTP/1.1 400 Bad Request\r\ncontent-type: application/problem+json\r\n\
+               connection: close\r\ncontent-length: 0\r\n\r\n"[..],
+            b"HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 2\r\n\r\n{}",
+            b"HTTP/1.1 200 OK\r\nconnection: close\r\ncontent-length: 0\r\n\r\n",
+            b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n",
+            b"{\"not\": \"a head\"}",
+        ] {
+            assert!(
+                instead_of_bare_error(ours).is_none(),
+                "{}",
+                String::from_utf8_lossy(ours)
+            );
+        }
     }
 }

@@ -9,11 +9,12 @@
 //! ends check, scope, key and answer identically.
 //!
 //! How it is built:
-//! - **Tools are declared by hand** ([`Tool`] values whose input schemas are generated from
-//!   the [`api`](super::api) types with schemars) rather than with rmcp's `#[tool]` macros:
-//!   `place_order` and `cancel_order` add an `idempotency_key` property to a request type the
-//!   HTTP API takes with a header, arguments are parsed exactly as the HTTP API parses a body
-//!   (same error text), and every call first resolves who is calling.
+//! - **Tools come from the [`catalog`]**: each operation that declares a [`ToolSpec`] is a
+//!   tool (rather than rmcp's `#[tool]` macros), whose input schema is the operation's
+//!   parameters and body in one object, plus a required `idempotency_key` where the HTTP API
+//!   takes an `Idempotency-Key` header. Arguments are split back into parameters and body and
+//!   parsed exactly as the HTTP API parses them (same error text), and every call first
+//!   resolves who is calling.
 //! - **Identity.** Over stdio the process acts as the one client chosen at start. Over HTTP
 //!   the gateway's middleware has already authenticated the request and put the client's
 //!   `Arc<Client>` into the request's extensions; rmcp's [`StreamableHttpService`] hands the
@@ -36,14 +37,15 @@
 //!   messages get JSON-RPC errors on `/mcp` (parse error, invalid request, invalid params for
 //!   arguments that are not an object), as does an unknown tool name.
 
-use super::api::{CancelBody, FanOutResponse, OffersRequest, OffersResponse, PlaceOrder};
-use super::api::{QuotesRequest, SearchRequest, SuppliersResponse};
+use super::catalog::{self, Call, Effect, MONEY_NOTE, Operation, RequestBody as _, ToolSpec};
 use super::http::MAX_BODY_BYTES;
+use super::openapi::params_schema;
 use super::problem::ApiError;
 use super::service::Service;
+use super::summary::Summary;
 use crate::clients::Client;
 use crate::desk::IdempotencyKey;
-use crate::wire::{CancelOutcome, Capability, Order, Quote, SearchPage};
+use futures::future::BoxFuture;
 use rmcp::handler::server::tool::{schema_for_input, schema_for_output};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
@@ -56,25 +58,9 @@ use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt as _};
 use schemars::JsonSchema;
 use serde::Serialize;
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::sync::{Arc, LazyLock};
 use std::time::Instant;
-
-/// Tool name: the suppliers, what each can do and whether it is reachable.
-pub const LIST_SUPPLIERS: &str = "list_suppliers";
-/// Tool name: search every supplier's catalogue.
-pub const SEARCH_CATALOG: &str = "search_catalog";
-/// Tool name: rank every supplier's offer for a wanted quantity.
-pub const COMPARE_OFFERS: &str = "compare_offers";
-/// Tool name: ask suppliers for quotes.
-pub const REQUEST_QUOTE: &str = "request_quote";
-/// Tool name: place an order with one supplier.
-pub const PLACE_ORDER: &str = "place_order";
-/// Tool name: an order's current state.
-pub const GET_ORDER: &str = "get_order";
-/// Tool name: cancel an order or some of its lines.
-pub const CANCEL_ORDER: &str = "cancel_order";
 
 /// The streamable HTTP MCP endpoint, mounted under `/mcp` behind the gateway's authentication:
 /// each tool call runs as the client the gateway authenticated for its HTTP request.
@@ -255,11 +241,16 @@ impl ServerHandler for McpServer {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        Ok(ListToolsResult::with_all_items(tools().to_vec()))
+        Ok(ListToolsResult::with_all_items(
+            tools().iter().map(|t| t.tool.clone()).collect(),
+        ))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        tools().iter().find(|t| t.name == name).cloned()
+        tools()
+            .iter()
+            .find(|t| t.tool.name == name)
+            .map(|t| t.tool.clone())
     }
 
     async fn call_tool(
@@ -326,142 +317,59 @@ impl McpServer {
         name: &str,
         args: JsonObject,
     ) -> Result<CallToolResult, ErrorData> {
-        let s = &self.service;
-        match name {
-            LIST_SUPPLIERS => answer(suppliers(s, args)),
-            SEARCH_CATALOG => answer(search(s, client, args).await),
-            COMPARE_OFFERS => answer(offers(s, client, args).await),
-            REQUEST_QUOTE => answer(quotes(s, client, args).await),
-            PLACE_ORDER => answer(place_order(s, client, args).await),
-            GET_ORDER => answer(get_order(s, client, args).await),
-            CANCEL_ORDER => answer(cancel_order(s, client, args).await),
-            other => Err(ErrorData::invalid_params(
-                format!("there is no tool `{other}`"),
+        match tools().iter().find(|t| t.tool.name == name) {
+            Some(t) => (t.run)(&self.service, client, args).await,
+            None => Err(ErrorData::invalid_params(
+                format!("there is no tool `{name}`"),
                 None,
             )),
         }
     }
 }
 
-fn suppliers(s: &Service, args: JsonObject) -> Result<SuppliersResponse, ApiError> {
-    let SuppliersArgs { currency, country } = parse(args)?;
-    let currency = currency
-        .map(|c| crate::codes::currency("currency", &c).map(|c| c.code().to_string()))
-        .transpose()?;
-    let country = country
-        .map(|c| crate::codes::country("country", &c))
-        .transpose()?;
-    let mut all = s.suppliers();
-    all.suppliers.retain(|v| {
-        currency.as_ref().is_none_or(|c| v.currencies.contains(c))
-            && country
-                .as_ref()
-                .is_none_or(|c| v.ship_to_countries.contains(c))
-    });
-    Ok(all)
-}
-
-async fn search(
-    s: &Service,
-    client: &Client,
-    args: JsonObject,
-) -> Result<FanOutResponse<SearchPage>, ApiError> {
-    s.search(client, parse(args)?).await
-}
-
-async fn offers(
-    s: &Service,
-    client: &Client,
-    args: JsonObject,
-) -> Result<OffersResponse, ApiError> {
-    s.offers(client, parse(args)?).await
-}
-
-async fn quotes(
-    s: &Service,
-    client: &Client,
-    args: JsonObject,
-) -> Result<FanOutResponse<Quote>, ApiError> {
-    s.request_quotes(client, parse(args)?).await
-}
-
-async fn place_order(
-    s: &Service,
+/// Run catalogue operation `O` as a tool: the key taken out of `args`, the parameters and the
+/// body parsed from what is left (as the HTTP API parses them, with the same error text).
+async fn run_tool<O: Operation>(
+    service: &Service,
     client: &Client,
     mut args: JsonObject,
-) -> Result<Order, ApiError> {
-    let key = take_key(&mut args)?;
-    let req: PlaceOrder = parse(args)?;
-    s.place_order(client, &key, req).await
+) -> Result<CallToolResult, ErrorData> {
+    let call = (|| {
+        let key = if O::SPEC.keyed {
+            Some(take_key(&mut args)?)
+        } else {
+            None
+        };
+        let (params, body) = split::<O>(args);
+        let body = match O::Body::absent() {
+            Some(nothing) => nothing,
+            None => parse(body)?,
+        };
+        Ok(Call::new(parse(params)?, body, key))
+    })();
+    match call {
+        Ok(call) => answer(O::run(service, client, call).await),
+        Err(e) => Ok(problem_result(&e)),
+    }
 }
 
-async fn get_order(s: &Service, client: &Client, args: JsonObject) -> Result<Order, ApiError> {
-    let OrderArgs { supplier, order_id } = parse(args)?;
-    s.get_order(client, &supplier, &order_id).await
-}
-
-async fn cancel_order(
-    s: &Service,
-    client: &Client,
-    mut args: JsonObject,
-) -> Result<CancelOutcome, ApiError> {
-    let key = take_key(&mut args)?;
-    let CancelArgs {
-        supplier,
-        order_id,
-        line_ids,
-        reason,
-    } = parse(args)?;
-    let body = CancelBody { line_ids, reason };
-    s.cancel_order(client, &supplier, &order_id, &key, body)
-        .await
-}
-
-/// Arguments of `list_suppliers`: both optional filters.
-#[derive(Debug, serde::Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct SuppliersArgs {
-    /// Only suppliers that sell in this ISO 4217 currency (`EUR`).
-    #[serde(default)]
-    currency: Option<String>,
-    /// Only suppliers that ship to this ISO 3166-1 alpha-2 country (`DE`).
-    #[serde(default)]
-    country: Option<String>,
-}
-
-/// Arguments of `get_order`.
-#[derive(Debug, serde::Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct OrderArgs {
-    /// Supplier id (`voltaic`), as in the `supplier` field of search, offer and quote answers.
-    supplier: String,
-    /// The supplier's order id (`order_id` of place_order's answer) or the buyer PO.
-    order_id: String,
-}
-
-/// Arguments of `cancel_order` besides the idempotency key.
-#[derive(Debug, serde::Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-struct CancelArgs {
-    /// Supplier id of the order.
-    supplier: String,
-    /// The supplier's order id or the buyer PO.
-    order_id: String,
-    /// Ids of the lines to cancel (`line_id` of the order's lines); empty or absent cancels the
-    /// whole order.
-    #[serde(default)]
-    line_ids: Vec<String>,
-    /// Why, in words, for the supplier.
-    #[serde(default)]
-    reason: Option<String>,
+/// `args` split into `O`'s parameters and its body (all of it to the parameters when `O` takes
+/// no body, so an unknown argument is refused with the parameters' names).
+fn split<O: Operation>(args: JsonObject) -> (JsonObject, JsonObject) {
+    if O::Body::absent().is_some() {
+        return (args, JsonObject::new());
+    }
+    let names = params_schema::<O::Params>();
+    let is_param = |name: &str| names["properties"].get(name).is_some();
+    args.into_iter().partition(|(name, _)| is_param(name))
 }
 
 /// Parse tool arguments as the HTTP API parses a body (unknown fields refused), with the same
 /// error text: the path of the offending field and what was wrong.
-fn parse<T: DeserializeOwned + JsonSchema + 'static>(args: JsonObject) -> Result<T, ApiError> {
-    let bytes = serde_json::to_vec(&Value::Object(args))
-        .map_err(|e| ApiError::BadRequest(format!("the arguments are not JSON: {e}")))?;
-    super::body::parse(&bytes).map_err(|e| match e {
+fn parse<T: serde::de::DeserializeOwned + JsonSchema + 'static>(
+    args: JsonObject,
+) -> Result<T, ApiError> {
+    super::body::parse_value(Value::Object(args), "argument").map_err(|e| match e {
         ApiError::BadRequest(why) => ApiError::BadRequest(format!("invalid arguments: {why}")),
         other => other,
     })
@@ -502,159 +410,6 @@ fn answer<T: Serialize + Summary>(
     }
 }
 
-/// What an answer holds, in a sentence or a few short lines.
-trait Summary {
-    fn summary(&self) -> String;
-}
-
-impl Summary for SuppliersResponse {
-    fn summary(&self) -> String {
-        let each: Vec<String> = self
-            .suppliers
-            .iter()
-            .map(|s| {
-                let can = |c| s.capabilities.contains(&c);
-                let sells = if can(Capability::PlaceOrder) {
-                    "quotes and orders"
-                } else if can(Capability::InstantQuote) || can(Capability::AsyncQuote) {
-                    "quotes only"
-                } else {
-                    "catalogue only"
-                };
-                format!(
-                    "{} ({sells}; {}; ships to {})",
-                    s.supplier,
-                    s.currencies.join("/"),
-                    s.ship_to_countries.join("/")
-                )
-            })
-            .collect();
-        format!("{} suppliers: {}.", self.suppliers.len(), each.join(", "))
-    }
-}
-
-/// The tail every fan-out summary shares: who failed and who was not asked.
-fn fan_out_tail<T>(f: &FanOutResponse<T>) -> String {
-    let mut tail = String::new();
-    if !f.errors.is_empty() {
-        let failed: Vec<String> = f
-            .errors
-            .iter()
-            .map(|e| format!("{} ({})", e.supplier, e.error.code.as_str()))
-            .collect();
-        tail.push_str(&format!(" Failed: {}.", failed.join(", ")));
-    }
-    if !f.skipped.is_empty() {
-        let skipped: Vec<&str> = f.skipped.iter().map(|s| s.supplier.as_str()).collect();
-        tail.push_str(&format!(" Not asked: {}.", skipped.join(", ")));
-    }
-    tail
-}
-
-impl Summary for FanOutResponse<SearchPage> {
-    fn summary(&self) -> String {
-        let each: Vec<String> = self
-            .answers
-            .iter()
-            .map(|a| {
-                let more = if a.answer.next_cursor.is_some() {
-                    ", more pages"
-                } else {
-                    ""
-                };
-                format!("{} {}{more}", a.supplier, a.answer.items.len())
-            })
-            .collect();
-        let total: usize = self.answers.iter().map(|a| a.answer.items.len()).sum();
-        format!(
-            "{total} items ({}).{} Items are in structured content under answers[].answer.items.",
-            each.join(", "),
-            fan_out_tail(self)
-        )
-    }
-}
-
-impl Summary for OffersResponse {
-    fn summary(&self) -> String {
-        let best = match self.offers.first() {
-            Some(o) => format!(
-                "Best: {} \"{}\" from {} — {} for {}{}.",
-                o.item.ids.supplier_sku,
-                crate::display::truncate(&o.item.title, 60),
-                o.supplier,
-                crate::display::money(&o.line_total),
-                crate::display::quantity(&o.quantity),
-                if o.orderable {
-                    ""
-                } else {
-                    " (this supplier does not take orders)"
-                }
-            ),
-            None => "No offer matched.".to_string(),
-        };
-        let mut s = format!(
-            "{best} {} offers ranked, {} orderable; {} items left out.",
-            self.offers.len(),
-            self.offers.iter().filter(|o| o.orderable).count(),
-            self.problems.len()
-        );
-        if !self.truncated.is_empty() {
-            s.push_str(&format!(
-                " More items not looked at from: {}.",
-                self.truncated.join(", ")
-            ));
-        }
-        s
-    }
-}
-
-impl Summary for FanOutResponse<Quote> {
-    fn summary(&self) -> String {
-        let each: Vec<String> = self
-            .answers
-            .iter()
-            .map(|a| {
-                let q = &a.answer;
-                let until = q
-                    .valid_until
-                    .map(|t| format!(", valid until {} UTC", crate::display::date_time(t)))
-                    .unwrap_or_default();
-                format!(
-                    "{}: quote {} ({}), {}{until}",
-                    a.supplier,
-                    q.quote_id,
-                    crate::display::label(&q.status),
-                    crate::display::money(&q.totals.grand_total)
-                )
-            })
-            .collect();
-        format!("{}.{}", each.join("; "), fan_out_tail(self))
-    }
-}
-
-impl Summary for Order {
-    fn summary(&self) -> String {
-        format!(
-            "Order {} (PO {}): {}, acknowledgement {}, total {}.",
-            self.order_id,
-            self.buyer_po,
-            crate::display::label(&self.status),
-            crate::display::label(&self.ack),
-            crate::display::money(&self.totals.grand_total)
-        )
-    }
-}
-
-impl Summary for CancelOutcome {
-    fn summary(&self) -> String {
-        format!(
-            "Cancellation {}; the order is now {}.",
-            crate::display::label(&self.status),
-            crate::display::label(&self.order.status)
-        )
-    }
-}
-
 /// An error as a tool result: `isError` with the problem details as JSON text.
 fn problem_result(e: &ApiError) -> CallToolResult {
     let mut problem = e.to_problem(None);
@@ -676,253 +431,222 @@ const KEY_FORM: &str =
 const INSTRUCTIONS: &str = "Mercato is one API to many industrial suppliers. Typical flow: \
 list_suppliers to learn who can quote and order, in which currencies and countries; \
 search_catalog or compare_offers to find items, prices and stock; request_quote for binding \
-prices, delivery options and a quote_id; place_order (with the quote_id, a max_total and a new \
-idempotency_key); get_order to follow it; cancel_order if needed. Money is integer minor units \
-of a currency ({\"currency\":\"EUR\",\"minor\":1234} is EUR 12.34); quantities are \
+prices, delivery options and a quote_id; order_quote (the quote's supplier and quote_id, a \
+buyer_po, the ship_to and a new idempotency_key) to buy exactly what it priced, or place_order \
+for lines of your own; get_approval follows an order that waits for a person's approval; \
+get_order follows an order; cancel_order if needed. Money is integer minor units of a currency ({\"currency\":\"EUR\",\"minor\":1234} is EUR 12.34); quantities are \
 {\"steps\":25,\"unit\":\"C62\",\"scale\":0} = steps × 10^-scale of a UN/CEFACT unit (C62 = \
 piece); unit prices are decimals {\"mantissa\":1234,\"scale\":3} = 1.234 per basis quantity; \
 timestamps are milliseconds since the Unix epoch. Currencies and units are never converted. A \
 failed call returns isError with an RFC 9457 problem: match on its `code`, and when it has \
-`retry_after_ms`, wait that long before retrying. When a place_order or cancel_order call fails \
-or times out, retry with the same idempotency_key: the supplier then acts at most once.";
+`retry_after_ms`, wait that long before retrying. When a call that takes an idempotency_key \
+fails or times out, retry with the same key: the supplier then acts at most once.";
 
-const MONEY_NOTE: &str = "Money is {\"currency\":\"EUR\",\"minor\":1234} (integer minor units: \
-EUR 12.34); quantities are {\"steps\":n,\"unit\":\"C62\",\"scale\":0} (steps × 10^-scale of a \
-UN/CEFACT unit, C62 = piece); unit prices are {\"mantissa\":m,\"scale\":s} per basis quantity.";
+/// A tool and how to run it.
+struct Entry {
+    tool: Tool,
+    run: for<'a> fn(&'a Service, &'a Client, JsonObject) -> BoxFuture<'a, ToolOutcome>,
+}
 
-/// The tools, built once.
-fn tools() -> &'static [Tool] {
-    static TOOLS: LazyLock<Vec<Tool>> = LazyLock::new(|| {
-        let lookup = || {
-            ToolAnnotations::new()
-                .read_only(true)
-                .destructive(false)
-                .idempotent(true)
-                .open_world(true)
-        };
-        // Each call creates a quote at the supplier: not read-only, not idempotent, but
-        // nothing is bought or lost.
-        let creating = || {
-            ToolAnnotations::new()
-                .read_only(false)
-                .destructive(false)
-                .idempotent(false)
-                .open_world(true)
-        };
-        let mutating = || {
-            ToolAnnotations::new()
-                .read_only(false)
-                .destructive(true)
-                .idempotent(true)
-                .open_world(true)
-        };
-        vec![
-            tool(
-                LIST_SUPPLIERS,
-                "List the suppliers",
-                "The suppliers this host buys from, and what each can do: `capabilities` \
-                 (search, instant_quote, place_order, cancel_order, …), the `currencies` it \
-                 sells in, the `ship_to_countries` it delivers to, `max_lines_per_order`, \
-                 whether its `breaker` is closed (calls flow) or open (suspended after \
-                 faults), and its `readiness` (its connection check: ready, failing, \
-                 not_checkable or unchecked). Call it first: quote and order only with \
-                 suppliers whose capabilities include instant_quote and place_order (pass \
-                 them as compare_offers' scope.suppliers). \
-                 `currency` and `country` keep only the suppliers that sell in or ship to \
-                 them. Read-only; asks no supplier."
-                    .to_string(),
-                (input::<SuppliersArgs>(), output::<SuppliersResponse>()),
-                ToolAnnotations::new()
-                    .read_only(true)
-                    .destructive(false)
-                    .idempotent(true)
-                    .open_world(false),
-            ),
-            tool(
-                SEARCH_CATALOG,
-                "Search the catalogues",
-                format!(
-                    "Search every eligible supplier's catalogue at once (free text such as \"M8 hex \
-                     bolt\", category codes, in-stock only). Returns each supplier's page of items \
-                     (SKU, title, identifiers, price tiers, order rules, stock) under `answers`, \
-                     suppliers that failed under `errors` with a typed code, and suppliers not \
-                     asked under `skipped` (they do not sell in the currency or ship to the \
-                     country). `scope` picks currency, ship-to country and suppliers; the \
-                     caller's defaults fill what is left out. For the next page pass each \
-                     supplier's `next_cursor` in `cursors`. Read-only. {MONEY_NOTE}"
-                ),
-                (
-                    input::<SearchRequest>(),
-                    output::<FanOutResponse<SearchPage>>(),
-                ),
-                lookup(),
-            ),
-            tool(
-                COMPARE_OFFERS,
-                "Compare offers for a quantity",
-                format!(
-                    "Search every eligible supplier for `text` and rank what they offer for the \
-                     wanted `quantity`, best first: the quantity is rounded up to each item's \
-                     order rules (minimum, increment) and priced at the tier it reaches, then \
-                     ranked by unit price, ship time and stock. `must_match` keeps only items \
-                     whose title contains every word (the buyer's specification, e.g. \
-                     [\"m8x30\"]). Offers are compared in one currency (scope.currency or the \
-                     caller's default); items in another currency or unit are listed under \
-                     `problems`, never converted. Each offer says whether its supplier is \
-                     `orderable` (takes orders here); order only those. Read-only; prices are \
-                     list prices, use request_quote for binding ones. {MONEY_NOTE}"
-                ),
-                (input::<OffersRequest>(), output::<OffersResponse>()),
-                lookup(),
-            ),
-            tool(
-                REQUEST_QUOTE,
-                "Request quotes",
-                format!(
-                    "Ask every eligible supplier (or those named in `suppliers`) to quote the \
-                     same lines for delivery to `request.ship_to`. Each answer is a quote with \
-                     its `quote_id`, status (firm or indicative), validity, line prices, \
-                     shipping, tax, totals and fulfillment options. A quote commits to nothing; \
-                     to buy, pass its quote_id, lines and grand total to place_order before it \
-                     expires. Suppliers that cannot quote are under `errors` or `skipped`. \
-                     {MONEY_NOTE}"
-                ),
-                (input::<QuotesRequest>(), output::<FanOutResponse<Quote>>()),
-                creating(),
-            ),
-            tool(
-                PLACE_ORDER,
-                "Place an order",
-                format!(
-                    "Place a binding purchase order with one supplier. This spends money. \
-                     The flow: request_quote, then pass its `quote_id`, its lines (each with \
-                     its `line_id`, item as {{\"kind\":\"sku\",\"sku\":…}}, quantity, and the \
-                     quoted unit price as `expected_unit_price`) and its grand total as \
-                     `max_total`, before the quote's valid_until. `max_total` caps the total: \
-                     an order priced above it is refused or cancelled, never accepted. A price \
-                     other than the expected one is refused with code `price_changed`. \
-                     `{IDEMPOTENCY_KEY}` is required: a new key for each new order, the same key \
-                     when retrying after an error or timeout, so the supplier acts once. \
-                     `partial_delivery` defaults to ship_complete and `payment` to \
-                     {{\"kind\":\"on_account\"}}. The buyer's spend mandate judges every order \
-                     first: code `mandate_denied` (with `mandate_rule`) means it may not be \
-                     placed; code `approval_required` (with `approval_id`) means nothing was sent \
-                     and a person must approve it — tell the user, and once approved the host \
-                     places it; follow it with get_order by the buyer_po. Returns the order as \
-                     acknowledged (order_id, status, lines, totals). {MONEY_NOTE}"
-                ),
-                (
-                    with_idempotency_key(input::<PlaceOrder>(), "the order"),
-                    output::<Order>(),
-                ),
-                mutating(),
-            ),
-            tool(
-                GET_ORDER,
-                "Get an order",
-                "An order's current state at the supplier: status, acknowledgement, each line's \
-                 ordered, confirmed and shipped quantities, prices and totals. Look it up by the \
-                 supplier's order id or by the buyer PO. Read-only."
-                    .to_string(),
-                (input::<OrderArgs>(), output::<Order>()),
-                lookup(),
-            ),
-            tool(
-                CANCEL_ORDER,
-                "Cancel an order",
-                format!(
-                    "Ask the supplier to cancel an order, or only the lines named in \
-                     `line_ids`. Returns what was cancelled and what could not be (for example \
-                     lines already shipped). `{IDEMPOTENCY_KEY}` is required: a new key for \
-                     each cancellation, the same key when retrying it."
-                ),
-                (
-                    with_idempotency_key(input::<CancelArgs>(), "the cancellation"),
-                    output::<CancelOutcome>(),
-                ),
-                mutating(),
-            ),
-        ]
+type ToolOutcome = Result<CallToolResult, ErrorData>;
+
+fn runner<'a, O: Operation>(
+    s: &'a Service,
+    c: &'a Client,
+    args: JsonObject,
+) -> BoxFuture<'a, ToolOutcome> {
+    Box::pin(run_tool::<O>(s, c, args))
+}
+
+/// The catalogue's operations that have a tool.
+struct Tools(Vec<Entry>);
+
+impl catalog::Visitor for Tools {
+    fn visit<O: Operation>(&mut self) {
+        if let Some(spec) = O::SPEC.tool {
+            self.0.push(Entry {
+                tool: tool::<O>(spec),
+                run: runner::<O>,
+            });
+        }
+    }
+}
+
+/// The tools, built once from the catalogue.
+fn tools() -> &'static [Entry] {
+    static TOOLS: LazyLock<Vec<Entry>> = LazyLock::new(|| {
+        let mut tools = Tools(Vec::new());
+        catalog::visit(&mut tools);
+        tools.0
     });
     &TOOLS
 }
 
-fn tool(
-    name: &'static str,
-    title: &'static str,
-    description: String,
-    (input_schema, output_schema): (Arc<JsonObject>, Arc<JsonObject>),
-    annotations: ToolAnnotations,
-) -> Tool {
-    let mut tool = Tool::new(name, description, input_schema)
-        .with_title(title)
+/// Operation `O` as the tool `spec` describes.
+fn tool<O: Operation>(spec: ToolSpec) -> Tool {
+    let description = if spec.money {
+        format!("{} {MONEY_NOTE}", spec.description)
+    } else {
+        spec.description.to_string()
+    };
+    let annotations = ToolAnnotations::new().open_world(spec.effect != Effect::ReadsHost);
+    let annotations = match spec.effect {
+        Effect::ReadsHost | Effect::Reads => annotations
+            .read_only(true)
+            .destructive(false)
+            .idempotent(true),
+        // Each call creates a quote at the supplier: not read-only, not idempotent, but
+        // nothing is bought or lost.
+        Effect::Creates => annotations
+            .read_only(false)
+            .destructive(false)
+            .idempotent(false),
+        // Keyed: a retry with the same key acts once.
+        Effect::Commits => annotations
+            .read_only(false)
+            .destructive(true)
+            .idempotent(true),
+    };
+    let mut tool = Tool::new(spec.name, description, input::<O>())
+        .with_title(spec.title)
         .with_annotations(annotations);
-    tool.output_schema = Some(output_schema);
+    tool.output_schema = Some(output::<O::Output>());
     tool
 }
 
-/// The schema of a tool's structured answer `T`, without its descriptions: the fields are
-/// the ones the input schemas and the OpenAPI document describe, and the descriptions would
+/// The schema of a tool's structured answer `T`, lean: the shape of the answer and its enum
+/// values, without descriptions, patterns, ranges, formats or defaults. The fields are the
+/// ones the input schemas and the OpenAPI document describe, and the rest would more than
 /// double the `tools/list` an agent host puts in the model's context.
 fn output<T: JsonSchema + 'static>() -> Arc<JsonObject> {
     let mut schema = Value::Object(schema_for_output::<T>().as_ref().clone());
-    undescribed(&mut schema);
-    bounded(schema)
-}
-
-/// `schema` with its integers' ranges stated, as the OpenAPI document and the body check
-/// state them.
-fn bounded(mut schema: Value) -> Arc<JsonObject> {
-    super::openapi::bound_integers(&mut schema);
+    lean(&mut schema);
     match schema {
         Value::Object(object) => Arc::new(object),
         _ => unreachable!("a schema stays an object"),
     }
 }
 
-/// `schema` without `description` and `title` keywords (string-valued; a property that is
-/// itself named `description` has a schema object as its value and stays).
-fn undescribed(schema: &mut Value) {
+/// See [`output`]. A `oneOf` of constants becomes one `enum`.
+fn lean(schema: &mut Value) {
     match schema {
         Value::Object(map) => {
-            map.retain(|k, v| !(matches!(k.as_str(), "description" | "title") && v.is_string()));
-            map.values_mut().for_each(undescribed);
+            map.retain(|k, v| {
+                !(matches!(
+                    k.as_str(),
+                    "pattern" | "minimum" | "maximum" | "format" | "default"
+                ) || matches!(k.as_str(), "description" | "title") && v.is_string())
+            });
+            for (keyword, value) in map.iter_mut() {
+                match (keyword.as_str(), value) {
+                    // Maps of names to schemas: the names are not keywords.
+                    ("properties" | "$defs", Value::Object(named)) => {
+                        named.values_mut().for_each(lean)
+                    }
+                    (_, value) => lean(value),
+                }
+            }
+            let constants: Option<Vec<Value>> = match map.get("oneOf") {
+                Some(Value::Array(cases)) => cases
+                    .iter()
+                    .map(|c| match c.as_object() {
+                        Some(case)
+                            if case.len() == 2 && case.get("type") == Some(&json!("string")) =>
+                        {
+                            case.get("const").cloned()
+                        }
+                        _ => None,
+                    })
+                    .collect(),
+                _ => None,
+            };
+            if let Some(values) = constants {
+                map.remove("oneOf");
+                map.insert("type".into(), json!("string"));
+                map.insert("enum".into(), Value::Array(values));
+            }
         }
-        Value::Array(items) => items.iter_mut().for_each(undescribed),
+        Value::Array(items) => items.iter_mut().for_each(lean),
         _ => {}
     }
 }
 
-/// The input schema of `T` (an object; the api types are).
-fn input<T: JsonSchema + 'static>() -> Arc<JsonObject> {
-    let schema = schema_for_input::<T>().unwrap_or_else(|e| panic!("tool input schema: {e}"));
-    bounded(Value::Object(schema.as_ref().clone()))
+/// `schema` with its integers' ranges stated, as the OpenAPI document and the body check
+/// state them, and its code patterns short (see [`short_codes`]).
+fn bounded(mut schema: Value) -> Arc<JsonObject> {
+    super::openapi::bound_integers(&mut schema);
+    short_codes(&mut schema);
+    match schema {
+        Value::Object(object) => Arc::new(object),
+        _ => unreachable!("a schema stays an object"),
+    }
 }
 
-/// `schema` with a required `idempotency_key` string property.
-fn with_idempotency_key(schema: Arc<JsonObject>, what: &str) -> Arc<JsonObject> {
-    let mut schema = schema.as_ref().clone();
-    let key = json!({
-        "type": "string",
-        "minLength": 1,
-        "maxLength": 255,
-        "pattern": "^[!-~]+$",
-        "description": format!(
-            "Identifies {what} for safe retries: {KEY_FORM}."
-        ),
-    });
-    if let Some(Value::Object(properties)) = schema.get_mut("properties") {
-        properties.insert(IDEMPOTENCY_KEY.to_string(), key);
-    } else {
-        schema.insert("properties".into(), json!({ IDEMPOTENCY_KEY: key }));
-    }
-    match schema.get_mut("required") {
-        Some(Value::Array(required)) => required.push(json!(IDEMPOTENCY_KEY)),
-        _ => {
-            schema.insert("required".into(), json!([IDEMPOTENCY_KEY]));
+/// `schema` with the currency and country patterns (every code the host knows, a few
+/// kilobytes each, repeated in every tool) cut to their shape: three or two letters. A model
+/// reads `tools/list` whole; the descriptions name the codes, and the server still checks
+/// each argument against the exact pattern and says which code it does not know.
+fn short_codes(schema: &mut Value) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(Value::String(pattern)) = map.get_mut("pattern") {
+                if *pattern == *crate::wire::codes::CURRENCY_PATTERN {
+                    *pattern = "^[ \\t\\r\\n]*[A-Za-z]{3}[ \\t\\r\\n]*$".into();
+                } else if *pattern == *crate::wire::codes::COUNTRY_PATTERN {
+                    *pattern = "^[ \\t\\r\\n]*[A-Za-z]{2}[ \\t\\r\\n]*$".into();
+                }
+            }
+            map.values_mut().for_each(short_codes);
         }
+        Value::Array(items) => items.iter_mut().for_each(short_codes),
+        _ => {}
     }
-    Arc::new(schema)
+}
+
+/// The input schema of `O`: its parameters' and its body's properties in one object, and
+/// `idempotency_key` when it is keyed.
+fn input<O: Operation>() -> Arc<JsonObject> {
+    let mut schema = match O::Body::absent() {
+        Some(_) => JsonObject::new(),
+        None => schema_for_input::<O::Body>()
+            .unwrap_or_else(|e| panic!("tool input schema: {e}"))
+            .as_ref()
+            .clone(),
+    };
+    schema.insert("type".into(), json!("object"));
+    let params = params_schema::<O::Params>();
+    let mut properties = params["properties"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    if let Some(Value::Object(body)) = schema.remove("properties") {
+        properties.extend(body);
+    }
+    let mut required: Vec<Value> = params["required"].as_array().cloned().unwrap_or_default();
+    if let Some(Value::Array(body)) = schema.remove("required") {
+        required.extend(body);
+    }
+    if O::SPEC.keyed {
+        properties.insert(
+            IDEMPOTENCY_KEY.to_string(),
+            json!({
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 255,
+                "pattern": "^[!-~]+$",
+                "description": format!("Identifies this call for safe retries: {KEY_FORM}."),
+            }),
+        );
+        required.push(json!(IDEMPOTENCY_KEY));
+    }
+    schema.insert("properties".into(), Value::Object(properties));
+    if !required.is_empty() {
+        schema.insert("required".into(), Value::Array(required));
+    }
+    if O::Body::absent().is_some() {
+        schema.insert("additionalProperties".into(), json!(false));
+    }
+    bounded(Value::Object(schema))
 }
 
 #[cfg(test)]
@@ -931,21 +655,23 @@ mod tests {
 
     #[test]
     fn tools_with_object_schemas_and_the_key_where_state_changes() {
-        let tools = tools();
-        let names: Vec<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
+        let names: Vec<&str> = tools().iter().map(|t| t.tool.name.as_ref()).collect();
         assert_eq!(
             names,
             [
-                LIST_SUPPLIERS,
-                SEARCH_CATALOG,
-                COMPARE_OFFERS,
-                REQUEST_QUOTE,
-                PLACE_ORDER,
-                GET_ORDER,
-                CANCEL_ORDER
+                "list_suppliers",
+                "search_catalog",
+                "compare_offers",
+                "request_quote",
+                "get_quote",
+                "order_quote",
+                "place_order",
+                "get_order",
+                "cancel_order",
+                "get_approval",
             ]
         );
-        for t in tools {
+        for t in tools().iter().map(|t| &t.tool) {
             assert_eq!(
                 t.input_schema.get("type"),
                 Some(&json!("object")),
@@ -959,7 +685,7 @@ mod tests {
             let a = t.annotations.as_ref().expect("annotations");
             assert_eq!(keyed, a.destructive_hint == Some(true), "{}", t.name);
             // Only a quote request changes state without a key: it buys nothing.
-            let creates = t.name == REQUEST_QUOTE;
+            let creates = t.name == "request_quote";
             assert_eq!(
                 a.read_only_hint == Some(true),
                 !keyed && !creates,
@@ -977,19 +703,65 @@ mod tests {
         }
     }
 
+    /// A model reads the whole list: its size is a cost on every conversation.
+    #[test]
+    fn the_tool_list_stays_small_and_keeps_the_code_shapes() {
+        let listed: Vec<&Tool> = tools().iter().map(|t| &t.tool).collect();
+        let text = serde_json::to_string(&listed).unwrap();
+        // 206,777 bytes with every currency and country spelled out and full output schemas.
+        assert!(
+            text.len() < 128 * 1024,
+            "tools/list is {} bytes",
+            text.len()
+        );
+        assert!(text.contains("[A-Za-z]{3}"), "the currency shape is stated");
+        assert!(!text.contains("[Ee][Uu][Rr]"), "no list of every currency");
+    }
+
+    #[test]
+    fn a_tool_takes_its_parameters_and_its_body_as_one_object() {
+        let cancel = tools()
+            .iter()
+            .find(|t| t.tool.name == "cancel_order")
+            .expect("cancel_order");
+        let properties = cancel.tool.input_schema["properties"].as_object().unwrap();
+        for name in [
+            "supplier",
+            "order_id",
+            "line_ids",
+            "reason",
+            IDEMPOTENCY_KEY,
+        ] {
+            assert!(properties.contains_key(name), "{name}");
+        }
+        let required = &cancel.tool.input_schema["required"];
+        for name in ["supplier", "order_id", IDEMPOTENCY_KEY] {
+            assert!(
+                required.as_array().unwrap().contains(&json!(name)),
+                "{name}"
+            );
+        }
+
+        let args = json!({"supplier": "voltaic", "order_id": "A-1", "line_ids": ["1"]});
+        let (params, body) = split::<catalog::CancelOrder>(args.as_object().cloned().unwrap());
+        let params: super::super::api::OrderRef = parse(params).unwrap();
+        let body: super::super::api::CancelBody = parse(body).unwrap();
+        assert_eq!(params.order_id, "A-1");
+        assert_eq!(body.line_ids, ["1"]);
+    }
+
     #[test]
     fn arguments_are_checked_like_a_body_and_the_key_is_taken_out() {
-        let mut args = json!({"supplier": "voltaic", "order_id": "A-1", "idempotency_key": "k-1", "line_ids": ["1"]})
+        let mut args = json!({"supplier": "voltaic", "order_id": "A-1", "idempotency_key": "k-1"})
             .as_object()
             .cloned()
             .unwrap();
         let key = take_key(&mut args).unwrap();
         assert_eq!(key.as_str(), "k-1");
-        let parsed: CancelArgs = parse(args).unwrap();
-        assert_eq!(parsed.line_ids, ["1"]);
 
         let unknown = json!({"supplier": "voltaic", "order_id": "A-1", "colour": "red"});
-        let e = parse::<OrderArgs>(unknown.as_object().cloned().unwrap()).unwrap_err();
+        let (params, _) = split::<catalog::GetOrder>(unknown.as_object().cloned().unwrap());
+        let e = parse::<super::super::api::OrderRef>(params).unwrap_err();
         assert!(e.to_string().contains("colour"), "{e}");
 
         let mut none = JsonObject::new();

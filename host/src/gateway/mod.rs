@@ -3,16 +3,21 @@
 //! [`Service`] call, and everything about orders is the [`crate::desk`]'s.
 //!
 //! - [`api`]: request and response bodies, and the money and quantity representation.
+//! - [`catalog`]: every operation once (parameters, body, answer, route, documentation, MCP
+//!   tool), walked by the router, the document, the MCP server and the CLI.
+//! - [`summary`]: an answer in a sentence, the text part of an MCP tool result.
 //! - [`service`]: the operations, shared by every front end.
 //! - [`auth`]: a request's client, from its API key.
 //! - [`problem`]: typed errors as RFC 9457 problem details.
-//! - [`http`]: the axum router; [`openapi`]: the document generated from its route table.
+//! - [`http`]: the axum router, one generic handler per operation; [`openapi`]: the document
+//!   generated from its route table.
 //! - [`listen`]: the accept loop, with header, body and idle timeouts and a connection cap.
 //! - [`mcp`]: the MCP server (stdio and streamable HTTP).
 
 pub mod api;
 pub mod auth;
 pub mod body;
+pub mod catalog;
 pub mod http;
 pub mod listen;
 pub mod mcp;
@@ -20,6 +25,7 @@ pub mod openapi;
 pub mod problem;
 pub mod reference;
 pub mod service;
+pub mod summary;
 
 use crate::metrics::Metrics;
 use std::net::SocketAddr;

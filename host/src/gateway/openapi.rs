@@ -1,8 +1,10 @@
-//! The OpenAPI 3.1 document, generated from the same route table that builds the router and
-//! from the request and response types' JSON Schemas (schemars, draft 2020-12, which is
+//! The OpenAPI 3.1 document, generated from the same route table that builds the router (the
+//! host's routes and the [`catalog`](super::catalog)'s operations) and from the parameter,
+//! request and response types' JSON Schemas (schemars, draft 2020-12, which is
 //! OpenAPI 3.1's schema dialect). Nothing in it is written by hand except summaries.
 
 use super::api::{PROBLEM_JSON, Problem};
+use super::catalog::{Operation, RequestBody as _};
 use http::Method;
 use schemars::generate::{SchemaGenerator, SchemaSettings};
 use schemars::{JsonSchema, Schema};
@@ -33,8 +35,10 @@ pub struct Endpoint {
     pub public: bool,
     /// Requires an `Idempotency-Key` header.
     pub idempotent_key: bool,
-    /// Path parameters with their descriptions.
-    pub params: &'static [(&'static str, &'static str)],
+    /// Path and query parameters: an object schema whose properties are the parameters (a
+    /// property named in the path template is a path parameter, the others query
+    /// parameters); see [`params_schema`].
+    pub params: Option<fn() -> Value>,
     /// JSON request body, if any.
     pub body: Option<SchemaFn>,
     /// Media type of a non-JSON body (inbound documents): accepted as raw bytes.
@@ -47,6 +51,109 @@ pub struct Endpoint {
     pub errors: &'static [u16],
     /// Operations a success leads to, with where their parameters come from.
     pub links: &'static [Link],
+}
+
+impl Endpoint {
+    /// The documentation of catalogue operation `O`.
+    pub fn of<O: Operation>() -> Self {
+        let spec = O::SPEC;
+        Endpoint {
+            method: spec.verb.method(),
+            path: spec.path,
+            id: spec.id,
+            summary: spec.summary,
+            tag: spec.tag,
+            public: false,
+            idempotent_key: spec.keyed,
+            params: Some(params_schema::<O::Params>),
+            body: O::Body::absent()
+                .is_none()
+                .then_some(schema::<O::Body> as SchemaFn),
+            raw_body: false,
+            ok: (
+                if spec.created { 201 } else { 200 },
+                spec.ok,
+                Some(schema::<O::Output>),
+            ),
+            ok_media: &[],
+            errors: spec.errors,
+            links: spec.links,
+        }
+    }
+}
+
+/// The schema of a parameters type, inline (no references), with integer ranges stated.
+pub fn params_schema<T: JsonSchema>() -> Value {
+    let mut schema = SchemaSettings::draft2020_12()
+        .with(|s| s.inline_subschemas = true)
+        .into_generator()
+        .into_root_schema_for::<T>()
+        .to_value();
+    bound_integers(&mut schema);
+    schema
+}
+
+/// The OpenAPI parameters of an operation at `path` whose parameters have the object schema
+/// `params`: each property's description moves to the parameter, and an optional value's
+/// `null` goes (a query parameter is absent, never null).
+fn parameters(path: &str, params: &Value) -> Vec<Value> {
+    let required: Vec<&str> = params["required"]
+        .as_array()
+        .map(|r| r.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let Some(properties) = params["properties"].as_object() else {
+        return Vec::new();
+    };
+    // Path parameters in the template's order, then query parameters.
+    let mut names: Vec<(&String, &Value)> = properties.iter().collect();
+    names.sort_by_key(|(name, _)| path.find(&format!("{{{name}}}")).unwrap_or(usize::MAX));
+    names
+        .into_iter()
+        .map(|(name, schema)| {
+            let mut schema = schema.clone();
+            let description = schema
+                .as_object_mut()
+                .and_then(|s| s.remove("description"))
+                .unwrap_or(Value::Null);
+            not_null(&mut schema);
+            let in_path = path.contains(&format!("{{{name}}}"));
+            json!({
+                "name": name,
+                "in": if in_path { "path" } else { "query" },
+                "required": in_path || required.contains(&name.as_str()),
+                "description": description,
+                "schema": schema,
+            })
+        })
+        .collect()
+}
+
+/// `schema` without the `null` an `Option` adds (`"type": ["string", "null"]`, or a
+/// `{"type": "null"}` branch of `anyOf`).
+fn not_null(schema: &mut Value) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    if let Some(Value::Array(types)) = map.get_mut("type") {
+        types.retain(|t| t != "null");
+        if types.len() == 1 {
+            let only = types[0].clone();
+            map.insert("type".into(), only);
+        }
+    }
+    let branch = match map.get("anyOf") {
+        Some(Value::Array(branches)) if branches.len() == 2 => branches
+            .iter()
+            .find(|b| b.get("type") != Some(&json!("null")))
+            .cloned(),
+        _ => None,
+    };
+    if let Some(Value::Object(other)) = branch {
+        map.remove("anyOf");
+        for (k, v) in other {
+            map.entry(k).or_insert(v);
+        }
+    }
 }
 
 /// An OpenAPI link: from a response to the operation it leads to (quote → order → shipments),
@@ -75,17 +182,10 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
         op.insert("operationId".into(), json!(e.id));
         op.insert("summary".into(), json!(e.summary));
         op.insert("tags".into(), json!([e.tag]));
-        let mut params: Vec<Value> = e
+        let mut params = e
             .params
-            .iter()
-            .map(|(name, description)| {
-                json!({
-                    "name": name, "in": "path", "required": true,
-                    "description": description,
-                    "schema": { "type": "string", "minLength": 1, "maxLength": 256 }
-                })
-            })
-            .collect();
+            .map(|p| parameters(e.path, &p()))
+            .unwrap_or_default();
         if e.idempotent_key {
             params.push(json!({
                 "name": "Idempotency-Key", "in": "header", "required": true,

@@ -65,6 +65,9 @@ pub enum ApiError {
     /// The order desk's typed outcome.
     #[error(transparent)]
     Desk(#[from] DeskError),
+    /// The gateway has its most client connections open (how many).
+    #[error("the gateway has {0} client connections open, as many as it allows; retry later")]
+    TooManyConnections(usize),
 }
 
 impl ApiError {
@@ -86,6 +89,7 @@ impl ApiError {
             ApiError::HeadersTooLarge(_) => ErrorCode::HeadersTooLarge,
             ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             ApiError::Desk(e) => ErrorCode::from_name(e.code()).unwrap_or(ErrorCode::Internal),
+            ApiError::TooManyConnections(_) => ErrorCode::TooManyConnections,
         }
     }
 
@@ -123,9 +127,11 @@ impl ApiError {
             C::UriTooLong => StatusCode::URI_TOO_LONG,
             C::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             C::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            C::SupplierUnavailable | C::CircuitOpen | C::SupplierBusy | C::LedgerUnavailable => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            C::SupplierUnavailable
+            | C::CircuitOpen
+            | C::SupplierBusy
+            | C::LedgerUnavailable
+            | C::TooManyConnections => StatusCode::SERVICE_UNAVAILABLE,
             C::Timeout => StatusCode::GATEWAY_TIMEOUT,
             // The supplier refused our credentials, or the adapter misbehaved: a bad gateway,
             // not the client's fault.
@@ -141,6 +147,7 @@ impl ApiError {
     pub fn retry_after_ms(&self) -> Option<u64> {
         match self {
             ApiError::Busy(b) => Some(b.retry_after.as_millis() as u64),
+            ApiError::TooManyConnections(_) => Some(1000),
             ApiError::Call { error, .. } => call_retry_after(error),
             ApiError::Desk(e) => e.retry_after_ms(),
             _ => None,

@@ -132,16 +132,33 @@ impl Service {
         self.broker.metrics()
     }
 
-    /// Every loaded supplier with its capabilities, hosts and limits.
-    pub fn suppliers(&self) -> SuppliersResponse {
-        SuppliersResponse {
+    /// The loaded suppliers with their capabilities, hosts and limits: those that sell in
+    /// the filter's currency and ship to its country.
+    pub fn suppliers(&self, filter: &SupplierFilter) -> Result<SuppliersResponse, ApiError> {
+        let currency = filter
+            .currency
+            .as_deref()
+            .map(|c| crate::codes::currency("currency", c).map(|c| c.code().to_string()))
+            .transpose()?;
+        let country = filter
+            .country
+            .as_deref()
+            .map(|c| crate::codes::country("country", c))
+            .transpose()?;
+        Ok(SuppliersResponse {
             suppliers: self
                 .broker
                 .adapters()
                 .iter()
                 .map(|a| supplier_view(a, self.broker.readiness(a)))
+                .filter(|v| {
+                    currency.as_ref().is_none_or(|c| v.currencies.contains(c))
+                        && country
+                            .as_ref()
+                            .is_none_or(|c| v.ship_to_countries.contains(c))
+                })
                 .collect(),
-        }
+        })
     }
 
     /// Search every eligible supplier.

@@ -652,5 +652,8 @@ async fn a_stopped_backend_refuses_connections_at_once() {
         .get(format!("{}/_sim/stats", client.base))
         .send()
         .await;
-    assert!(pooled.is_err(), "a kept-alive connection outlived the backend");
+    assert!(
+        pooled.is_err(),
+        "a kept-alive connection outlived the backend"
+    );
 }

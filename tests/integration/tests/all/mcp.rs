@@ -242,14 +242,20 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
             "search_catalog",
             "compare_offers",
             "request_quote",
+            "get_quote",
+            "order_quote",
             "place_order",
             "get_order",
-            "cancel_order"
+            "cancel_order",
+            "get_approval",
         ])
     );
     for tool in &tools {
         let (read_only, destructive, idempotent, open_world) = annotations(tool);
-        let mutating = matches!(tool.name.as_ref(), "place_order" | "cancel_order");
+        let mutating = matches!(
+            tool.name.as_ref(),
+            "order_quote" | "place_order" | "cancel_order"
+        );
         // Every request_quote call creates a quote: neither read-only nor idempotent.
         let creates = tool.name == "request_quote";
         assert_eq!(
@@ -265,10 +271,13 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
             tool.name
         );
         assert_eq!(idempotent, Some(!creates), "{}: idempotentHint", tool.name);
-        // Listing the suppliers asks none of them.
+        // Listing the suppliers and following an approval ask none of them.
         assert_eq!(
             open_world,
-            Some(tool.name != "list_suppliers"),
+            Some(!matches!(
+                tool.name.as_ref(),
+                "list_suppliers" | "get_approval"
+            )),
             "{}: openWorldHint",
             tool.name
         );
@@ -337,6 +346,30 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
     );
     let wrong = call(&client, "list_suppliers", json!({"currency": "euro"})).await;
     assert_eq!(wrong.is_error, Some(true), "{wrong:?}");
+    // The same filter over HTTP, as query parameters: one operation, two front ends.
+    let (status, in_usd_by_http) = gw.get("/v1/suppliers?currency=usd").await;
+    assert_eq!(status, 200, "{in_usd_by_http}");
+    assert_eq!(in_usd, in_usd_by_http);
+    let (status, both) = gw.get("/v1/suppliers?currency=EUR&country=de").await;
+    assert_eq!(status, 200, "{both}");
+    let (status, wrong) = gw.get("/v1/suppliers?currency=euro").await;
+    assert_eq!(status, 400, "{wrong}");
+    assert!(
+        wrong["detail"].as_str().unwrap().starts_with("currency: "),
+        "{wrong}"
+    );
+    let (status, unknown) = gw.get("/v1/suppliers?colour=red").await;
+    assert_eq!(status, 400, "{unknown}");
+    assert_eq!(
+        unknown["detail"],
+        "colour: not a parameter here; the parameters are currency, country"
+    );
+    let (status, twice) = gw.get("/v1/orders/voltaic/A-1?supplier=nordfast").await;
+    assert_eq!(status, 400, "{twice}");
+    assert!(
+        twice["detail"].as_str().unwrap().contains("more than once"),
+        "{twice}"
+    );
 
     // search_catalog = POST /v1/search with the same body.
     let search = json!({"text": "M8 hex bolt", "page_size": 50});
@@ -510,7 +543,7 @@ async fn mcp_over_http_lists_the_tools_and_answers_as_the_http_api_does() {
         ProtocolVersion::V_2026_07_28
     );
     let tools = discover.list_all_tools().await.expect("tools/list");
-    assert_eq!(tools.len(), 7);
+    assert_eq!(tools.len(), 10);
     let got = answer(
         &call(
             &discover,
@@ -600,7 +633,7 @@ async fn mcp_over_http_refuses_a_connection_without_a_valid_key() {
     let tools: Value = tools.json().await.expect("JSON-RPC answer");
     assert_eq!(
         tools["result"]["tools"].as_array().map(Vec::len),
-        Some(7),
+        Some(10),
         "{tools}"
     );
 }
@@ -621,7 +654,7 @@ async fn mcp_over_a_byte_stream_acts_as_the_given_client() {
 
     let agent = ().serve(ours).await.expect("MCP initialize");
     let tools = agent.list_all_tools().await.expect("tools/list");
-    assert_eq!(tools.len(), 7);
+    assert_eq!(tools.len(), 10);
     let search = json!({"text": "M8 hex bolt"});
     let found = answer(&call(&agent, "search_catalog", search.clone()).await);
     let direct = serde_json::to_value(

@@ -196,7 +196,12 @@ async fn connections_beyond_the_cap_are_refused_and_the_rest_still_served() {
         let read = tokio::time::timeout(Duration::from_secs(2), extra.read_to_end(&mut answer))
             .await
             .expect("an excess connection is answered at once");
-        if read.is_ok() && String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 503") {
+        let answer = String::from_utf8_lossy(&answer);
+        if read.is_ok() && answer.starts_with("HTTP/1.1 503") {
+            // Problem details, like every other refusal.
+            let problem = problem_in(&answer);
+            assert_eq!(problem["code"], "too_many_connections", "{answer}");
+            assert_eq!(problem["retry_after_ms"], 1000, "{answer}");
             refused += 1;
         }
     }
@@ -208,4 +213,60 @@ async fn connections_beyond_the_cap_are_refused_and_the_rest_still_served() {
         200,
         "closed connections free their slots"
     );
+}
+
+/// The problem details in a raw HTTP/1.1 response, checking its media type and request id.
+fn problem_in(response: &str) -> serde_json::Value {
+    let (head, body) = response.split_once("\r\n\r\n").expect("a head and a body");
+    let head = head.to_ascii_lowercase();
+    assert!(
+        head.contains("\r\ncontent-type: application/problem+json\r\n"),
+        "{response}"
+    );
+    let problem: serde_json::Value = serde_json::from_str(body).expect("problem JSON");
+    let id = problem["request_id"].as_str().expect("a request id");
+    assert!(
+        head.contains(&format!("\r\nx-request-id: {id}")),
+        "{response}"
+    );
+    problem
+}
+
+/// What the HTTP server refuses before the router sees a request (a request line or header it
+/// cannot parse) is problem details too, not an empty 400.
+#[tokio::test(flavor = "multi_thread")]
+async fn requests_the_http_server_cannot_read_get_problem_details() {
+    let address = gateway().await;
+    for (raw, status, code) in [
+        ("GARBAGE\r\n\r\n".to_string(), 400, "bad_request"),
+        (
+            "GET /health HTTP/1.1\r\nhost: x\r\nno colon here\r\n\r\n".to_string(),
+            400,
+            "bad_request",
+        ),
+        (
+            "GET /health HTTP/1.1\r\nhost: x\r\ncontent-length: lots\r\n\r\n".to_string(),
+            400,
+            "bad_request",
+        ),
+    ] {
+        let mut stream = TcpStream::connect(&address).await.expect("connect");
+        // The server may answer and close before reading all of a request it refuses.
+        let _ = stream.write_all(raw.as_bytes()).await;
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer))
+            .await
+            .expect("answered");
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status} ")),
+            "{:?}: {answer}",
+            &raw[..raw.len().min(60)]
+        );
+        let problem = problem_in(&answer);
+        assert_eq!(problem["code"], code, "{answer}");
+        assert_eq!(problem["status"], status, "{answer}");
+    }
+    // The connection after them is served as usual.
+    assert_eq!(health(&address).await, 200);
 }
