@@ -450,12 +450,6 @@ fn locate(
     template: &str,
     params: &impl Serialize,
 ) -> anyhow::Result<(String, Vec<(String, String)>)> {
-    /// What a path segment may hold as is (RFC 3986 unreserved characters).
-    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~');
     let serde_json::Value::Object(params) = serde_json::to_value(params)? else {
         bail!("the parameters of {template} are not an object");
     };
@@ -469,7 +463,9 @@ fn locate(
         };
         let slot = format!("{{{name}}}");
         if path.contains(&slot) {
-            let encoded = percent_encoding::utf8_percent_encode(&value, SEGMENT).to_string();
+            let Some(encoded) = op::path_segment(&value) else {
+                bail!("{name}: {value:?} cannot be a path segment");
+            };
             path = path.replace(&slot, &encoded);
         } else {
             query.push((name, value));
@@ -784,7 +780,7 @@ impl op::Visitor for Listing {
         self.0.push(format!(
             "{:<18} {:<5} {:<42} {}",
             s.id,
-            s.verb.method(),
+            s.verb.method().as_str(),
             s.path,
             s.summary
         ));

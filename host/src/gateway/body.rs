@@ -46,8 +46,13 @@ pub fn parse_value<T: DeserializeOwned + JsonSchema + 'static>(
                 Some(rest) => format!("the {member}s{rest}"),
                 None => why,
             };
+            let article = if member.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
             ApiError::BadRequest(
-                why.replace("not a field here", &format!("not a {member} here"))
+                why.replace("not a field here", &format!("not {article} {member} here"))
                     .replace("the fields are", &format!("the {member}s are")),
             )
         }

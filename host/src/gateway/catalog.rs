@@ -319,9 +319,30 @@ macro_rules! follow_order {
 const FOLLOW_PLACED_ORDER: &[Link] = follow_order!("$request.body#/supplier");
 const FOLLOW_ORDER_OF_QUOTE: &[Link] = follow_order!("$request.path.supplier");
 
-/// Where an order lives in the API.
+/// Where an order lives in the API. The supplier's order id is its own: encoded, so it cannot
+/// point the client elsewhere.
 fn order_location(supplier: &str, order: &Order) -> Option<String> {
-    Some(format!("/v1/orders/{supplier}/{}", order.order_id))
+    Some(format!(
+        "/v1/orders/{}/{}",
+        path_segment(supplier)?,
+        path_segment(&order.order_id)?
+    ))
+}
+
+/// `value` as one URL path segment: percent-encoded but for RFC 3986's unreserved characters,
+/// so it cannot add a segment, a query or a fragment. `None` for "", "." and "..", which a
+/// path cannot hold as a name (URL parsers resolve them, encoded or not).
+pub fn path_segment(value: &str) -> Option<String> {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const KEEP: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    if matches!(value, "" | "." | "..") {
+        return None;
+    }
+    Some(utf8_percent_encode(value, KEEP).to_string())
 }
 
 /// `GET /v1/suppliers`.
@@ -1146,6 +1167,34 @@ mod tests {
             }
         }
         assert_eq!(ops.len(), 19);
+    }
+
+    #[test]
+    fn a_location_cannot_leave_its_path() {
+        let order = |id: &str| -> Order {
+            serde_json::from_value(serde_json::json!({
+                "order_id": id, "buyer_po": "PO-1", "status": "submitted", "ack": "received",
+                "created_at": 0, "updated_at": 0, "currency": "EUR", "lines": [],
+                "totals": {"lines": {"currency": "EUR", "minor": 0},
+                           "discounts": {"currency": "EUR", "minor": 0},
+                           "shipping": {"currency": "EUR", "minor": 0},
+                           "tax": {"currency": "EUR", "minor": 0},
+                           "fees": {"currency": "EUR", "minor": 0},
+                           "grand_total": {"currency": "EUR", "minor": 0}}
+            }))
+            .expect("an order")
+        };
+        assert_eq!(
+            order_location("voltaic", &order("VC-1")).as_deref(),
+            Some("/v1/orders/voltaic/VC-1")
+        );
+        assert_eq!(
+            order_location("voltaic", &order("../../admin?x=1#y")).as_deref(),
+            Some("/v1/orders/voltaic/..%2F..%2Fadmin%3Fx%3D1%23y")
+        );
+        assert_eq!(order_location("voltaic", &order("..")), None);
+        assert_eq!(path_segment(""), None);
+        assert_eq!(path_segment("Ä b").as_deref(), Some("%C3%84%20b"));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //!
 //! Every error here is problem details, as the router's are: the refusal of a connection
 //! over the limit, and the HTTP server's own answer to a request it cannot read (a malformed
-//! request line or header, an unknown HTTP version), which hyper writes with an empty body
+//! request line or header, an HTTP version it does not speak), which hyper writes with an empty body
 //! before any router sees the request and offers no hook for (hyperium/hyper#3225), so
 //! [`Problems`] rewrites it on its way out.
 
@@ -136,7 +136,8 @@ fn problem_response(error: &ApiError, date: Option<&str>) -> Vec<u8> {
     let id = crate::clients::request_id();
     let mut problem = error.to_problem(None);
     problem.request_id = Some(id.clone());
-    tracing::info!(request_id = %id, code = problem.code.as_str(), detail = %problem.detail, "refused before routing");
+    tracing::debug!(
+        request_id = %id, code = problem.code.as_str(), detail = %problem.detail, "refused before routing");
     let body = serde_json::to_vec(&problem).unwrap_or_default();
     let status = error.status();
     let mut head = format!(
@@ -159,9 +160,14 @@ fn problem_response(error: &ApiError, date: Option<&str>) -> Vec<u8> {
 }
 
 /// The problem details to send instead of `written`, when it is the HTTP server's own bare
-/// error response: a status line of 400, 414, 431 or 505 with `connection: close`,
+/// error response: a status line of 400, 414 or 431 with `connection: close`,
 /// `content-length: 0` and no `content-type` (every response the router makes has one).
 fn instead_of_bare_error(written: &[u8]) -> Option<Vec<u8>> {
+    // hyper's error responses are a short head; anything longer (a response with its body,
+    // written again and again to a slow reader) is passed on without a look.
+    if written.len() > 512 || !written.starts_with(b"HTTP/1.1 ") {
+        return None;
+    }
     let text = std::str::from_utf8(written).ok()?;
     let (head, rest) = text.split_once("\r\n\r\n")?;
     let mut lines = head.split("\r\n");
@@ -198,7 +204,6 @@ fn instead_of_bare_error(written: &[u8]) -> Option<Vec<u8>> {
             super::http::MAX_HEADERS,
             super::http::MAX_HEADER_BYTES
         )),
-        "505" => ApiError::BadRequest("the gateway speaks HTTP/1.1 (and HTTP/1.0) only".into()),
         _ => return None,
     };
     Some(problem_response(&error, date))

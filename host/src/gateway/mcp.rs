@@ -318,7 +318,10 @@ impl McpServer {
         args: JsonObject,
     ) -> Result<CallToolResult, ErrorData> {
         match tools().iter().find(|t| t.tool.name == name) {
-            Some(t) => (t.run)(&self.service, client, args).await,
+            Some(t) => match unknown_argument(&t.tool, &args) {
+                Some(e) => Ok(problem_result(&e)),
+                None => (t.run)(&self.service, client, args).await,
+            },
             None => Err(ErrorData::invalid_params(
                 format!("there is no tool `{name}`"),
                 None,
@@ -341,16 +344,35 @@ async fn run_tool<O: Operation>(
             None
         };
         let (params, body) = split::<O>(args);
+        // Parameters first, as the HTTP API checks them.
+        let params = parse(params)?;
         let body = match O::Body::absent() {
             Some(nothing) => nothing,
             None => parse(body)?,
         };
-        Ok(Call::new(parse(params)?, body, key))
+        Ok(Call::new(params, body, key))
     })();
     match call {
         Ok(call) => answer(O::run(service, client, call).await),
         Err(e) => Ok(problem_result(&e)),
     }
+}
+
+/// The refusal of an argument `tool` does not take, naming every one it does (its parameters,
+/// its body's fields and its key, where a parse of either part alone would list only that
+/// part's).
+fn unknown_argument(tool: &Tool, args: &JsonObject) -> Option<ApiError> {
+    let known = tool
+        .input_schema
+        .get("properties")
+        .and_then(Value::as_object)?;
+    let unknown = args.keys().find(|name| !known.contains_key(*name))?;
+    let names: Vec<&str> = known.keys().map(String::as_str).collect();
+    Some(ApiError::BadRequest(format!(
+        "invalid arguments: {unknown}: not an argument of {}; the arguments are {}",
+        tool.name,
+        names.join(", ")
+    )))
 }
 
 /// `args` split into `O`'s parameters and its body (all of it to the parameters when `O` takes
@@ -741,6 +763,26 @@ mod tests {
                 "{name}"
             );
         }
+
+        // An unknown argument is refused with every name the tool takes, not one part's.
+        let colour = json!({"supplier": "voltaic", "colour": "red"});
+        let e = unknown_argument(&cancel.tool, colour.as_object().unwrap()).expect("refused");
+        let why = e.to_string();
+        assert!(
+            why.contains("colour: not an argument of cancel_order"),
+            "{why}"
+        );
+        for name in [
+            "supplier",
+            "order_id",
+            "line_ids",
+            "reason",
+            IDEMPOTENCY_KEY,
+        ] {
+            assert!(why.contains(name), "{name} in {why}");
+        }
+        let known = json!({"supplier": "voltaic", "order_id": "A-1"});
+        assert!(unknown_argument(&cancel.tool, known.as_object().unwrap()).is_none());
 
         let args = json!({"supplier": "voltaic", "order_id": "A-1", "line_ids": ["1"]});
         let (params, body) = split::<catalog::CancelOrder>(args.as_object().cloned().unwrap());

@@ -117,13 +117,16 @@ fn parameters(path: &str, params: &Value) -> Vec<Value> {
                 .unwrap_or(Value::Null);
             not_null(&mut schema);
             let in_path = path.contains(&format!("{{{name}}}"));
-            json!({
+            let mut parameter = json!({
                 "name": name,
                 "in": if in_path { "path" } else { "query" },
                 "required": in_path || required.contains(&name.as_str()),
-                "description": description,
                 "schema": schema,
-            })
+            });
+            if !description.is_null() {
+                parameter["description"] = description;
+            }
+            parameter
         })
         .collect()
 }
@@ -141,11 +144,11 @@ fn not_null(schema: &mut Value) {
             map.insert("type".into(), only);
         }
     }
+    let null = json!({"type": "null"});
     let branch = match map.get("anyOf") {
-        Some(Value::Array(branches)) if branches.len() == 2 => branches
-            .iter()
-            .find(|b| b.get("type") != Some(&json!("null")))
-            .cloned(),
+        Some(Value::Array(branches)) if branches.len() == 2 && branches.contains(&null) => {
+            branches.iter().find(|b| **b != null).cloned()
+        }
         _ => None,
     };
     if let Some(Value::Object(other)) = branch {
@@ -252,6 +255,10 @@ pub fn document(endpoints: &[Endpoint]) -> Value {
         let mut errors: Vec<u16> = e.errors.to_vec();
         if !e.public {
             errors.push(401);
+        }
+        if e.params.is_some() {
+            // Parameters are checked (an unknown or repeated one too), even on no-param routes.
+            errors.push(400);
         }
         // Any request whose URI or headers pass the gateway's limits.
         errors.extend([414, 431]);
