@@ -48,7 +48,7 @@ fn p2_call_cycle(c: &mut Criterion) {
     let floor = BareAdapter::new(b::offline(), Features::default())
         .expect("bare wasmtime loads the component");
     let native = offline_supplier::OfflineSupplier;
-    let (ctx, bare_ctx, native_ctx) = (b::ctx(), b::ctx(), mercato_sdk::testing::call_context());
+    let (ctx, bare_ctx, native_ctx) = (b::ctx(), bare::ctx(), mercato_sdk::testing::call_context());
     // The id carries the basket and its validity, so every side rebuilds the same quote.
     let quote = rt
         .block_on(adapter.request_quote(&ctx, &b::quote_request()))
@@ -93,7 +93,7 @@ fn search_50(c: &mut Criterion, group: &str, bytes: &[u8], native: &impl mercato
     let floor =
         BareAdapter::new(bytes, Features::default()).expect("bare wasmtime loads the component");
     let (ctx, query) = (b::ctx(), b::query(None, 50));
-    let (bare_ctx, bare_query) = (b::ctx(), bare::query(None, 50));
+    let (bare_ctx, bare_query) = (bare::ctx(), bare::query(None, 50));
     let native_ctx = mercato_sdk::testing::call_context();
     let native_query = || mercato_sdk::contract::SearchQuery {
         text: None,
@@ -150,7 +150,7 @@ fn p3_search_50(c: &mut Criterion) {
 
 fn p9_epoch(c: &mut Criterion) {
     let rt = b::runtime();
-    let (ctx, query) = (b::ctx(), bare::query(None, 50));
+    let (ctx, query) = (bare::ctx(), bare::query(None, 50));
     let with = BareAdapter::new(
         b::hansa(),
         Features {
@@ -182,7 +182,7 @@ fn concurrency_support(c: &mut Criterion) {
     let rt = b::runtime();
     let host = b::host(None);
     let adapter = rt.block_on(b::load(&host, b::offline()));
-    let ctx = b::ctx();
+    let (ctx, bare_ctx) = (b::ctx(), bare::ctx());
     let quote = rt
         .block_on(adapter.request_quote(&ctx, &b::quote_request()))
         .expect("quoted");
@@ -201,7 +201,7 @@ fn concurrency_support(c: &mut Criterion) {
         let floor = BareAdapter::new(b::offline(), features).expect("bare wasmtime loads it");
         g.bench_function(if on { "on" } else { "off" }, |bench| {
             bench.to_async(&rt).iter(|| async {
-                black_box(floor.get_quote(&ctx, quote_id).await.expect("quoted"))
+                black_box(floor.get_quote(&bare_ctx, quote_id).await.expect("quoted"))
             })
         });
     }

@@ -18,15 +18,13 @@ wasmtime::component::bindgen!({
     with: {
         "wasi": wasmtime_wasi::p2::bindings,
         "wasi:http": wasmtime_wasi_http::p2::bindings::http,
-        // The shared records are Mercato's own types, so a context is passed to both as is.
-        "mercato:supplier/types": ::mercato::wit::latest::mercato::supplier::types,
     },
     imports: { default: trappable },
     exports: { default: async },
     require_store_data_send: true,
 });
 
-use ::mercato::contract::CallContext;
+pub use self::mercato::supplier::types::CallContext;
 pub use exports::mercato::supplier::catalog::{SearchPage, SearchQuery};
 pub use exports::mercato::supplier::quoting::Quote;
 use exports::mercato::supplier::{catalog, quoting};
@@ -165,6 +163,27 @@ impl BareAdapter {
             .call_get_quote(&mut store, ctx, quote_id)
             .await?
             .map_err(|e| wasmtime::format_err!("get-quote refused: {e:?}"))
+    }
+}
+
+/// A bare call context equal to [`crate::ctx`].
+pub fn ctx() -> CallContext {
+    let c = crate::ctx();
+    let b = c.buyer;
+    CallContext {
+        request_id: c.request_id,
+        buyer: types::BuyerContext {
+            account_id: b.account_id,
+            organization: b.organization,
+            tax_id: b.tax_id,
+            cost_center: b.cost_center,
+            originator: b.originator,
+            on_behalf_of: b.on_behalf_of,
+        },
+        locale: c.locale,
+        currency: c.currency,
+        country: c.country,
+        deadline: c.deadline,
     }
 }
 

@@ -11,6 +11,7 @@
 //! types through their JSON form, which is the same for every type 0.1 has (0.2 only added
 //! `check-connection`, which such an adapter answers `unsupported` through the host).
 
+use super::cross::Cross;
 use super::state::AdapterState;
 use crate::contract::*;
 use crate::wit::latest::exports::mercato::supplier::{
@@ -127,18 +128,30 @@ impl ExportsPre {
 }
 
 /// A value of one contract version as the same value of another, through its JSON form.
-fn cross<T: Serialize + ?Sized, U: DeserializeOwned>(value: &T) -> wasmtime::Result<U> {
+fn through_json<T: Serialize + ?Sized, U: DeserializeOwned>(value: &T) -> wasmtime::Result<U> {
     let json = serde_json::to_value(value)?;
     Ok(serde_json::from_value(json)?)
 }
 
-/// A 0.1 answer as the latest contract's.
+/// A plain argument as the bindings' value of it.
+fn arg<T: Clone + Cross<U>, U>(value: &T) -> U {
+    value.clone().cross()
+}
+
+/// The latest bindings' answer as plain values.
+fn latest<T: Cross<U>, U>(
+    a: wasmtime::Result<Result<T, crate::wit::latest::mercato::supplier::types::CommerceError>>,
+) -> Answer<U> {
+    Ok(a?.map(Cross::cross).map_err(Cross::cross))
+}
+
+/// A 0.1 answer as the plain contract types.
 fn answer<T: Serialize, U: DeserializeOwned>(
     a: Result<T, v0_1::types::CommerceError>,
 ) -> Answer<U> {
     Ok(match a {
-        Ok(v) => Ok(cross(&v)?),
-        Err(e) => Err(cross(&e)?),
+        Ok(v) => Ok(through_json(&v)?),
+        Err(e) => Err(through_json(&e)?),
     })
 }
 
@@ -177,8 +190,8 @@ impl Exports<'_> {
     pub(crate) async fn describe(&self, s: &mut S) -> wasmtime::Result<AdapterProfile> {
         let i = &self.instance;
         match &self.pre.exports {
-            Versioned::Latest(x) => x.info.load(&mut *s, i)?.call_describe(s).await,
-            Versioned::V0_1(x) => cross(&x.info.load(&mut *s, i)?.call_describe(s).await?),
+            Versioned::Latest(x) => Ok(x.info.load(&mut *s, i)?.call_describe(s).await?.cross()),
+            Versioned::V0_1(x) => through_json(&x.info.load(&mut *s, i)?.call_describe(s).await?),
         }
     }
 
@@ -186,7 +199,10 @@ impl Exports<'_> {
     pub(crate) async fn check_connection(&self, s: &mut S, ctx: &CallContext) -> Answer<()> {
         let i = &self.instance;
         match &self.pre.exports {
-            Versioned::Latest(x) => x.info.load(&mut *s, i)?.call_check_connection(s, ctx).await,
+            Versioned::Latest(x) => {
+                let g = x.info.load(&mut *s, i)?;
+                latest(g.call_check_connection(s, &arg(ctx)).await)
+            }
             Versioned::V0_1(_) => Ok(Err(CommerceError::Unsupported(format!(
                 "check-connection: the adapter was built against contract {}, which does not have it",
                 since_v0_1_0::VERSION
@@ -203,10 +219,16 @@ impl Exports<'_> {
     ) -> Answer<SearchPage> {
         let i = &self.instance;
         match &self.pre.exports {
-            Versioned::Latest(x) => x.catalog.load(&mut *s, i)?.call_search(s, ctx, q).await,
+            Versioned::Latest(x) => {
+                let g = x.catalog.load(&mut *s, i)?;
+                latest(g.call_search(s, &arg(ctx), &arg(q)).await)
+            }
             Versioned::V0_1(x) => {
                 let g = x.catalog.load(&mut *s, i)?;
-                answer(g.call_search(s, &cross(ctx)?, &cross(q)?).await?)
+                answer(
+                    g.call_search(s, &through_json(ctx)?, &through_json(q)?)
+                        .await?,
+                )
             }
         }
     }
@@ -221,15 +243,13 @@ impl Exports<'_> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
-                x.catalog
-                    .load(&mut *s, i)?
-                    .call_get_items(s, ctx, refs)
-                    .await
+                let g = x.catalog.load(&mut *s, i)?;
+                latest(g.call_get_items(s, &arg(ctx), &refs.to_vec().cross()).await)
             }
             Versioned::V0_1(x) => {
                 let g = x.catalog.load(&mut *s, i)?;
-                let refs: Vec<v0_1::types::ItemRef> = cross(refs)?;
-                answer(g.call_get_items(s, &cross(ctx)?, &refs).await?)
+                let refs: Vec<v0_1::types::ItemRef> = through_json(refs)?;
+                answer(g.call_get_items(s, &through_json(ctx)?, &refs).await?)
             }
         }
     }
@@ -246,13 +266,18 @@ impl Exports<'_> {
         match &self.pre.exports {
             Versioned::Latest(x) => {
                 let g = x.catalog.load(&mut *s, i)?;
-                g.call_check_availability(s, ctx, lines, ship_to).await
+                let ship_to: Option<_> = ship_to.cloned().cross();
+                let lines = lines.to_vec().cross();
+                latest(
+                    g.call_check_availability(s, &arg(ctx), &lines, ship_to.as_ref())
+                        .await,
+                )
             }
             Versioned::V0_1(x) => {
                 let g = x.catalog.load(&mut *s, i)?;
-                let lines: Vec<v0_1::catalog::AvailabilityRequest> = cross(lines)?;
-                let ship_to: Option<v0_1::types::Address> = cross(&ship_to)?;
-                let ctx = cross(ctx)?;
+                let lines: Vec<v0_1::catalog::AvailabilityRequest> = through_json(lines)?;
+                let ship_to: Option<v0_1::types::Address> = through_json(&ship_to)?;
+                let ctx = through_json(ctx)?;
                 answer(
                     g.call_check_availability(s, &ctx, &lines, ship_to.as_ref())
                         .await?,
@@ -271,14 +296,15 @@ impl Exports<'_> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
-                x.quoting
-                    .load(&mut *s, i)?
-                    .call_request_quote(s, ctx, req)
-                    .await
+                let g = x.quoting.load(&mut *s, i)?;
+                latest(g.call_request_quote(s, &arg(ctx), &arg(req)).await)
             }
             Versioned::V0_1(x) => {
                 let g = x.quoting.load(&mut *s, i)?;
-                answer(g.call_request_quote(s, &cross(ctx)?, &cross(req)?).await?)
+                answer(
+                    g.call_request_quote(s, &through_json(ctx)?, &through_json(req)?)
+                        .await?,
+                )
             }
         }
     }
@@ -287,10 +313,13 @@ impl Exports<'_> {
     pub(crate) async fn get_quote(&self, s: &mut S, ctx: &CallContext, id: &str) -> Answer<Quote> {
         let i = &self.instance;
         match &self.pre.exports {
-            Versioned::Latest(x) => x.quoting.load(&mut *s, i)?.call_get_quote(s, ctx, id).await,
+            Versioned::Latest(x) => {
+                let g = x.quoting.load(&mut *s, i)?;
+                latest(g.call_get_quote(s, &arg(ctx), id).await)
+            }
             Versioned::V0_1(x) => {
                 let g = x.quoting.load(&mut *s, i)?;
-                answer(g.call_get_quote(s, &cross(ctx)?, id).await?)
+                answer(g.call_get_quote(s, &through_json(ctx)?, id).await?)
             }
         }
     }
@@ -305,14 +334,15 @@ impl Exports<'_> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
-                x.ordering
-                    .load(&mut *s, i)?
-                    .call_place_order(s, ctx, req)
-                    .await
+                let g = x.ordering.load(&mut *s, i)?;
+                latest(g.call_place_order(s, &arg(ctx), &arg(req)).await)
             }
             Versioned::V0_1(x) => {
                 let g = x.ordering.load(&mut *s, i)?;
-                answer(g.call_place_order(s, &cross(ctx)?, &cross(req)?).await?)
+                answer(
+                    g.call_place_order(s, &through_json(ctx)?, &through_json(req)?)
+                        .await?,
+                )
             }
         }
     }
@@ -322,14 +352,12 @@ impl Exports<'_> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
-                x.ordering
-                    .load(&mut *s, i)?
-                    .call_get_order(s, ctx, id)
-                    .await
+                let g = x.ordering.load(&mut *s, i)?;
+                latest(g.call_get_order(s, &arg(ctx), id).await)
             }
             Versioned::V0_1(x) => {
                 let g = x.ordering.load(&mut *s, i)?;
-                answer(g.call_get_order(s, &cross(ctx)?, id).await?)
+                answer(g.call_get_order(s, &through_json(ctx)?, id).await?)
             }
         }
     }
@@ -344,14 +372,15 @@ impl Exports<'_> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
-                x.ordering
-                    .load(&mut *s, i)?
-                    .call_cancel_order(s, ctx, req)
-                    .await
+                let g = x.ordering.load(&mut *s, i)?;
+                latest(g.call_cancel_order(s, &arg(ctx), &arg(req)).await)
             }
             Versioned::V0_1(x) => {
                 let g = x.ordering.load(&mut *s, i)?;
-                answer(g.call_cancel_order(s, &cross(ctx)?, &cross(req)?).await?)
+                answer(
+                    g.call_cancel_order(s, &through_json(ctx)?, &through_json(req)?)
+                        .await?,
+                )
             }
         }
     }
@@ -366,14 +395,12 @@ impl Exports<'_> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
-                x.ordering
-                    .load(&mut *s, i)?
-                    .call_list_shipments(s, ctx, id)
-                    .await
+                let g = x.ordering.load(&mut *s, i)?;
+                latest(g.call_list_shipments(s, &arg(ctx), id).await)
             }
             Versioned::V0_1(x) => {
                 let g = x.ordering.load(&mut *s, i)?;
-                answer(g.call_list_shipments(s, &cross(ctx)?, id).await?)
+                answer(g.call_list_shipments(s, &through_json(ctx)?, id).await?)
             }
         }
     }
@@ -388,14 +415,12 @@ impl Exports<'_> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
-                x.ordering
-                    .load(&mut *s, i)?
-                    .call_list_invoices(s, ctx, id)
-                    .await
+                let g = x.ordering.load(&mut *s, i)?;
+                latest(g.call_list_invoices(s, &arg(ctx), id).await)
             }
             Versioned::V0_1(x) => {
                 let g = x.ordering.load(&mut *s, i)?;
-                answer(g.call_list_invoices(s, &cross(ctx)?, id).await?)
+                answer(g.call_list_invoices(s, &through_json(ctx)?, id).await?)
             }
         }
     }
@@ -410,14 +435,15 @@ impl Exports<'_> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
-                x.ordering
-                    .load(&mut *s, i)?
-                    .call_request_return(s, ctx, req)
-                    .await
+                let g = x.ordering.load(&mut *s, i)?;
+                latest(g.call_request_return(s, &arg(ctx), &arg(req)).await)
             }
             Versioned::V0_1(x) => {
                 let g = x.ordering.load(&mut *s, i)?;
-                answer(g.call_request_return(s, &cross(ctx)?, &cross(req)?).await?)
+                answer(
+                    g.call_request_return(s, &through_json(ctx)?, &through_json(req)?)
+                        .await?,
+                )
             }
         }
     }
@@ -432,14 +458,15 @@ impl Exports<'_> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
-                x.inbound
-                    .load(&mut *s, i)?
-                    .call_handle_inbound(s, ctx, doc)
-                    .await
+                let g = x.inbound.load(&mut *s, i)?;
+                latest(g.call_handle_inbound(s, &arg(ctx), &arg(doc)).await)
             }
             Versioned::V0_1(x) => {
                 let g = x.inbound.load(&mut *s, i)?;
-                answer(g.call_handle_inbound(s, &cross(ctx)?, &cross(doc)?).await?)
+                answer(
+                    g.call_handle_inbound(s, &through_json(ctx)?, &through_json(doc)?)
+                        .await?,
+                )
             }
         }
     }

@@ -17,6 +17,7 @@
 
 pub mod breaker;
 mod call;
+mod cross;
 mod exports;
 mod linker;
 pub mod package;
