@@ -70,7 +70,6 @@ pub mod display;
 pub mod engine;
 pub mod error;
 pub mod gateway;
-pub mod ledger;
 pub mod logline;
 pub mod mandate;
 pub mod metrics;
@@ -81,6 +80,8 @@ pub mod scaffold;
 pub mod signing;
 pub mod wire;
 pub mod wit;
+
+pub use mercato_ledger as ledger;
 
 pub use adapter::{AdapterHost, Digest, HostConfig, LoadedAdapter, Operation, SupplierId};
 pub use engine::EngineConfig;

@@ -8,11 +8,10 @@
 //! into [`Decision::Allow`], [`Decision::RequireApproval`] or [`Decision::Deny`], each with a
 //! typed [`Rule`] saying why. The verifying role is this code, never a model.
 
+use crate::contract::Timestamp;
+pub use crate::ledger::Used;
 use mercato_sdk::exact::Money;
 use time::{Date, Duration, Month, OffsetDateTime, Time};
-
-/// Milliseconds since the Unix epoch.
-pub type Millis = i64;
 
 /// A budget period. Periods are calendar periods in UTC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
@@ -35,14 +34,14 @@ pub enum Period {
 
 impl Period {
     /// When the period containing `at` began.
-    pub fn start(self, at: Millis) -> Millis {
+    pub fn start(self, at: Timestamp) -> Timestamp {
         let Ok(t) = OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1_000_000) else {
             return 0;
         };
         let date = t.date();
         let first = |d: Option<Date>| {
             d.map(|d| d.with_time(Time::MIDNIGHT).assume_utc())
-                .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as Millis)
+                .map(|t| (t.unix_timestamp_nanos() / 1_000_000) as Timestamp)
                 .unwrap_or(0)
         };
         match self {
@@ -113,9 +112,9 @@ pub struct Mandate {
     /// What to do when the supplier's order drifts from the quote beyond the tolerance.
     pub on_drift: DriftAction,
     /// Valid from (inclusive).
-    pub not_before: Millis,
+    pub not_before: Timestamp,
     /// Valid until (exclusive).
-    pub not_after: Millis,
+    pub not_after: Timestamp,
 }
 
 impl Mandate {
@@ -172,7 +171,7 @@ pub struct QuoteFacts {
     /// Firm (binding) or not.
     pub firm: bool,
     /// Until when it holds.
-    pub valid_until: Option<Millis>,
+    pub valid_until: Option<Timestamp>,
 }
 
 /// What is being ordered.
@@ -189,16 +188,7 @@ pub struct OrderFacts {
     /// The accepted quote, if any.
     pub quote: Option<QuoteFacts>,
     /// Now.
-    pub now: Millis,
-}
-
-/// The budget used in the current period.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Used {
-    /// Spent and reserved, in the budget's currency.
-    pub amount: Money,
-    /// Orders placed or reserved.
-    pub orders: u32,
+    pub now: Timestamp,
 }
 
 /// The mandate rule that decided.
@@ -218,9 +208,9 @@ pub enum Rule {
     #[error("the mandate is valid from {not_before} to {not_after} (ms since epoch)")]
     OutsideWindow {
         /// Valid from.
-        not_before: Millis,
+        not_before: Timestamp,
         /// Valid until.
-        not_after: Millis,
+        not_after: Timestamp,
     },
     /// The supplier is not allowed.
     #[error("supplier {supplier} is not allowed by the mandate")]
@@ -298,7 +288,7 @@ pub enum Rule {
     #[error("the quote expired at {valid_until} (ms since epoch)")]
     QuoteExpired {
         /// When it expired.
-        valid_until: Millis,
+        valid_until: Timestamp,
     },
     /// Above the approval threshold.
     #[error("{total} is above {threshold}: a person must approve")]
@@ -358,7 +348,7 @@ pub fn drifted(
 }
 
 /// Quotes count as expired this long before their `valid-until`, for clocks that differ.
-pub const CLOCK_SKEW_MS: Millis = 30_000;
+pub const CLOCK_SKEW_MS: Timestamp = 30_000;
 
 /// Evaluate `order` against `mandate` with `used` of the budget spent or reserved.
 pub fn evaluate(mandate: &Mandate, order: &OrderFacts, used: Used) -> Decision {

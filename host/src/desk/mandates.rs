@@ -7,8 +7,9 @@
 
 use super::{DeskError, OrderDesk};
 use crate::clients::Client;
+use crate::contract::Timestamp;
 use crate::ledger::{Ledger, LedgerError};
-use crate::mandate::{ItemRule, Mandate, Millis, Used};
+use crate::mandate::{ItemRule, Mandate, Used};
 use crate::wire::Money;
 use mercato_sdk::exact;
 use schemars::JsonSchema;
@@ -155,7 +156,7 @@ pub fn mandate_view(client: &str, m: &Mandate, used: Option<&Used>) -> MandateVi
 pub fn mandates_of(
     clients: impl IntoIterator<Item = Arc<Client>>,
     ledger: Option<&dyn Ledger>,
-    now: Millis,
+    now: Timestamp,
 ) -> Result<MandatesResponse, LedgerError> {
     let mut bound: Vec<(String, Arc<Mandate>)> = clients
         .into_iter()

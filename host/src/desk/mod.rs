@@ -42,7 +42,7 @@ use crate::clients::{Client, Clients};
 use crate::codes::Normalize as _;
 use crate::contract::{
     AckStatus, CallContext, CancelRequest, CancelStatus, Order, OrderRequest, OrderStatus, Quote,
-    now_ms,
+    Timestamp, now_ms,
 };
 use crate::error::CallError;
 use crate::ledger::{
@@ -57,15 +57,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
-/// Milliseconds since the Unix epoch.
-pub type Millis = i64;
-
 /// The desk's business time: mandate windows, budget periods, quote expiry and what the
 /// ledger records. (Call deadlines run on the real clock.) Tests put the desk on a
 /// [`ManualClock`].
 pub trait Clock: Send + Sync + fmt::Debug {
     /// Now.
-    fn now(&self) -> Millis;
+    fn now(&self) -> Timestamp;
 }
 
 /// The system's wall clock.
@@ -73,7 +70,7 @@ pub trait Clock: Send + Sync + fmt::Debug {
 pub struct SystemClock;
 
 impl Clock for SystemClock {
-    fn now(&self) -> Millis {
+    fn now(&self) -> Timestamp {
         now_ms()
     }
 }
@@ -84,7 +81,7 @@ pub struct ManualClock(AtomicI64);
 
 impl ManualClock {
     /// A clock standing at `at`.
-    pub fn new(at: Millis) -> Self {
+    pub fn new(at: Timestamp) -> Self {
         ManualClock(AtomicI64::new(at))
     }
 
@@ -96,7 +93,7 @@ impl ManualClock {
 }
 
 impl Clock for ManualClock {
-    fn now(&self) -> Millis {
+    fn now(&self) -> Timestamp {
         self.0.load(Ordering::SeqCst)
     }
 }
@@ -164,7 +161,7 @@ impl OrderDesk {
         &self.clients
     }
 
-    fn now(&self) -> Millis {
+    fn now(&self) -> Timestamp {
         self.clock.now()
     }
 
@@ -329,11 +326,15 @@ impl OrderDesk {
             .staged(move |l| {
                 let intent = l.record_intent(&intent, now)?;
                 reservation.intent = Some(intent);
-                let (decision, id) = l.reserve(
+                let mut decision = Decision::Allow;
+                let id = l.reserve(
                     &reservation,
-                    &|used| match mandate::evaluate(&mandate, &judged, used) {
-                        Decision::RequireApproval(_) if approved => Decision::Allow,
-                        decision => decision,
+                    &mut |used| {
+                        decision = match mandate::evaluate(&mandate, &judged, used) {
+                            Decision::RequireApproval(_) if approved => Decision::Allow,
+                            verdict => verdict,
+                        };
+                        decision == Decision::Allow
                     },
                     now,
                 )?;

@@ -15,12 +15,19 @@ mod postgres;
 mod sqlite;
 mod wal_sync;
 
-use crate::contract::{Invoice, Order, Quote};
-use crate::mandate::{Decision, Used};
+use mercato_contract::{Invoice, Order, Quote, Timestamp};
+use mercato_sdk::exact::Money;
 use std::fmt;
 
-/// Milliseconds since the Unix epoch.
-pub type Millis = i64;
+/// What a mandate has spent or reserved in its current period: what its budget is judged
+/// against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Used {
+    /// Spent and reserved, in the budget's currency.
+    pub amount: Money,
+    /// Orders placed or reserved.
+    pub orders: u32,
+}
 
 /// SHA-256 (hex) of a recorded definition, so each version is kept once.
 fn digest(text: &str) -> String {
@@ -168,7 +175,7 @@ pub struct OpenIntent {
     /// What it was.
     pub intent: Intent,
     /// When it was recorded.
-    pub at: Millis,
+    pub at: Timestamp,
 }
 
 /// How an intent ended.
@@ -217,7 +224,7 @@ impl Outcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditEntry {
     /// When.
-    pub at: Millis,
+    pub at: Timestamp,
     /// The client.
     pub client: String,
     /// The operation.
@@ -254,7 +261,7 @@ pub struct OrderRecord {
     /// The order as last seen.
     pub order: Order,
     /// When first recorded.
-    pub created_at: Millis,
+    pub created_at: Timestamp,
 }
 
 /// The durable record of orders and mutating calls.
@@ -264,7 +271,7 @@ pub trait Ledger: Send + Sync + fmt::Debug {
         &self,
         scope: &KeyScope,
         request_hash: &str,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<Claim, LedgerError>;
 
     /// Store the final response of the call under `scope` whose request hashed to
@@ -275,7 +282,7 @@ pub trait Ledger: Send + Sync + fmt::Debug {
         scope: &KeyScope,
         request_hash: &str,
         response: &StoredResponse,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<(), LedgerError>;
 
     /// Give a claim up without a final response (the outcome was retryable), so a retry runs.
@@ -287,10 +294,11 @@ pub trait Ledger: Send + Sync + fmt::Debug {
     fn release_orphaned_claims(&self) -> Result<usize, LedgerError>;
 
     /// Record an intent before its call is sent; returns its id.
-    fn record_intent(&self, intent: &Intent, now: Millis) -> Result<i64, LedgerError>;
+    fn record_intent(&self, intent: &Intent, now: Timestamp) -> Result<i64, LedgerError>;
 
     /// Record how an intent ended.
-    fn record_outcome(&self, id: i64, outcome: &Outcome, now: Millis) -> Result<(), LedgerError>;
+    fn record_outcome(&self, id: i64, outcome: &Outcome, now: Timestamp)
+    -> Result<(), LedgerError>;
 
     /// Intents whose outcome is missing or unknown, oldest first: the ones to reconcile.
     fn open_intents(&self) -> Result<Vec<OpenIntent>, LedgerError>;
@@ -309,7 +317,7 @@ pub trait Ledger: Send + Sync + fmt::Debug {
         client: &str,
         supplier: &str,
         order: &Order,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<OrderWrite, LedgerError>;
 
     /// Orders a supplier answered under an order id already recorded for another PO, oldest
@@ -323,7 +331,7 @@ pub trait Ledger: Send + Sync + fmt::Debug {
         client: &str,
         supplier: &str,
         invoice: &Invoice,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<(), LedgerError>;
 
     /// The invoices and credit notes recorded for an order.
@@ -344,7 +352,7 @@ pub trait Ledger: Send + Sync + fmt::Debug {
         client: &str,
         supplier: &str,
         quote: &Quote,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<(), LedgerError>;
 
     /// A stored quote.
@@ -371,14 +379,16 @@ pub trait Ledger: Send + Sync + fmt::Debug {
     }
 
     /// Atomically: sum what `reservation`'s mandate has spent or reserved in its period,
-    /// let `decide` judge the new amount against it, and reserve the amount if it allows.
-    /// Concurrent reservations on one mandate are serialised, so a budget is never exceeded.
+    /// let `admit` judge the new amount against it, and reserve the amount if it admits it
+    /// (the reservation's id), or nothing. Concurrent reservations on one mandate are
+    /// serialised, so a budget is never exceeded. The ledger does not know mandates' rules:
+    /// `admit` keeps its own verdict.
     fn reserve(
         &self,
         reservation: &Reservation,
-        decide: &dyn Fn(Used) -> Decision,
-        now: Millis,
-    ) -> Result<(Decision, Option<i64>), LedgerError>;
+        admit: &mut dyn FnMut(Used) -> bool,
+        now: Timestamp,
+    ) -> Result<Option<i64>, LedgerError>;
 
     /// Move a reservation: link it to its order, settle it to what the order really costs,
     /// or release it. An amount is never raised above the reservation's cap.
@@ -386,7 +396,7 @@ pub trait Ledger: Send + Sync + fmt::Debug {
         &self,
         id: i64,
         change: &ReservationChange,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<(), LedgerError>;
 
     /// One reservation.
@@ -410,7 +420,7 @@ pub trait Ledger: Send + Sync + fmt::Debug {
     fn used(
         &self,
         mandate: &str,
-        period_start: Millis,
+        period_start: Timestamp,
         currency: mercato_sdk::exact::Currency,
     ) -> Result<Used, LedgerError>;
 
@@ -421,11 +431,11 @@ pub trait Ledger: Send + Sync + fmt::Debug {
         id: &str,
         client: &str,
         definition: &str,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<(), LedgerError>;
 
     /// Every recorded version of every mandate: (id, client, definition, first seen).
-    fn mandates(&self) -> Result<Vec<(String, String, String, Millis)>, LedgerError>;
+    fn mandates(&self) -> Result<Vec<(String, String, String, Timestamp)>, LedgerError>;
 
     /// Park an order until a person decides.
     fn park(&self, approval: &Approval) -> Result<(), LedgerError>;
@@ -447,7 +457,7 @@ pub trait Ledger: Send + Sync + fmt::Debug {
         by: Option<&str>,
         note: Option<&str>,
         order_id: Option<&str>,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<bool, LedgerError>;
 }
 
@@ -511,11 +521,11 @@ pub struct Approval {
     /// Where it stands.
     pub state: ApprovalState,
     /// When it was parked.
-    pub created_at: Millis,
+    pub created_at: Timestamp,
     /// Who decided.
     pub decided_by: Option<String>,
     /// When.
-    pub decided_at: Option<Millis>,
+    pub decided_at: Option<Timestamp>,
     /// The approver's note or reason.
     pub note: Option<String>,
     /// The order placed after approval, or the order under review.
@@ -555,7 +565,7 @@ pub struct Reservation {
     /// The mandate.
     pub mandate: String,
     /// Start of its budget period (ms); 0 for a lifetime budget or none.
-    pub period_start: Millis,
+    pub period_start: Timestamp,
     /// The client.
     pub client: String,
     /// The supplier.
@@ -575,7 +585,7 @@ pub struct ReservationRecord {
     /// The mandate.
     pub mandate: String,
     /// Start of its budget period.
-    pub period_start: Millis,
+    pub period_start: Timestamp,
     /// The client.
     pub client: String,
     /// The supplier.

@@ -8,7 +8,7 @@
 
 use super::wal_sync::WalSync;
 use super::*;
-use crate::contract::now_ms;
+use mercato_contract::now_ms;
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
 use std::path::Path;
 use std::sync::Mutex;
@@ -391,7 +391,7 @@ fn open_intent(r: &rusqlite::Row<'_>) -> rusqlite::Result<(OpenIntent, Option<St
 fn used_in(
     conn: &Connection,
     mandate: &str,
-    period_start: Millis,
+    period_start: Timestamp,
     currency: mercato_sdk::exact::Currency,
 ) -> Result<Used, LedgerError> {
     let (amount, orders): (i64, u32) = conn
@@ -493,7 +493,7 @@ fn reservations_where(
 /// Orders selected as (client, supplier, body, recorded at) by `query`.
 fn order_records(conn: &Connection, query: &str) -> Result<Vec<OrderRecord>, LedgerError> {
     let mut stmt = conn.prepare_cached(query).map_err(db)?;
-    let rows: Vec<(String, String, String, Millis)> = stmt
+    let rows: Vec<(String, String, String, Timestamp)> = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .map_err(db)?
         .collect::<Result<_, _>>()
@@ -518,7 +518,7 @@ impl Ledger for SqliteLedger {
         &self,
         scope: &KeyScope,
         request_hash: &str,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<Claim, LedgerError> {
         let mut conn = self.conn();
         let tx = conn
@@ -564,7 +564,7 @@ impl Ledger for SqliteLedger {
         scope: &KeyScope,
         request_hash: &str,
         response: &StoredResponse,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<(), LedgerError> {
         self.conn()
             .run(
@@ -612,7 +612,7 @@ impl Ledger for SqliteLedger {
             .map_err(db)
     }
 
-    fn record_intent(&self, intent: &Intent, now: Millis) -> Result<i64, LedgerError> {
+    fn record_intent(&self, intent: &Intent, now: Timestamp) -> Result<i64, LedgerError> {
         let conn = self.conn();
         conn.run(
             "INSERT INTO intents
@@ -633,7 +633,12 @@ impl Ledger for SqliteLedger {
         Ok(conn.last_insert_rowid())
     }
 
-    fn record_outcome(&self, id: i64, outcome: &Outcome, now: Millis) -> Result<(), LedgerError> {
+    fn record_outcome(
+        &self,
+        id: i64,
+        outcome: &Outcome,
+        now: Timestamp,
+    ) -> Result<(), LedgerError> {
         self.conn()
             .run(
                 "UPDATE intents SET outcome = ?2, outcome_at = ?3 WHERE id = ?1",
@@ -682,7 +687,7 @@ impl Ledger for SqliteLedger {
         client: &str,
         supplier: &str,
         order: &Order,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<OrderWrite, LedgerError> {
         let body = json(order)?;
         let status = label(&order.status);
@@ -754,7 +759,7 @@ impl Ledger for SqliteLedger {
         client: &str,
         supplier: &str,
         invoice: &Invoice,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<(), LedgerError> {
         self.conn()
             .run(
@@ -798,7 +803,7 @@ impl Ledger for SqliteLedger {
 
     fn order(&self, supplier: &str, order_id: &str) -> Result<Option<OrderRecord>, LedgerError> {
         let conn = self.conn();
-        let row: Option<(String, String, Millis)> = conn
+        let row: Option<(String, String, Timestamp)> = conn
             .one(
                 "SELECT client, body, created_at FROM orders WHERE supplier = ?1 AND order_id = ?2",
                 params![supplier, order_id],
@@ -842,7 +847,7 @@ impl Ledger for SqliteLedger {
         client: &str,
         supplier: &str,
         quote: &Quote,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<(), LedgerError> {
         self.conn()
             .run(
@@ -896,19 +901,18 @@ impl Ledger for SqliteLedger {
     fn reserve(
         &self,
         r: &Reservation,
-        decide: &dyn Fn(Used) -> Decision,
-        now: Millis,
-    ) -> Result<(Decision, Option<i64>), LedgerError> {
+        admit: &mut dyn FnMut(Used) -> bool,
+        now: Timestamp,
+    ) -> Result<Option<i64>, LedgerError> {
         let mut conn = self.conn();
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(db)?;
         let used = used_in(&tx, &r.mandate, r.period_start, r.amount.currency())?;
-        let decision = decide(used);
-        if decision != Decision::Allow {
+        if !admit(used) {
             // Nothing is reserved.
             tx.rollback().map_err(db)?;
-            return Ok((decision, None));
+            return Ok(None);
         }
         tx.run(
             "INSERT INTO reservations (mandate, period_start, client, supplier, currency,
@@ -928,14 +932,14 @@ impl Ledger for SqliteLedger {
         .map_err(db)?;
         let id = tx.last_insert_rowid();
         tx.commit().map_err(db)?;
-        Ok((decision, Some(id)))
+        Ok(Some(id))
     }
 
     fn update_reservation(
         &self,
         id: i64,
         change: &ReservationChange,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<(), LedgerError> {
         self.conn()
             .run(
@@ -991,7 +995,7 @@ impl Ledger for SqliteLedger {
     fn used(
         &self,
         mandate: &str,
-        period_start: Millis,
+        period_start: Timestamp,
         currency: mercato_sdk::exact::Currency,
     ) -> Result<Used, LedgerError> {
         used_in(&self.conn(), mandate, period_start, currency)
@@ -1002,7 +1006,7 @@ impl Ledger for SqliteLedger {
         id: &str,
         client: &str,
         definition: &str,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<(), LedgerError> {
         self.conn()
             .run(
@@ -1014,7 +1018,7 @@ impl Ledger for SqliteLedger {
         Ok(())
     }
 
-    fn mandates(&self) -> Result<Vec<(String, String, String, Millis)>, LedgerError> {
+    fn mandates(&self) -> Result<Vec<(String, String, String, Timestamp)>, LedgerError> {
         let conn = self.conn();
         let mut stmt = conn
             .prepare_cached(
@@ -1086,7 +1090,7 @@ impl Ledger for SqliteLedger {
         by: Option<&str>,
         note: Option<&str>,
         order_id: Option<&str>,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<bool, LedgerError> {
         let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
         let changed = self
@@ -1221,7 +1225,6 @@ mod tests {
 
     #[test]
     fn budget_usage_follows_every_reservation_state() {
-        use crate::mandate::Decision;
         use mercato_sdk::exact::{Currency, Money};
         let l = SqliteLedger::in_memory().unwrap();
         let reserve = |period_start, currency, minor| {
@@ -1233,7 +1236,7 @@ mod tests {
                 amount: Money::new(currency, minor),
                 intent: None,
             };
-            l.reserve(&r, &|_| Decision::Allow, 1).unwrap().1.unwrap()
+            l.reserve(&r, &mut |_| true, 1).unwrap().unwrap()
         };
         let used = |period_start, currency| {
             let u = l.used("m", period_start, currency).unwrap();
@@ -1246,6 +1249,27 @@ mod tests {
         );
         reserve(200, Currency::EUR, 50);
         reserve(100, Currency::USD, 70);
+        assert_eq!(used(100, Currency::EUR), (1000, 3));
+        // A reservation its mandate does not admit holds nothing, and `admit` saw the sum.
+        let mut seen = None;
+        let refused = Reservation {
+            mandate: "m".into(),
+            period_start: 100,
+            client: "bot".into(),
+            supplier: "s".into(),
+            amount: Money::new(Currency::EUR, 1),
+            intent: None,
+        };
+        let admitted = l.reserve(
+            &refused,
+            &mut |u| {
+                seen = Some((u.amount.minor(), u.orders));
+                false
+            },
+            1,
+        );
+        assert_eq!(admitted.unwrap(), None);
+        assert_eq!(seen, Some((1000, 3)));
         assert_eq!(used(100, Currency::EUR), (1000, 3));
 
         let change = |state, order_id: Option<&str>, amount| ReservationChange {

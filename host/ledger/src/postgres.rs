@@ -8,8 +8,8 @@
 //! exclusive lock so two replicas starting together apply each once.
 
 use super::*;
-use crate::contract::now_ms;
 use ::postgres::{Client, NoTls, Row};
+use mercato_contract::now_ms;
 use std::sync::Mutex;
 
 /// Schema migrations, in order; the same logical schema as the SQLite ledger.
@@ -375,7 +375,7 @@ impl PostgresLedger {
 fn used_in(
     c: &mut impl ::postgres::GenericClient,
     mandate: &str,
-    period_start: Millis,
+    period_start: Timestamp,
     currency: mercato_sdk::exact::Currency,
 ) -> Result<Used, LedgerError> {
     let row = c
@@ -398,7 +398,7 @@ impl Ledger for PostgresLedger {
         &self,
         scope: &KeyScope,
         request_hash: &str,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<Claim, LedgerError> {
         let mut c = self.client();
         let inserted = c
@@ -450,7 +450,7 @@ impl Ledger for PostgresLedger {
         scope: &KeyScope,
         request_hash: &str,
         response: &StoredResponse,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<(), LedgerError> {
         self.client()
             .execute(
@@ -502,7 +502,7 @@ impl Ledger for PostgresLedger {
         Ok(n as usize)
     }
 
-    fn record_intent(&self, intent: &Intent, now: Millis) -> Result<i64, LedgerError> {
+    fn record_intent(&self, intent: &Intent, now: Timestamp) -> Result<i64, LedgerError> {
         let row = self
             .client()
             .query_one(
@@ -524,7 +524,12 @@ impl Ledger for PostgresLedger {
         Ok(row.get(0))
     }
 
-    fn record_outcome(&self, id: i64, outcome: &Outcome, now: Millis) -> Result<(), LedgerError> {
+    fn record_outcome(
+        &self,
+        id: i64,
+        outcome: &Outcome,
+        now: Timestamp,
+    ) -> Result<(), LedgerError> {
         self.client()
             .execute(
                 "UPDATE intents SET outcome = $2, outcome_at = $3 WHERE id = $1",
@@ -574,7 +579,7 @@ impl Ledger for PostgresLedger {
         client: &str,
         supplier: &str,
         order: &Order,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<OrderWrite, LedgerError> {
         let body = json(order)?;
         let status = label(&order.status);
@@ -660,7 +665,7 @@ impl Ledger for PostgresLedger {
         client: &str,
         supplier: &str,
         invoice: &Invoice,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<(), LedgerError> {
         self.client()
             .execute(
@@ -741,7 +746,7 @@ impl Ledger for PostgresLedger {
         client: &str,
         supplier: &str,
         quote: &Quote,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<(), LedgerError> {
         self.client()
             .execute(
@@ -821,20 +826,19 @@ impl Ledger for PostgresLedger {
     fn reserve(
         &self,
         r: &Reservation,
-        decide: &dyn Fn(Used) -> Decision,
-        now: Millis,
-    ) -> Result<(Decision, Option<i64>), LedgerError> {
+        admit: &mut dyn FnMut(Used) -> bool,
+        now: Timestamp,
+    ) -> Result<Option<i64>, LedgerError> {
         let mut c = self.client();
         let mut tx = c.transaction().map_err(db)?;
         // One reservation per mandate at a time, across every replica.
         tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&r.mandate])
             .map_err(db)?;
         let used = used_in(&mut tx, &r.mandate, r.period_start, r.amount.currency())?;
-        let decision = decide(used);
-        if decision != Decision::Allow {
+        if !admit(used) {
             // Nothing is reserved.
             tx.rollback().map_err(db)?;
-            return Ok((decision, None));
+            return Ok(None);
         }
         let row = tx
             .query_one(
@@ -856,14 +860,14 @@ impl Ledger for PostgresLedger {
             .map_err(db)?;
         let id: i64 = row.get(0);
         tx.commit().map_err(db)?;
-        Ok((decision, Some(id)))
+        Ok(Some(id))
     }
 
     fn update_reservation(
         &self,
         id: i64,
         change: &ReservationChange,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<(), LedgerError> {
         self.client()
             .execute(
@@ -916,7 +920,7 @@ impl Ledger for PostgresLedger {
     fn used(
         &self,
         mandate: &str,
-        period_start: Millis,
+        period_start: Timestamp,
         currency: mercato_sdk::exact::Currency,
     ) -> Result<Used, LedgerError> {
         used_in(&mut *self.client(), mandate, period_start, currency)
@@ -927,7 +931,7 @@ impl Ledger for PostgresLedger {
         id: &str,
         client: &str,
         definition: &str,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<(), LedgerError> {
         self.client()
             .execute(
@@ -939,7 +943,7 @@ impl Ledger for PostgresLedger {
         Ok(())
     }
 
-    fn mandates(&self) -> Result<Vec<(String, String, String, Millis)>, LedgerError> {
+    fn mandates(&self) -> Result<Vec<(String, String, String, Timestamp)>, LedgerError> {
         let rows = self
             .client()
             .query(
@@ -1012,7 +1016,7 @@ impl Ledger for PostgresLedger {
         by: Option<&str>,
         note: Option<&str>,
         order_id: Option<&str>,
-        now: Millis,
+        now: Timestamp,
     ) -> Result<bool, LedgerError> {
         let from: Vec<&str> = from.iter().map(|s| s.as_str()).collect();
         let changed = self
