@@ -221,7 +221,7 @@ pub fn report(
             .to_string(),
         );
     }
-    if wasmtime::Engine::detect_precompiled(bytes).is_some() {
+    if crate::engine::is_precompiled(bytes) {
         reasons.push(LoadError::Precompiled.to_string());
     }
     if let Ok(package) = adapter::package::read(bytes) {

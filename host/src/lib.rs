@@ -28,35 +28,9 @@
 //! - [`contract`]: the contract's data types as plain Rust values.
 //! - `demo` (feature `demo`): the story `mercato demo` tells, against simulated suppliers.
 //!
-//! ## Using it
-//! ```no_run
-//! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
-//! use mercato::sandbox::secrets::AttachTarget;
-//! use mercato::sandbox::{Grants, HostGrant};
-//! use mercato::signing::{PublicKey, TrustStore};
-//! use mercato::{AdapterHost, HostConfig};
-//!
-//! // Trust Voltaic's publisher key for Voltaic's adapters; refuse everything unsigned.
-//! let trust = TrustStore::new().trust("voltaic", PublicKey::parse("ed25519:…")?, None);
-//! let host = AdapterHost::new(HostConfig { trust, ..HostConfig::default() })?;
-//! // Grant what its manifest asks for: the API host, the base URL, and the API key, which the
-//! // host attaches to requests under the base URL and to nothing else.
-//! let grants = Grants::new()
-//!     .host(HostGrant::parse("https://api.voltaic.example")?)
-//!     .setting("base-url", "https://api.voltaic.example/v1")
-//!     .secret_for(
-//!         "api-key",
-//!         std::env::var("VOLTAIC_API_KEY")?,
-//!         [AttachTarget::parse("https://api.voltaic.example/v1/")?],
-//!     );
-//! let adapter = host.load_file("voltaic.wasm".as_ref(), grants).await?;
-//! println!("{} offers {:?}", adapter.supplier(), adapter.profile().capabilities.names());
-//! # Ok(()) }
-//! ```
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
-pub mod adapter;
 pub mod audit;
 pub mod broker;
 pub mod clients;
@@ -67,23 +41,16 @@ pub mod contract;
 pub mod demo;
 pub mod desk;
 pub mod display;
-pub mod engine;
-pub mod error;
 pub mod gateway;
-pub mod logline;
 pub mod mandate;
 pub mod metrics;
 pub mod policy;
 pub mod reload;
-pub mod sandbox;
 pub mod scaffold;
-pub mod signing;
 pub mod wire;
-pub mod wit;
 
 pub use mercato_ledger as ledger;
+pub use mercato_runtime::{adapter, engine, error, logline, sandbox, signing, wit};
 
-pub use adapter::{AdapterHost, Digest, HostConfig, LoadedAdapter, Operation, SupplierId};
-pub use engine::EngineConfig;
-pub use error::{CallError, LoadError, ResourceKind};
-pub use sandbox::Grants;
+pub use mercato_runtime::{AdapterHost, Digest, HostConfig, LoadedAdapter, Operation, SupplierId};
+pub use mercato_runtime::{CallError, EngineConfig, Grants, LoadError, ResourceKind};

@@ -17,6 +17,8 @@ mod generated {
 
 pub use generated::*;
 
+pub mod validate;
+
 use mercato_sdk::exact;
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -2,7 +2,7 @@
 
 use super::{Check, Stop, Suite, UNKNOWN_ID, fail, failed_call, orderable_quantity};
 use crate::CallError;
-use crate::adapter::validate;
+use crate::contract::validate;
 use crate::contract::*;
 use mercato_sdk::exact::Currency;
 use mercato_sdk::gtin::Gtin;

@@ -3,7 +3,7 @@
 
 use super::catalog::expect_not_found;
 use super::{Check, QUOTE_POLL, Stop, Suite, UNKNOWN_ID, fail, failed_call, orderable_quantity};
-use crate::adapter::validate;
+use crate::contract::validate;
 use crate::contract::*;
 use crate::display::{self, label};
 use mercato_sdk::exact::RoundingMode;

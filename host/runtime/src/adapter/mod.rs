@@ -23,7 +23,6 @@ mod linker;
 pub mod package;
 pub(crate) mod state;
 pub mod structure;
-pub(crate) mod validate;
 mod watch;
 pub mod world;
 
@@ -184,7 +183,7 @@ impl AdapterHost {
                 max,
             });
         }
-        if wasmtime::Engine::detect_precompiled(&bytes).is_some() {
+        if crate::engine::is_precompiled(&bytes) {
             return Err(LoadError::Precompiled);
         }
         let inspected = inspect(&bytes, &config.trust)?;

@@ -3,13 +3,13 @@
 
 use super::exports::{Answer, Exports, ExportsPre};
 use super::state::{AdapterGrants, AdapterState, LimitExceeded};
-use super::validate::{self, Declared, Invalid};
 use super::watch::{CallFacts, CallRecord, CapabilityGate};
 use super::{HostInner, LoadedAdapter};
 use crate::contract::*;
 use crate::error::{CallError, ResourceKind};
 use crate::sandbox::log_quota::{Level, Source};
 use crate::sandbox::size;
+use mercato_contract::validate::{self, Declared, Invalid};
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -341,7 +341,7 @@ impl LoadedAdapter {
     /// A call of this adapter ran into the request's deadline and was abandoned: a fault for
     /// its breaker, so a supplier that keeps answering too late is suspended like one that
     /// fails.
-    pub(crate) fn missed_deadline(&self, limit: Duration) {
+    pub fn missed_deadline(&self, limit: Duration) {
         self.inner.breaker.record(Some(format!(
             "no answer within the request deadline of {} ms",
             limit.as_millis()

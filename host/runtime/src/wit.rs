@@ -35,7 +35,7 @@ pub mod since_v0_1_0 {
 
     // Serde only: values cross to `latest` through their shared JSON shape.
     contract_bindings!(
-        "../wit/frozen/0.1.0",
+        "../../wit/frozen/0.1.0",
         "mercato:supplier/supplier-adapter@0.1.0",
         [serde::Serialize, serde::Deserialize]
     );
@@ -53,7 +53,7 @@ pub mod since_v0_2_0 {
 
     // No derives: values cross to the plain contract types field by field
     // (`adapter/cross`), and the rest of the host uses those.
-    contract_bindings!("../wit", "mercato:supplier/supplier-adapter@0.2.0", []);
+    contract_bindings!("../../wit", "mercato:supplier/supplier-adapter@0.2.0", []);
 
     /// The contract version these bindings speak.
     pub const VERSION: &str = "0.2.0";
@@ -76,7 +76,7 @@ mod tests {
     /// WASI packages they vendor. If it ever fails, move to a patched wasmtime first.
     #[test]
     fn no_list_of_zero_sized_values_crosses_the_boundary() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../wit");
         for dir in [root.clone(), root.join("frozen/0.1.0")] {
             let mut resolve = Resolve::default();
             resolve.push_dir(&dir).expect("the WIT resolves");

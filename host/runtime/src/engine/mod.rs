@@ -126,6 +126,12 @@ impl RuntimeEngine {
     }
 }
 
+/// Whether `bytes` are wasmtime's precompiled machine code rather than a component: never
+/// loaded, because only the compiler's own output may become code (see `LoadError::Precompiled`).
+pub fn is_precompiled(bytes: &[u8]) -> bool {
+    wasmtime::Engine::detect_precompiled(bytes).is_some()
+}
+
 /// Everything of the engine's configuration that shapes compiled code; a compiling child
 /// builds its engine from this alone, so its artefacts load in the host's engine.
 pub fn codegen_config(config: &EngineConfig) -> Config {

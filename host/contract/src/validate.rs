@@ -4,11 +4,11 @@
 //! currency it does not trade in, at a negative price, with price breaks out of order, with
 //! decimals out of range, or with totals that do not add up. Each check names the field that is
 //! wrong and why; a failed check turns the result into
-//! [`CallError::InvalidOutput`](crate::CallError::InvalidOutput). These are the rules the
+//! `CallError::InvalidOutput` in the runtime. These are the rules the
 //! conformance suite holds an adapter to, applied on every call; the suite reuses them. Field
 //! paths are built with `format_args!`, so they are only formatted when a check fails.
 
-use crate::contract::*;
+use crate::*;
 use mercato_sdk::exact::{Currency, ExactError, RoundingMode};
 use mercato_sdk::gtin::Gtin;
 use std::cmp::Ordering;
