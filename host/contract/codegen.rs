@@ -43,6 +43,8 @@ fn screaming(name: &str) -> String {
 
 struct Gen<'a> {
     resolve: &'a Resolve,
+    /// The contract's version (`0.2.0`).
+    version: String,
     /// Named types with their interface, in WIT order.
     named: Vec<(TypeId, String)>,
 }
@@ -55,6 +57,12 @@ impl<'a> Gen<'a> {
             .find(|(n, _)| n.namespace == "mercato" && n.name == "supplier")
             .map(|(_, id)| *id)
             .expect("the mercato:supplier package");
+        let version = resolve.packages[pkg]
+            .name
+            .version
+            .as_ref()
+            .expect("the contract package is versioned")
+            .to_string();
         let mut named = Vec::new();
         for (iface_name, iface) in &resolve.packages[pkg].interfaces {
             if RUNTIME_ONLY.contains(&iface_name.as_str()) {
@@ -76,7 +84,11 @@ impl<'a> Gen<'a> {
             .map(|(id, _)| camel(resolve.types[*id].name.as_deref().unwrap()))
             .collect();
         assert_eq!(names.len(), named.len(), "two WIT types share a Rust name");
-        Gen { resolve, named }
+        Gen {
+            resolve,
+            version,
+            named,
+        }
     }
 
     fn name(&self, id: TypeId) -> String {
@@ -163,6 +175,12 @@ impl<'a> Gen<'a> {
         let mut out = String::new();
         out.push_str(HEADER);
         out.push_str("\nuse schemars::JsonSchema;\nuse serde::{Deserialize, Serialize};\n");
+        writeln!(
+            out,
+            "\n/// The contract version these types follow.\npub const VERSION: &str = {:?};",
+            self.version
+        )
+        .unwrap();
         let local = |_: TypeId| String::new();
         for (id, _) in &self.named {
             let def = &self.resolve.types[*id];

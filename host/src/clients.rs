@@ -4,7 +4,7 @@
 //! keeps only SHA-256 digests of API keys, so a policy file or a memory dump does not reveal
 //! them; front ends look a presented key up by its digest ([`Clients::by_key`]).
 
-use crate::adapter::SupplierId;
+use crate::contract::supplier::SupplierId;
 use crate::contract::{BuyerContext, CallContext};
 use sha2::{Digest as _, Sha256};
 use std::collections::HashMap;

@@ -49,8 +49,8 @@ pub struct Suppliers {
     pub host: AdapterHost,
     /// The three adapters.
     pub broker: Broker,
-    /// How long loading took, per supplier.
-    pub load_times: Vec<(SupplierId, Duration)>,
+    /// The same adapters as the runtime loaded them, with how long loading took.
+    pub loaded: Vec<(LoadedAdapter, Duration)>,
     /// The key the bundled adapters were signed with for this run.
     pub publisher_key: SecretKey,
 }
@@ -94,8 +94,7 @@ impl Suppliers {
             (mercato_artifacts::NORDFAST_UBL, nordfast_grants(&nordfast)?),
             (mercato_artifacts::HANSA_CSV, Grants::default()),
         ];
-        let mut adapters = Vec::new();
-        let mut load_times = Vec::new();
+        let mut loaded = Vec::new();
         for (component, grants) in plan {
             let started = Instant::now();
             let signed = signing::sign(component.bytes, &publisher_key)?;
@@ -103,23 +102,24 @@ impl Suppliers {
                 .load(signed, grants)
                 .await
                 .with_context(|| format!("loading {}", component.name))?;
-            load_times.push((adapter.supplier().clone(), started.elapsed()));
-            adapters.push(adapter);
+            loaded.push((adapter, started.elapsed()));
         }
         Ok(Suppliers {
             voltaic,
             nordfast,
             host,
-            broker: Broker::new(adapters),
-            load_times,
+            broker: Broker::new(loaded.iter().map(|(a, _)| a.clone())),
+            loaded,
             publisher_key,
         })
     }
 
     /// The adapter of `supplier`.
     pub fn adapter(&self, supplier: &str) -> anyhow::Result<LoadedAdapter> {
-        self.broker
-            .adapter(supplier)
+        self.loaded
+            .iter()
+            .find(|(a, _)| a.supplier().as_str() == supplier)
+            .map(|(a, _)| a.clone())
             .ok_or_else(|| anyhow!("no adapter for {supplier}"))
     }
 }
@@ -322,21 +322,14 @@ pub async fn run_with(s: &Suppliers, out: &mut impl Write) -> anyhow::Result<Dem
         "component",
         "loaded in",
     ]);
-    for a in s.broker.adapters().iter() {
+    for (a, took) in &s.loaded {
         let p = a.profile();
-        let took = s
-            .load_times
-            .iter()
-            .find(|(id, _)| id == a.supplier())
-            .map(|(_, d)| {
-                let how = if a.loaded_from_cache() {
-                    "from cache"
-                } else {
-                    "compiled"
-                };
-                format!("{} ms, {how}", d.as_millis())
-            })
-            .unwrap_or_default();
+        let how = if a.loaded_from_cache() {
+            "from cache"
+        } else {
+            "compiled"
+        };
+        let took = format!("{} ms, {how}", took.as_millis());
         let signed = match a.trust() {
             Trust::Trusted(_) => format!("yes, {DEMO_PUBLISHER}"),
             other => format!("{other:?}"),

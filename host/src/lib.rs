@@ -54,3 +54,17 @@ pub use mercato_runtime::{adapter, engine, error, logline, sandbox, signing, wit
 
 pub use mercato_runtime::{AdapterHost, Digest, HostConfig, LoadedAdapter, Operation, SupplierId};
 pub use mercato_runtime::{CallError, EngineConfig, Grants, LoadError, ResourceKind};
+
+#[cfg(test)]
+mod tests {
+    /// The rooms keep their own copies of two facts of the runtime; they must agree.
+    #[test]
+    fn the_rooms_agree_with_the_runtime() {
+        assert_eq!(
+            crate::broker::DEFAULT_MAX_CONCURRENT_CALLS,
+            crate::engine::DEFAULT_POOL_SIZE as usize,
+            "the broker admits as many calls as the runtime has instance slots"
+        );
+        assert_eq!(crate::contract::VERSION, crate::wit::latest::VERSION);
+    }
+}

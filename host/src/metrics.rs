@@ -11,8 +11,8 @@
 //! 1.0, which the registry writes, and the Prometheus text format 0.0.4 (what `promtool` and
 //! older scrapers read), derived from it by [`to_prometheus_text`].
 
-use crate::adapter::breaker::BreakerStatus;
-use crate::error::CallError;
+use crate::contract::supplier::BreakerStatus;
+use crate::contract::supplier::CallError;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -506,7 +506,7 @@ fn trap_kind(e: &CallError) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::ResourceKind;
+    use crate::contract::supplier::ResourceKind;
 
     #[test]
     fn calls_errors_and_traps_are_exported_by_supplier() {

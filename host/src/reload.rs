@@ -18,6 +18,7 @@
 use crate::adapter::{self, AdapterHost};
 use crate::broker::Broker;
 use crate::conformance::{self, Outcome};
+use crate::contract::supplier::Adapter;
 use crate::error::LoadError;
 use crate::policy::Policy;
 use std::collections::BTreeMap;
@@ -217,10 +218,10 @@ impl Watcher {
         }
         let supplier = loaded.supplier().to_string();
         let version = loaded.profile().adapter_version.clone();
-        let installed = loaded.clone();
+        let installed: Adapter = loaded.into();
         let replaced = self
             .broker
-            .install(loaded)
+            .install(installed.clone())
             .map(|old| old.profile().adapter_version.clone());
         // The suite checked the connection already; this records it for `/health`.
         self.broker.check_readiness(&installed).await;

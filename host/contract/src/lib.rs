@@ -17,6 +17,7 @@ mod generated {
 
 pub use generated::*;
 
+pub mod supplier;
 pub mod validate;
 
 use mercato_sdk::exact;

@@ -1,6 +1,6 @@
 //! Fan-out to many suppliers at once, and ranking of what comes back.
 //!
-//! The broker never touches wasmtime types: it holds [`LoadedAdapter`]s and calls their typed
+//! The broker never touches wasmtime types: it holds [`Adapter`]s and calls their typed
 //! operations. Every eligible adapter is asked concurrently; each answer or typed error comes
 //! back in one [`FanOut`], together with the suppliers that were not asked and why, and no
 //! adapter can hold the response past the request's deadline.
@@ -13,13 +13,13 @@ pub mod admission;
 pub mod offers;
 pub mod readiness;
 
-use crate::adapter::{LoadedAdapter, Operation, SupplierId};
 use crate::contract::now_ms;
+use crate::contract::supplier::CallError;
+use crate::contract::supplier::{Adapter, Operation, SupplierId};
 use crate::contract::{
     Address, AvailabilityAnswer, AvailabilityRequest, CallContext, Capabilities, CatalogItem,
     ItemRef, Quote, QuoteRequest, SearchPage, SearchQuery,
 };
-use crate::error::CallError;
 use crate::metrics::Metrics;
 use admission::{Admission, Busy};
 use futures::FutureExt as _;
@@ -31,6 +31,11 @@ use tracing::Instrument as _;
 
 /// How long a fan-out waits for the slowest supplier unless told otherwise.
 pub const DEFAULT_REQUEST_DEADLINE: Duration = Duration::from_secs(3);
+
+/// Adapter calls in flight at once across every supplier: the runtime's default instance
+/// pool, so a call that is admitted finds a free instance slot (the application checks that
+/// the two agree).
+pub const DEFAULT_MAX_CONCURRENT_CALLS: usize = 256;
 
 /// One supplier's part of a fan-out.
 #[derive(Debug, Clone)]
@@ -127,7 +132,7 @@ impl Default for BrokerConfig {
     fn default() -> Self {
         BrokerConfig {
             deadline: DEFAULT_REQUEST_DEADLINE,
-            max_concurrent_calls: crate::engine::DEFAULT_POOL_SIZE as usize,
+            max_concurrent_calls: DEFAULT_MAX_CONCURRENT_CALLS,
             queue_wait: Duration::from_millis(250),
             max_calls_per_supplier: None,
         }
@@ -141,7 +146,7 @@ impl Default for BrokerConfig {
 /// Clones share one set.
 #[derive(Debug, Clone)]
 pub struct Broker {
-    adapters: Arc<RwLock<Arc<[LoadedAdapter]>>>,
+    adapters: Arc<RwLock<Arc<[Adapter]>>>,
     config: BrokerConfig,
     admission: Admission,
     metrics: Arc<Metrics>,
@@ -150,19 +155,19 @@ pub struct Broker {
 
 impl Default for Broker {
     fn default() -> Self {
-        Broker::new(Vec::new())
+        Broker::new(Vec::<Adapter>::new())
     }
 }
 
 impl Broker {
     /// A broker over `adapters` with the default bounds.
-    pub fn new(adapters: Vec<LoadedAdapter>) -> Self {
+    pub fn new(adapters: impl IntoIterator<Item = impl Into<Adapter>>) -> Self {
         Broker::with_config(adapters, BrokerConfig::default(), Arc::new(Metrics::new()))
     }
 
     /// A broker over `adapters`, bounded by `config`, reporting into `metrics`.
     pub fn with_config(
-        adapters: Vec<LoadedAdapter>,
+        adapters: impl IntoIterator<Item = impl Into<Adapter>>,
         config: BrokerConfig,
         metrics: Arc<Metrics>,
     ) -> Self {
@@ -173,7 +178,7 @@ impl Broker {
         );
         metrics.set_pool_capacity(admission.capacity());
         Broker {
-            adapters: Arc::new(RwLock::new(adapters.into())),
+            adapters: Arc::new(RwLock::new(adapters.into_iter().map(Into::into).collect())),
             config,
             admission,
             metrics,
@@ -188,7 +193,7 @@ impl Broker {
     }
 
     /// Every adapter, as the set is now.
-    pub fn adapters(&self) -> Arc<[LoadedAdapter]> {
+    pub fn adapters(&self) -> Arc<[Adapter]> {
         self.adapters
             .read()
             .unwrap_or_else(PoisonError::into_inner)
@@ -196,7 +201,7 @@ impl Broker {
     }
 
     /// The adapter of `supplier`, as the set is now.
-    pub fn adapter(&self, supplier: &str) -> Option<LoadedAdapter> {
+    pub fn adapter(&self, supplier: &str) -> Option<Adapter> {
         self.adapters()
             .iter()
             .find(|a| a.supplier().as_str() == supplier)
@@ -205,12 +210,13 @@ impl Broker {
 
     /// Serve `adapter` from now on: it replaces the adapter of the same supplier (returned),
     /// or joins the set. Requests already running keep the adapters they started with.
-    pub fn install(&self, adapter: LoadedAdapter) -> Option<LoadedAdapter> {
+    pub fn install(&self, adapter: impl Into<Adapter>) -> Option<Adapter> {
+        let adapter = adapter.into();
         let mut set = self
             .adapters
             .write()
             .unwrap_or_else(PoisonError::into_inner);
-        let mut next: Vec<LoadedAdapter> = set.to_vec();
+        let mut next: Vec<Adapter> = set.to_vec();
         let adapter_supplier = adapter.supplier().clone();
         let replaced = match next.iter_mut().find(|a| a.supplier() == adapter.supplier()) {
             Some(slot) => Some(std::mem::replace(slot, adapter)),
@@ -254,7 +260,7 @@ impl Broker {
     /// of the capability's flags and, where the context names them, sells in its currency and
     /// ships to its country.
     pub fn eligibility(
-        adapter: &LoadedAdapter,
+        adapter: &Adapter,
         capability: (Capabilities, &'static str),
         ctx: &CallContext,
     ) -> Result<(), Ineligible> {
@@ -281,7 +287,7 @@ impl Broker {
 
     /// Adapters that declare `capability` and, where the context names them, sell in its
     /// currency and ship to its country.
-    pub fn eligible(&self, capability: Capabilities, ctx: &CallContext) -> Vec<LoadedAdapter> {
+    pub fn eligible(&self, capability: Capabilities, ctx: &CallContext) -> Vec<Adapter> {
         self.adapters()
             .iter()
             .filter(|a| Broker::eligibility(a, (capability, ""), ctx).is_ok())
@@ -402,7 +408,7 @@ impl Broker {
     /// fan-out. The capability check is the adapter's own.
     pub async fn call<T>(
         &self,
-        adapter: &LoadedAdapter,
+        adapter: &Adapter,
         operation: Operation,
         ctx: &CallContext,
         call: impl Future<Output = Result<T, CallError>>,
@@ -429,7 +435,7 @@ impl Broker {
         call: F,
     ) -> Result<FanOut<T>, Busy>
     where
-        F: Fn(LoadedAdapter, Arc<CallContext>) -> Fut,
+        F: Fn(Adapter, Arc<CallContext>) -> Fut,
         Fut: Future<Output = Result<T, CallError>> + Send + 'static,
         T: Send + 'static,
     {
@@ -480,7 +486,7 @@ impl Broker {
     /// [`timed`] as a future that owns what it needs, so it can run as its own task.
     fn owned_timed<T: Send + 'static>(
         &self,
-        adapter: LoadedAdapter,
+        adapter: Adapter,
         operation: Operation,
         deadline: Deadline,
         call: impl Future<Output = Result<T, CallError>> + Send + 'static,
@@ -508,7 +514,7 @@ struct Deadline {
 async fn timed<T>(
     metrics: &Metrics,
     admission: &Admission,
-    adapter: &LoadedAdapter,
+    adapter: &Adapter,
     operation: Operation,
     deadline: Deadline,
     call: impl Future<Output = Result<T, CallError>>,

@@ -6,7 +6,7 @@
 //! compared in the same currency and unit: an offer in another currency or unit is reported,
 //! never converted.
 
-use crate::adapter::SupplierId;
+use crate::contract::supplier::SupplierId;
 use crate::contract::{CatalogItem, Money, Price, Quantity, StockStatus};
 use mercato_sdk::exact::{self, Currency, RoundingMode};
 use std::cmp::Ordering;

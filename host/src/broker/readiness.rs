@@ -9,9 +9,9 @@
 //! and is counted in the metrics like any other.
 
 use super::Broker;
-use crate::adapter::{Digest, LoadedAdapter, Operation, SupplierId};
+use crate::contract::supplier::CallError;
+use crate::contract::supplier::{Adapter, Digest, Operation, SupplierId};
 use crate::contract::{BuyerContext, CallContext, CommerceError, Timestamp, now_ms};
-use crate::error::CallError;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -139,13 +139,13 @@ impl Counts {
 
 impl Broker {
     /// What the last connection check of `adapter` (this version of it) said.
-    pub fn readiness(&self, adapter: &LoadedAdapter) -> Readiness {
+    pub fn readiness(&self, adapter: &Adapter) -> Readiness {
         self.readiness.get(adapter.supplier(), adapter.digest())
     }
 
     /// Run `adapter`'s connection check now, record what it said and return it. With no call
     /// slot free the state stays as it was, to be checked again on the next pass.
-    pub async fn check_readiness(&self, adapter: &LoadedAdapter) -> Readiness {
+    pub async fn check_readiness(&self, adapter: &Adapter) -> Readiness {
         let ctx = self.check_context();
         let call = adapter.check_connection(&ctx);
         let Ok(outcome) = self

@@ -18,9 +18,9 @@ use super::once::{canonical, request_hash};
 use super::request::{IdempotencyKey, PlaceOrder};
 use super::rules::{Cost, LineCost};
 use super::{Facts, OrderDesk, OrderRef, Placement, Sent};
-use crate::adapter::Operation;
 use crate::clients::{Client, request_id};
 use crate::codes;
+use crate::contract::supplier::Operation;
 use crate::contract::{Address, CancelRequest, CancelStatus, Money, Order, Price, Quantity};
 use crate::ledger::{
     Approval, ApprovalKind, ApprovalState, KeyScope, ReservationChange, ReservationState,

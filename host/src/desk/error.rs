@@ -2,10 +2,10 @@
 //! through, each a case a caller can match on. No transport is named here; the gateway turns
 //! each case into an HTTP problem, an MCP error result or a CLI exit status.
 
-use crate::adapter::SupplierId;
 use crate::broker::admission::Busy;
 use crate::contract::CommerceError;
-use crate::error::CallError;
+use crate::contract::supplier::CallError;
+use crate::contract::supplier::SupplierId;
 use crate::mandate::Rule;
 use serde::{Deserialize, Serialize};
 

@@ -4,7 +4,7 @@
 
 use super::rules::{self, Cost};
 use super::{DeskError, OrderDesk, Placement};
-use crate::adapter::Operation;
+use crate::contract::supplier::Operation;
 use crate::contract::{CatalogItem, ItemRef, Quote};
 use crate::mandate::{ItemFacts, ItemRule};
 use mercato_sdk::exact::Currency;
@@ -71,7 +71,9 @@ impl OrderDesk {
             // None of the items is known: each line's cost is unknown, said per line.
             Err(DeskError::Call {
                 error:
-                    crate::error::CallError::Commerce(crate::contract::CommerceError::NotFound(_)),
+                    crate::contract::supplier::CallError::Commerce(
+                        crate::contract::CommerceError::NotFound(_),
+                    ),
                 ..
             }) => Ok(Vec::new()),
             Err(e) => Err(e),

@@ -36,15 +36,15 @@ pub use once::{canonical, request_hash};
 pub use recovery::Recovery;
 pub use request::{CancelBody, IdempotencyKey, MAX_LINES, PlaceOrder, ReturnBody};
 
-use crate::adapter::{LoadedAdapter, Operation};
 use crate::broker::Broker;
 use crate::clients::{Client, Clients};
 use crate::codes::Normalize as _;
+use crate::contract::supplier::CallError;
+use crate::contract::supplier::{Adapter, Operation};
 use crate::contract::{
     AckStatus, CallContext, CancelRequest, CancelStatus, Order, OrderRequest, OrderStatus, Quote,
     Timestamp, now_ms,
 };
-use crate::error::CallError;
 use crate::ledger::{
     Ledger, LedgerError, Outcome, Reservation, ReservationChange, ReservationState,
 };
@@ -119,7 +119,7 @@ struct Placement<'a> {
 struct Sent<'a> {
     client: &'a Client,
     key: IdempotencyKey,
-    adapter: LoadedAdapter,
+    adapter: Adapter,
     ctx: CallContext,
     asked: PlaceOrder,
     mandate: Arc<Mandate>,
@@ -582,7 +582,7 @@ impl OrderDesk {
     }
 
     /// The adapter serving `supplier`.
-    fn adapter(&self, supplier: &str) -> Result<LoadedAdapter, DeskError> {
+    fn adapter(&self, supplier: &str) -> Result<Adapter, DeskError> {
         self.broker
             .adapter(supplier)
             .ok_or_else(|| DeskError::UnknownSupplier(supplier.to_string()))
@@ -608,7 +608,7 @@ impl OrderDesk {
     /// One adapter call through the broker's admission control.
     async fn call<T>(
         &self,
-        adapter: &LoadedAdapter,
+        adapter: &Adapter,
         operation: Operation,
         ctx: &CallContext,
         call: impl Future<Output = Result<T, CallError>>,
@@ -627,7 +627,7 @@ impl OrderDesk {
     /// first: a power cut after the call leaves cannot lose the record that it may have.
     async fn send<T>(
         &self,
-        adapter: &LoadedAdapter,
+        adapter: &Adapter,
         operation: Operation,
         ctx: &CallContext,
         call: impl Future<Output = Result<T, CallError>>,

@@ -13,9 +13,9 @@
 use super::error::{DeskError, Failure, Refusal};
 use super::request::{CancelBody, IdempotencyKey, MAX_LINES, ReturnBody};
 use super::{OrderDesk, OrderRef, Sent};
-use crate::adapter::{LoadedAdapter, Operation};
 use crate::clients::Client;
 use crate::codes::Normalize as _;
+use crate::contract::supplier::{Adapter, Operation};
 use crate::contract::{
     CancelOutcome, CancelRequest, CancelStatus, Order, ReturnAuthorization, ReturnRequest,
 };
@@ -33,7 +33,7 @@ pub(super) struct Mutation<'a> {
     pub operation: Operation,
     pub key: &'a IdempotencyKey,
     /// Owned: the broker's set may change while the call runs; this is the adapter it uses.
-    pub adapter: LoadedAdapter,
+    pub adapter: Adapter,
     pub supplier_key: String,
     pub buyer_po: Option<String>,
     /// The client's request (what the hash covers).
@@ -49,7 +49,7 @@ impl<'a> Mutation<'a> {
         client: &'a Client,
         operation: Operation,
         key: &'a IdempotencyKey,
-        adapter: LoadedAdapter,
+        adapter: Adapter,
         order_id: &str,
         body: &impl Serialize,
     ) -> Self {
@@ -276,7 +276,7 @@ impl OrderDesk {
         &self,
         open: &OpenIntent,
         client: &'a Client,
-        adapter: &LoadedAdapter,
+        adapter: &Adapter,
     ) -> Result<Option<Sent<'a>>, DeskError> {
         if open.intent.buyer_po.is_none() {
             return Ok(None);

@@ -11,7 +11,7 @@
 
 use super::once::request_hash;
 use super::{DeskError, OrderDesk};
-use crate::adapter::Operation;
+use crate::contract::supplier::Operation;
 use crate::ledger::{Outcome, ReservationChange, ReservationState};
 
 /// What a recovery did.

@@ -1,9 +1,9 @@
 //! What a client asks the desk for: an order, a cancellation, a return, each under the
 //! client's idempotency key.
 
-use crate::adapter::{Operation, SupplierId};
 use crate::clients::Client;
 use crate::codes::{CodeError, Normalize, path};
+use crate::contract::supplier::{Operation, SupplierId};
 use crate::contract::{
     Address, Money, OrderLineRequest, PartialDelivery, PaymentInstruction, ReturnLine, TimeWindow,
 };

@@ -5,8 +5,8 @@
 //! for a person.
 
 use super::{DeskError, OrderDesk, OrderRef};
-use crate::adapter::{Operation, SupplierId};
 use crate::clients::Client;
+use crate::contract::supplier::{Operation, SupplierId};
 use crate::contract::{Invoice, Order, OrderEvent, OrderStatus, Quote};
 use crate::ledger::{
     ApprovalKind, ApprovalState, AuditEntry, OrderWrite, ReservationChange, ReservationState,

@@ -2,11 +2,11 @@
 //! typed [`ErrorCode`], an HTTP status chosen once here, and a retry hint where one exists.
 
 use super::api::{ErrorCode, Problem, SupplierError};
-use crate::adapter::SupplierId;
 use crate::broker::admission::Busy;
 use crate::contract::CommerceError;
+use crate::contract::supplier::CallError;
+use crate::contract::supplier::SupplierId;
 use crate::desk::DeskError;
-use crate::error::CallError;
 use http::StatusCode;
 
 /// Why a gateway request failed.

@@ -7,15 +7,15 @@
 
 use super::api::*;
 use super::problem::{ApiError, supplier_error};
-use crate::adapter::{LoadedAdapter, Operation, SupplierId};
 use crate::broker::offers::{self, OfferProblem};
 use crate::broker::{Broker, FanOut, Ineligible};
 use crate::clients::{Client, Clients};
 use crate::codes::{CodeError, Normalize, optional_currency, path};
+use crate::contract::supplier::CallError;
+use crate::contract::supplier::{Adapter, BreakerStatus, Operation, SupplierId};
 use crate::contract::{self as c, CallContext, CommerceError, InboundDocument, InboundResult};
 use crate::contract::{SearchQuery, now_ms};
 use crate::desk::{ApprovalView, ApprovalsResponse, CancelBody, IdempotencyKey, OrderDesk};
-use crate::error::CallError;
 use crate::ledger::Ledger;
 use crate::wire::{
     self, CancelOutcome, CatalogItem, Invoice, Order, OrderQuote, PlaceOrder, Quote,
@@ -113,7 +113,7 @@ impl Service {
                     .collect()
             }),
             version: env!("CARGO_PKG_VERSION").to_string(),
-            contract: crate::wit::latest::VERSION.to_string(),
+            contract: crate::contract::VERSION.to_string(),
         }
     }
 
@@ -636,7 +636,7 @@ impl Service {
         Ok(result)
     }
 
-    pub(super) fn adapter(&self, supplier: &str) -> Result<LoadedAdapter, ApiError> {
+    pub(super) fn adapter(&self, supplier: &str) -> Result<Adapter, ApiError> {
         self.broker
             .adapter(supplier)
             .ok_or_else(|| ApiError::UnknownSupplier(supplier.to_string()))
@@ -666,7 +666,7 @@ impl Service {
 
     pub(super) async fn one<T>(
         &self,
-        adapter: &LoadedAdapter,
+        adapter: &Adapter,
         operation: Operation,
         ctx: &CallContext,
         call: impl Future<Output = Result<T, CallError>>,
@@ -780,44 +780,34 @@ fn readiness_view(r: crate::broker::readiness::Readiness) -> Readiness {
     }
 }
 
-fn supplier_view(
-    a: &LoadedAdapter,
-    readiness: crate::broker::readiness::Readiness,
-) -> SupplierView {
+fn supplier_view(a: &Adapter, readiness: crate::broker::readiness::Readiness) -> SupplierView {
     let p = a.profile();
-    let l = &a.effective().limits;
+    let card = a.card();
+    let l = card.limits;
     SupplierView {
         supplier: a.supplier().to_string(),
         display_name: p.display_name.clone(),
         adapter_version: p.adapter_version.clone(),
-        contract_version: a.contract_version().to_string(),
+        contract_version: card.contract_version.to_string(),
         protocols: p.protocols.clone(),
         capabilities: wire::capabilities(p.capabilities),
         currencies: p.currencies.clone(),
         ship_to_countries: p.ship_to_countries.clone(),
         max_lines_per_order: p.max_lines_per_order,
         digest: a.digest().as_hex().to_string(),
-        signed_by: match a.trust() {
-            crate::signing::Trust::Trusted(key) => key.to_string(),
-            _ => "unsigned".to_string(),
-        },
-        outbound_hosts: a
-            .effective()
-            .destinations
-            .iter()
-            .map(|d| d.host.to_string())
-            .collect(),
+        signed_by: card.signed_by.unwrap_or_else(|| "unsigned".to_string()),
+        outbound_hosts: card.outbound_hosts,
         limits: LimitsView {
             call_timeout_ms: l.call_timeout.as_millis() as u64,
-            memory_bytes: l.memory_bytes as u64,
+            memory_bytes: l.memory_bytes,
             fuel: l.fuel,
             outbound_requests: l.outbound_requests,
             response_body_bytes: l.response_body_bytes,
-            input_bytes: l.input_bytes as u64,
-            output_bytes: l.output_bytes as u64,
+            input_bytes: l.input_bytes,
+            output_bytes: l.output_bytes,
         },
         breaker: match a.breaker() {
-            crate::adapter::breaker::BreakerStatus::Closed { .. } => "closed",
+            BreakerStatus::Closed { .. } => "closed",
             _ => "open",
         }
         .to_string(),

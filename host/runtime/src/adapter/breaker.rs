@@ -5,9 +5,10 @@
 //! Business answers (out of stock, rate limited, …) are not faults: they are the adapter doing
 //! its job. Only the adapter misbehaving counts.
 
-use serde::Serialize;
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
+
+pub use mercato_contract::supplier::BreakerStatus;
 
 /// Consecutive faults that open the breaker.
 pub const DEFAULT_FAILURE_THRESHOLD: u32 = 5;
@@ -28,40 +29,6 @@ impl Default for BreakerConfig {
         BreakerConfig {
             failure_threshold: DEFAULT_FAILURE_THRESHOLD,
             cool_down: DEFAULT_COOL_DOWN,
-        }
-    }
-}
-
-/// The breaker's state, as reported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "state", rename_all = "kebab-case")]
-pub enum BreakerStatus {
-    /// Calls flow; `consecutive_faults` so far.
-    Closed {
-        /// Faults since the last good call.
-        consecutive_faults: u32,
-    },
-    /// Calls are refused for `retry_after_ms` more.
-    Open {
-        /// Time left before a trial call.
-        retry_after_ms: u64,
-        /// The fault that opened it.
-        last_fault: String,
-    },
-    /// One trial call is in flight; its outcome closes or reopens the breaker.
-    HalfOpen,
-}
-
-impl BreakerStatus {
-    /// Every state's name, as `name` gives it.
-    pub const NAMES: [&'static str; 3] = ["closed", "half_open", "open"];
-
-    /// The state's name, for metrics.
-    pub fn name(&self) -> &'static str {
-        match self {
-            BreakerStatus::Closed { .. } => Self::NAMES[0],
-            BreakerStatus::HalfOpen => Self::NAMES[1],
-            BreakerStatus::Open { .. } => Self::NAMES[2],
         }
     }
 }

@@ -15,109 +15,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use wasmtime::{Store, Trap, UpdateDeadline};
 
+pub use mercato_contract::supplier::Operation;
+
 /// Extra time the outer timeout allows beyond the call deadline, so that a CPU-bound guest is
 /// stopped by the epoch (a precise trap) and only a guest parked in host I/O by the timeout.
 const OUTER_GRACE: Duration = Duration::from_millis(50);
-
-/// The operations of the contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Operation {
-    /// `adapter-info.describe`.
-    Describe,
-    /// `adapter-info.check-connection` (since contract 0.2).
-    CheckConnection,
-    /// `catalog.search`.
-    Search,
-    /// `catalog.get-items`.
-    GetItems,
-    /// `catalog.check-availability`.
-    CheckAvailability,
-    /// `quoting.request-quote`.
-    RequestQuote,
-    /// `quoting.get-quote`.
-    GetQuote,
-    /// `ordering.place-order`.
-    PlaceOrder,
-    /// `ordering.get-order`.
-    GetOrder,
-    /// `ordering.cancel-order`.
-    CancelOrder,
-    /// `ordering.list-shipments`.
-    ListShipments,
-    /// `ordering.list-invoices`.
-    ListInvoices,
-    /// `ordering.request-return`.
-    RequestReturn,
-    /// `inbound.handle-inbound`.
-    HandleInbound,
-}
-
-impl Operation {
-    /// Every operation, in the contract's order.
-    pub const ALL: [Operation; 14] = [
-        Operation::Describe,
-        Operation::CheckConnection,
-        Operation::Search,
-        Operation::GetItems,
-        Operation::CheckAvailability,
-        Operation::RequestQuote,
-        Operation::GetQuote,
-        Operation::PlaceOrder,
-        Operation::GetOrder,
-        Operation::CancelOrder,
-        Operation::ListShipments,
-        Operation::ListInvoices,
-        Operation::RequestReturn,
-        Operation::HandleInbound,
-    ];
-
-    /// The operation the WIT names `name`.
-    pub fn parse(name: &str) -> Option<Operation> {
-        Operation::ALL.into_iter().find(|o| o.name() == name)
-    }
-
-    /// The function's name in the WIT.
-    pub fn name(self) -> &'static str {
-        match self {
-            Operation::Describe => "describe",
-            Operation::CheckConnection => "check-connection",
-            Operation::Search => "search",
-            Operation::GetItems => "get-items",
-            Operation::CheckAvailability => "check-availability",
-            Operation::RequestQuote => "request-quote",
-            Operation::GetQuote => "get-quote",
-            Operation::PlaceOrder => "place-order",
-            Operation::GetOrder => "get-order",
-            Operation::CancelOrder => "cancel-order",
-            Operation::ListShipments => "list-shipments",
-            Operation::ListInvoices => "list-invoices",
-            Operation::RequestReturn => "request-return",
-            Operation::HandleInbound => "handle-inbound",
-        }
-    }
-
-    /// The capabilities of which one must be declared for the host to call this operation.
-    pub fn capability(self) -> Option<(Capabilities, &'static str)> {
-        Some(match self {
-            Operation::Describe | Operation::CheckConnection => return None,
-            Operation::Search => (Capabilities::SEARCH, "search"),
-            Operation::GetItems => (Capabilities::BATCH_LOOKUP, "batch-lookup"),
-            Operation::CheckAvailability => (Capabilities::LIVE_AVAILABILITY, "live-availability"),
-            Operation::RequestQuote | Operation::GetQuote => (
-                Capabilities::INSTANT_QUOTE | Capabilities::ASYNC_QUOTE,
-                "instant-quote",
-            ),
-            Operation::PlaceOrder => (Capabilities::PLACE_ORDER, "place-order"),
-            Operation::GetOrder => (Capabilities::ORDER_STATUS, "order-status"),
-            Operation::CancelOrder => (Capabilities::CANCEL_ORDER, "cancel-order"),
-            Operation::ListShipments => (Capabilities::SHIPMENT_TRACKING, "shipment-tracking"),
-            Operation::ListInvoices => (Capabilities::INVOICES, "invoices"),
-            Operation::RequestReturn => (Capabilities::RETURNS, "returns"),
-            Operation::HandleInbound => (Capabilities::INBOUND_DOCUMENTS, "inbound-documents"),
-        })
-    }
-}
 
 /// Run `f` against a fresh instance of `pre`, bounded by `grants.limits`; when `facts` is
 /// given, fill it with what the call did in the sandbox.

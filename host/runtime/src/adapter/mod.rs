@@ -23,8 +23,11 @@ mod linker;
 pub mod package;
 pub(crate) mod state;
 pub mod structure;
+mod supplier;
 mod watch;
 pub mod world;
+
+pub use mercato_contract::supplier::{Digest, SupplierId};
 
 pub use call::{IdleInstance, Operation};
 pub use state::AdapterState;
@@ -39,7 +42,6 @@ use crate::sandbox::limits::Limits;
 use crate::signing::{self, Trust, TrustStore};
 use breaker::{Breaker, BreakerConfig, BreakerStatus};
 use mercato_sdk::manifest::Manifest;
-use sha2::{Digest as _, Sha256};
 use state::AdapterGrants;
 use std::fmt;
 use std::path::Path;
@@ -49,57 +51,6 @@ use wasmtime::component::{Component, Linker};
 
 /// How long compiling one adapter may take before it is refused.
 pub const DEFAULT_COMPILE_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// SHA-256 of an adapter's unsigned component bytes: its identity, unchanged by re-signing.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub struct Digest(String);
-
-impl Digest {
-    /// The digest of `bytes`.
-    pub fn of(bytes: &[u8]) -> Self {
-        Digest(hex::encode(Sha256::digest(bytes)))
-    }
-
-    /// Lower-case hex form.
-    pub fn as_hex(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Digest {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "sha256:{}", self.0)
-    }
-}
-
-/// A supplier's stable id as the adapter declares it ("nordfast").
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-pub struct SupplierId(String);
-
-impl SupplierId {
-    /// Check the form: 1–64 characters of lower-case letters, digits and '-', starting with a
-    /// letter.
-    pub fn parse(s: &str) -> Result<Self, String> {
-        if mercato_sdk::manifest::is_supplier_id(s) {
-            Ok(SupplierId(s.to_string()))
-        } else {
-            Err(format!(
-                "supplier id {s:?} must be 1-64 lower-case letters, digits or '-', starting with a letter"
-            ))
-        }
-    }
-
-    /// The id.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for SupplierId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// Everything the host is configured with.
 #[derive(Debug, Clone)]
