@@ -32,25 +32,19 @@
 #![deny(unsafe_code)]
 
 pub mod audit;
-pub mod broker;
-pub mod clients;
-pub mod codes;
 pub mod conformance;
 pub mod contract;
 #[cfg(feature = "demo")]
 pub mod demo;
-pub mod desk;
 pub mod display;
 pub mod gateway;
-pub mod mandate;
-pub mod metrics;
 pub mod policy;
 pub mod reload;
 pub mod scaffold;
-pub mod wire;
 
 pub use mercato_ledger as ledger;
 pub use mercato_runtime::{adapter, engine, error, logline, sandbox, signing, wit};
+pub use mercato_trade::{broker, clients, codes, desk, mandate, metrics, wire};
 
 pub use mercato_runtime::{AdapterHost, Digest, HostConfig, LoadedAdapter, Operation, SupplierId};
 pub use mercato_runtime::{CallError, EngineConfig, Grants, LoadError, ResourceKind};

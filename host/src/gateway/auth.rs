@@ -38,7 +38,11 @@ fn presented_key(headers: &http::HeaderMap) -> Result<&str, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clients::tests::client;
+    use crate::clients::{Client, ClientId};
+
+    fn client(id: &str, key: &str) -> Client {
+        Client::bare(ClientId::parse(id).unwrap(), key)
+    }
 
     fn headers(name: &'static str, value: &str) -> http::HeaderMap {
         let mut h = http::HeaderMap::new();

@@ -710,12 +710,6 @@ fn normalize_quote_request(r: &mut c::QuoteRequest, field: &str) -> Result<(), C
     optional_currency(&path(field, "currency"), &mut r.currency)
 }
 
-impl Normalize for c::AvailabilityRequest {
-    fn normalize(&mut self, field: &str) -> Result<(), CodeError> {
-        self.quantity.normalize(&path(field, "quantity"))
-    }
-}
-
 pub(super) fn bounded_list(field: &str, len: usize) -> Result<(), ApiError> {
     if len > MAX_LIST {
         return Err(ApiError::BadRequest(format!(

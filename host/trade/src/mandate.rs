@@ -14,8 +14,9 @@ use mercato_sdk::exact::Money;
 use time::{Date, Duration, Month, OffsetDateTime, Time};
 
 /// A budget period. Periods are calendar periods in UTC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Period {
     /// A calendar day.
@@ -313,8 +314,17 @@ pub enum Decision {
 
 /// What the host does with a placed order whose answer breaks what was agreed (prices
 /// drifted from the quote, over the cap, totals that do not add up, another currency).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
-#[cfg_attr(test, derive(schemars::JsonSchema))]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Default,
+    serde::Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum DriftAction {
     /// Cancel it at the supplier and answer `order-cancelled-by-host` with the breach; if the

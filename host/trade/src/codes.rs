@@ -8,7 +8,7 @@
 //! everywhere. A code that passed here reaches the adapter in its one canonical spelling, so a
 //! supplier never echoes back a spelling the host then refuses as invalid output.
 
-use crate::contract::{Address, Money, Price, Quantity};
+use crate::contract::{Address, AvailabilityRequest, Money, Price, Quantity};
 use mercato_sdk::exact::{Currency, Unit};
 
 /// A code or quantity the host cannot accept, with the field it is in.
@@ -108,6 +108,12 @@ pub fn path(parent: &str, child: &str) -> String {
         child.to_string()
     } else {
         format!("{parent}.{child}")
+    }
+}
+
+impl Normalize for AvailabilityRequest {
+    fn normalize(&mut self, field: &str) -> Result<(), CodeError> {
+        self.quantity.normalize(&path(field, "quantity"))
     }
 }
 

@@ -156,6 +156,28 @@ impl Clients {
 }
 
 impl Client {
+    /// A client known by `id` and `key` and nothing else: no buyer identity, defaults,
+    /// inbound suppliers, mandate or approver role.
+    pub fn bare(id: ClientId, key: &str) -> Client {
+        Client {
+            id,
+            key: KeyDigest::of(key),
+            buyer: BuyerContext {
+                account_id: None,
+                organization: None,
+                tax_id: None,
+                cost_center: None,
+                originator: None,
+                on_behalf_of: None,
+            },
+            currency: None,
+            country: None,
+            inbound: vec![],
+            mandate: None,
+            approver: false,
+        }
+    }
+
     /// The call context of one request by this client: its buyer identity, the request's
     /// currency and ship-to country (or the client's defaults), and a deadline `wanted` from
     /// `now`, never past the host's `limit`.
@@ -195,23 +217,7 @@ pub(crate) mod tests {
 
     /// A client with `id` and `key` and nothing else configured.
     pub(crate) fn client(id: &str, key: &str) -> Client {
-        Client {
-            id: ClientId::parse(id).unwrap(),
-            key: KeyDigest::of(key),
-            buyer: BuyerContext {
-                account_id: None,
-                organization: None,
-                tax_id: None,
-                cost_center: None,
-                originator: None,
-                on_behalf_of: None,
-            },
-            currency: None,
-            country: None,
-            inbound: vec![],
-            mandate: None,
-            approver: false,
-        }
+        Client::bare(ClientId::parse(id).unwrap(), key)
     }
 
     #[test]
