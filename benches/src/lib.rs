@@ -179,7 +179,7 @@ pub async fn service(path: &Path) -> Service {
         assembled.not_loaded
     );
     let ledger = ledger::open(&policy.ledger_location()).expect("the ledger opens");
-    Service::with_ledger(assembled.broker, policy.clients, ledger)
+    Service::new(assembled.broker, policy.clients, ledger)
 }
 
 /// Whether the binary runs as `cargo bench` (criterion's benchmark mode) rather than as

@@ -37,11 +37,11 @@ pub mod contract;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod display;
-pub mod gateway;
 pub mod policy;
 pub mod reload;
 pub mod scaffold;
 
+pub use mercato_gateway as gateway;
 pub use mercato_ledger as ledger;
 pub use mercato_runtime::{adapter, engine, error, logline, sandbox, signing, wit};
 pub use mercato_trade::{broker, clients, codes, desk, mandate, metrics, wire};

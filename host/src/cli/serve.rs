@@ -133,7 +133,7 @@ pub async fn assemble(source: &Source) -> anyhow::Result<Host> {
     let location = source.ledger().unwrap_or_else(|| policy.ledger_location());
     let policy = Arc::new(policy);
     Ok(Host {
-        service: Service::with_ledger(broker, policy.clients.clone(), open_ledger(&location)?),
+        service: Service::new(broker, policy.clients.clone(), open_ledger(&location)?),
         address: policy.serve.address.clone(),
         connections: policy.serve.connections,
         generated_key: None,
@@ -177,7 +177,7 @@ async fn demo_host(source: &Source) -> anyhow::Result<Host> {
     if let Some(policy) = policy {
         let location = source.ledger().unwrap_or(Location::Memory);
         return Ok(Host {
-            service: Service::with_ledger(broker, policy.clients.clone(), open_ledger(&location)?),
+            service: Service::new(broker, policy.clients.clone(), open_ledger(&location)?),
             address: policy.serve.address.clone(),
             connections: policy.serve.connections,
             generated_key: None,
@@ -206,8 +206,8 @@ async fn demo_host(source: &Source) -> anyhow::Result<Host> {
         mercato::demo::demo_approver(&approver_key),
     ])?;
     let service = match source.ledger() {
-        Some(location) => Service::with_ledger(broker, clients, open_ledger(&location)?),
-        None => Service::new(broker, clients),
+        Some(location) => Service::new(broker, clients, open_ledger(&location)?),
+        None => Service::new(broker, clients, mercato::ledger::in_memory()),
     };
     Ok(Host {
         service,

@@ -40,6 +40,7 @@ fn serve(listener: tokio::net::TcpListener, adapter: LoadedAdapter) -> Service {
     let service = Service::new(
         Broker::new(vec![adapter]),
         Clients::new(vec![pusher]).unwrap(),
+        mercato::ledger::in_memory(),
     );
     let gateway = Gateway::on(listener, service.clone());
     tokio::spawn(gateway.serve(std::future::pending()));

@@ -84,8 +84,8 @@ impl Running {
         );
         let clients = Clients::new(clients).expect("clients");
         let service = match ledger {
-            Some(l) => Service::with_ledger(broker, clients, l),
-            None => Service::new(broker, clients),
+            Some(l) => Service::new(broker, clients, l),
+            None => Service::new(broker, clients, mercato::ledger::in_memory()),
         };
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await

@@ -248,7 +248,7 @@ fn host(suppliers: &Suppliers, ledger: &Arc<dyn Ledger>, clients: &Clients) -> S
         },
         Arc::new(Metrics::new()),
     );
-    Service::with_ledger(broker, clients.clone(), ledger.clone())
+    Service::new(broker, clients.clone(), ledger.clone())
 }
 
 fn cache_dir() -> std::path::PathBuf {

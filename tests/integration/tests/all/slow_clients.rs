@@ -24,6 +24,7 @@ async fn gateway_with(limits: ConnectionLimits) -> String {
     let service = Service::new(
         Broker::new(Vec::<mercato::contract::supplier::Adapter>::new()),
         Clients::new(vec![demo_client(KEY)]).expect("clients"),
+        mercato::ledger::in_memory(),
     );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

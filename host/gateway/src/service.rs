@@ -42,14 +42,9 @@ pub struct Service {
 }
 
 impl Service {
-    /// A service over `broker` for `clients`, with a ledger in memory (gone when the process
-    /// ends: for tests and throwaway runs; `mercato serve` keeps its ledger on disk).
-    pub fn new(broker: Broker, clients: Clients) -> Self {
-        Service::with_ledger(broker, clients, crate::ledger::in_memory())
-    }
-
-    /// A service over `broker` for `clients`, recording into `ledger`.
-    pub fn with_ledger(broker: Broker, clients: Clients, ledger: Arc<dyn Ledger>) -> Self {
+    /// A service over `broker` for `clients`, recording into `ledger` (which the application
+    /// opens: the gateway does not choose where orders are kept).
+    pub fn new(broker: Broker, clients: Clients, ledger: Arc<dyn Ledger>) -> Self {
         let (broker, clients) = (Arc::new(broker), Arc::new(clients));
         let desk = OrderDesk::new(broker.clone(), clients.clone(), ledger);
         Service {

@@ -462,7 +462,7 @@ fn found(got: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gateway::api::{OffersRequest, SearchRequest};
+    use crate::api::{OffersRequest, SearchRequest};
     use crate::wire::PlaceOrder;
 
     fn refusal<T: DeserializeOwned + JsonSchema + std::fmt::Debug + 'static>(body: &str) -> String {
@@ -552,7 +552,7 @@ mod tests {
                 "quantity": {{"steps": 1, "unit": "C62", "scale": 0}}}}], "scope": {scope}}}"#
             )
         };
-        let why = refusal::<crate::gateway::api::AvailabilityBody>(&availability("[null, null]"));
+        let why = refusal::<crate::api::AvailabilityBody>(&availability("[null, null]"));
         assert_eq!(why, "scope: expected an object, got a list");
         let why = refusal::<SearchRequest>(r#"{"scope": {"country": "AA"}}"#);
         assert!(

@@ -179,7 +179,7 @@ async fn jsonrpc_guard(
 
 /// Serve MCP on stdin and stdout as `client` until the peer closes the stream. Nothing else
 /// may write to stdout meanwhile (logs go to stderr).
-pub async fn serve_stdio(service: Service, client: Arc<Client>) -> anyhow::Result<()> {
+pub async fn serve_stdio(service: Service, client: Arc<Client>) -> Result<(), McpError> {
     let (stdin, stdout) = rmcp::transport::stdio();
     serve_io(service, client, stdin, stdout).await
 }
@@ -191,7 +191,7 @@ pub async fn serve_io<R, W>(
     client: Arc<Client>,
     reader: R,
     writer: W,
-) -> anyhow::Result<()>
+) -> Result<(), McpError>
 where
     R: tokio::io::AsyncRead + Send + Unpin + 'static,
     W: tokio::io::AsyncWrite + Send + Unpin + 'static,
@@ -201,10 +201,27 @@ where
         service,
         identity: Identity::Fixed(client),
     };
-    let running = server.serve((reader, writer)).await?;
-    let reason = running.waiting().await?;
+    let running = server
+        .serve((reader, writer))
+        .await
+        .map_err(|e| McpError::Start(e.to_string()))?;
+    let reason = running
+        .waiting()
+        .await
+        .map_err(|e| McpError::Stopped(e.to_string()))?;
     tracing::info!(?reason, "the MCP peer is gone");
     Ok(())
+}
+
+/// Why an MCP session over a byte stream failed.
+#[derive(Debug, thiserror::Error)]
+pub enum McpError {
+    /// The peer did not complete MCP's initialisation.
+    #[error("the MCP session did not start: {0}")]
+    Start(String),
+    /// The session's task ended abnormally.
+    #[error("the MCP session ended abnormally: {0}")]
+    Stopped(String),
 }
 
 /// Who a connection's tool calls act for.

@@ -1,6 +1,9 @@
-//! Gateways: the one API machine clients use, over HTTP (with a generated OpenAPI document)
-//! and MCP, on top of the broker and the order desk. Transport only: every operation is a
-//! [`Service`] call, and everything about orders is the [`crate::desk`]'s.
+//! # Mercato's gateways
+//!
+//! The one API machine clients use, over HTTP (with a generated OpenAPI document) and MCP,
+//! on top of the broker and the order desk. Transport only: every operation is a [`Service`]
+//! call, and everything about orders is the order desk's (`mercato-trade`). The only crate
+//! with axum and rmcp.
 //!
 //! - [`api`]: request and response bodies, and the money and quantity representation.
 //! - [`catalog`]: every operation once (parameters, body, answer, route, documentation, MCP
@@ -13,6 +16,8 @@
 //!   generated from its route table.
 //! - [`listen`]: the accept loop, with header, body and idle timeouts and a connection cap.
 //! - [`mcp`]: the MCP server (stdio and streamable HTTP).
+#![deny(missing_docs)]
+#![deny(unsafe_code)]
 
 pub mod api;
 pub mod auth;
@@ -26,6 +31,10 @@ pub mod problem;
 pub mod reference;
 pub mod service;
 pub mod summary;
+
+use mercato_contract as contract;
+use mercato_ledger as ledger;
+use mercato_trade::{broker, clients, codes, desk, display, mandate, metrics, wire};
 
 use crate::metrics::Metrics;
 use std::net::SocketAddr;
