@@ -2,7 +2,7 @@
 //! the real sandbox, the exact outcome asserted, and a healthy adapter answering correctly
 //! both while the attack runs and after it.
 //!
-//! Rows covered elsewhere: S5 (count bombs) in `host/src/adapter/state.rs` on core modules,
+//! Rows covered elsewhere: S5 (count bombs) in `host/runtime/src/adapter/state.rs` on core modules,
 //! because a component's world cannot express a table or instance count; S22 and S24 in
 //! `loading.rs`; S2 and S20 are properties of the call path (fresh store per call, pool
 //! exhaustion as a typed error) exercised by every test here.
