@@ -545,9 +545,52 @@ mod wasi {
     }
 }
 
+/// An identifier from a caller (an order number, a quote id) as one URL path segment, so it
+/// cannot change the path: every byte but RFC 3986's unreserved characters (letters, digits,
+/// `-`, `.`, `_`, `~`) is percent-encoded, and the empty segment and the dot segments `.` and
+/// `..`, which a server resolves as "here" and "up one level", are refused as
+/// `invalid-request` naming `field`.
+///
+/// ```
+/// use mercato_sdk::http::path_segment;
+/// assert_eq!(path_segment("order-id", "PO 7/1").unwrap(), "PO%207%2F1");
+/// assert!(path_segment("order-id", "..").is_err());
+/// ```
+pub fn path_segment(field: &str, value: &str) -> CommerceResult<String> {
+    if matches!(value, "" | "." | "..") {
+        return Err(crate::errors::invalid(
+            field,
+            format!("{value:?} cannot name anything in a URL path"),
+        ));
+    }
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn path_segments_keep_unreserved_characters_and_refuse_dot_segments() {
+        assert_eq!(path_segment("id", "VC-2026.1_a~").unwrap(), "VC-2026.1_a~");
+        assert_eq!(path_segment("id", "../x y").unwrap(), "..%2Fx%20y");
+        assert_eq!(path_segment("id", "ä?#%").unwrap(), "%C3%A4%3F%23%25");
+        assert_eq!(path_segment("id", "...").unwrap(), "...");
+        for bad in ["", ".", ".."] {
+            match path_segment("order-id", bad) {
+                Err(CommerceError::InvalidRequest(f)) => assert_eq!(f.field, "order-id"),
+                other => panic!("{bad:?}: {other:?}"),
+            }
+        }
+    }
 
     #[test]
     fn paths_join_the_base_and_queries_are_encoded() {

@@ -80,28 +80,9 @@ pub fn transport_error(response: &Response) -> CommerceError {
     )
 }
 
-/// One path segment, percent-encoded, so an id cannot change the path.
-pub fn segment(id: &str) -> String {
-    let mut out = String::with_capacity(id.len());
-    for b in id.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~' | b'.') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn path_segments_are_encoded() {
-        assert_eq!(segment("PO-2026.1"), "PO-2026.1");
-        assert_eq!(segment("../x y"), "..%2Fx%20y");
-    }
 
     #[test]
     fn transport_failures_are_typed() {

@@ -60,9 +60,10 @@ use mercato_sdk::contract::{
 };
 use mercato_sdk::errors::{CommerceResult, bad_upstream, invalid, not_found};
 use mercato_sdk::exact::{self, Currency, RoundingMode};
+use mercato_sdk::http::path_segment;
 use mercato_sdk::time::now_ms;
 
-use api::{Api, segment};
+use api::Api;
 
 /// Countries Keystone ships to.
 pub const SHIP_TO_COUNTRIES: [&str; 2] = ["US", "CA"];
@@ -153,7 +154,7 @@ fn served_sets(
 
 impl KeystoneAdapter {
     fn fetch_order(&self, api: &Api, id: &str) -> CommerceResult<Order> {
-        let body = match api.get(&format!("/orders/{}/855", segment(id))) {
+        let body = match api.get(&format!("/orders/{}/855", path_segment("order-id", id)?)) {
             Err(CommerceError::NotFound(_)) => {
                 return Err(not_found(format!(
                     "Keystone has no order with buyer PO or sales order number {id:?}"
@@ -170,7 +171,7 @@ impl KeystoneAdapter {
     }
 
     fn shipments_of(&self, api: &Api, id: &str) -> CommerceResult<Vec<Shipment>> {
-        let body = match api.get(&format!("/orders/{}/856", segment(id))) {
+        let body = match api.get(&format!("/orders/{}/856", path_segment("order-id", id)?)) {
             Err(CommerceError::NotFound(_)) => {
                 return Err(not_found(format!(
                     "Keystone has no order with buyer PO or sales order number {id:?}"

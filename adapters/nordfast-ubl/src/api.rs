@@ -106,19 +106,6 @@ pub(crate) fn error_for(response: &Response) -> CommerceError {
     }
 }
 
-/// One path segment, percent-encoded, so an id cannot change the path.
-pub(crate) fn segment(id: &str) -> String {
-    let mut out = String::with_capacity(id.len());
-    for b in id.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,11 +172,5 @@ mod tests {
             error_for(&answer(404, b"plain".to_vec())).code(),
             "not-found"
         );
-    }
-
-    #[test]
-    fn path_segments_are_encoded() {
-        assert_eq!(segment("NF-SO-000001"), "NF-SO-000001");
-        assert_eq!(segment("../x y"), "%2E%2E%2Fx%20y");
     }
 }

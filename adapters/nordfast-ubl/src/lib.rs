@@ -82,7 +82,8 @@ use mercato_sdk::errors::{CommerceResult, bad_upstream, invalid, not_found};
 use mercato_sdk::exact::{self, Currency};
 use mercato_sdk::time::now_ms;
 
-use api::{Api, segment};
+use api::Api;
+use mercato_sdk::http::path_segment;
 use read::{AskedLine, DocError, OrderAnswer};
 use write::{ItemKey, WireLine};
 
@@ -221,7 +222,10 @@ fn wire_lines<'a>(
 impl NordfastAdapter {
     /// Read an order's current OrderResponse, by Nordfast id or else by buyer PO.
     fn fetch_order(&self, api: &Api, id_or_po: &str) -> CommerceResult<OrderAnswer> {
-        let reply = match api.get(&format!("/orders/{}", segment(id_or_po)), &[]) {
+        let reply = match api.get(
+            &format!("/orders/{}", path_segment("order-id", id_or_po)?),
+            &[],
+        ) {
             Ok(r) => r,
             Err(CommerceError::NotFound(_)) => {
                 match api.get("/orders", &[("buyer_po", id_or_po)]) {
@@ -242,7 +246,10 @@ impl NordfastAdapter {
 
     fn shipments_of(&self, api: &Api, order_id: &str) -> CommerceResult<Vec<Shipment>> {
         let reply = api.get(
-            &format!("/orders/{}/despatch-advices", segment(order_id)),
+            &format!(
+                "/orders/{}/despatch-advices",
+                path_segment("order-id", order_id)?
+            ),
             &[],
         )?;
         read::document_list(&reply.body, "DespatchAdvice")
@@ -443,7 +450,10 @@ impl mercato_sdk::Adapter for NordfastAdapter {
 
     fn get_quote(&self, ctx: &CallContext, quote_id: String) -> CommerceResult<Quote> {
         let api = Api::new(ctx)?;
-        let reply = api.get(&format!("/quotations/{}", segment(&quote_id)), &[])?;
+        let reply = api.get(
+            &format!("/quotations/{}", path_segment("quote-id", &quote_id)?),
+            &[],
+        )?;
         let root = read::document(&reply.body, "Quotation").map_err(upstream)?;
         read::quote(&root, reply.supplier_now).map_err(upstream)
     }
@@ -600,7 +610,10 @@ impl mercato_sdk::Adapter for NordfastAdapter {
     fn list_invoices(&self, ctx: &CallContext, order_id: String) -> CommerceResult<Vec<Invoice>> {
         let api = Api::new(ctx)?;
         let fetch = |id: &str| -> CommerceResult<Vec<Invoice>> {
-            let reply = api.get(&format!("/orders/{}/invoices", segment(id)), &[])?;
+            let reply = api.get(
+                &format!("/orders/{}/invoices", path_segment("order-id", id)?),
+                &[],
+            )?;
             read::document_list(&reply.body, "Invoice")
                 .map_err(upstream)?
                 .iter()

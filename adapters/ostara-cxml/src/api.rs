@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use mercato_sdk::contract::{CallContext, CommerceError, Rejection};
 use mercato_sdk::errors::{CommerceResult, from_status, invalid, not_found};
-use mercato_sdk::http::{Client, RequestBuilder, Response};
+use mercato_sdk::http::{Client, RequestBuilder, Response, path_segment};
 use mercato_sdk::time::{now_ms, parse_http_date};
 
 use crate::doc::{self, Status};
@@ -47,7 +47,10 @@ impl Api {
 
     /// An order's history (`OrderHistory`), by the buyer's orderID.
     pub fn history(&self, order_id: &str) -> CommerceResult<Reply> {
-        send(self.client.get(&format!("/orders/{}", segment(order_id))))
+        send(
+            self.client
+                .get(&format!("/orders/{}", path_segment("order-id", order_id)?)),
+        )
     }
 
     /// POST a cXML request; the Status of Ostara's Response (2xx or a refusal Ostara decided,
@@ -127,19 +130,6 @@ pub(crate) fn status_error(s: &Status) -> Option<CommerceError> {
     })
 }
 
-/// One path segment, percent-encoded, so an id cannot change the path.
-pub(crate) fn segment(id: &str) -> String {
-    let mut out = String::with_capacity(id.len());
-    for b in id.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,11 +186,5 @@ mod tests {
             error_for(&Response::new(401, "text/plain", "no")).code(),
             "unauthorized"
         );
-    }
-
-    #[test]
-    fn path_segments_are_encoded() {
-        assert_eq!(segment("PO-2026_1"), "PO-2026_1");
-        assert_eq!(segment("../x y"), "%2E%2E%2Fx%20y");
     }
 }

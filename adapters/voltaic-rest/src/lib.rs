@@ -42,9 +42,9 @@ mod wire;
 use mercato_sdk::errors::{self, invalid, not_found};
 use mercato_sdk::gtin::Gtin;
 use mercato_sdk::host;
-use mercato_sdk::http::{Client, RequestBuilder, Response};
+use mercato_sdk::http::{Client, RequestBuilder, Response, path_segment};
 use mercato_sdk::prelude::*;
-use requests::{ResolvedLine, path_segment, pieces};
+use requests::{ResolvedLine, pieces};
 use serde::de::DeserializeOwned;
 use serde_json::json;
 use translate::Numbers;
@@ -433,11 +433,10 @@ impl Adapter for VoltaicRest {
 
     fn get_quote(&self, ctx: &CallContext, quote_id: String) -> CommerceResult<Quote> {
         let session = Session::new(ctx, None)?;
-        let cart: wire::Cart = session.fetch(
-            session
-                .client
-                .get(&format!("/api/v1/cart/{}", path_segment(&quote_id))),
-        )?;
+        let cart: wire::Cart = session.fetch(session.client.get(&format!(
+            "/api/v1/cart/{}",
+            path_segment("quote-id", &quote_id)?
+        )))?;
         translate::quote(&cart)
     }
 
@@ -477,11 +476,10 @@ impl Adapter for VoltaicRest {
 
     fn get_order(&self, ctx: &CallContext, order_id: String) -> CommerceResult<Order> {
         let session = Session::new(ctx, None)?;
-        let direct = session.fetch::<wire::Order>(
-            session
-                .client
-                .get(&format!("/api/v1/order/{}", path_segment(&order_id))),
-        );
+        let direct = session.fetch::<wire::Order>(session.client.get(&format!(
+            "/api/v1/order/{}",
+            path_segment("order-id", &order_id)?
+        )));
         match direct {
             Ok(order) => translate::order(&order),
             Err(CommerceError::NotFound(_)) => {
@@ -526,7 +524,10 @@ impl Adapter for VoltaicRest {
         let body = json!({"CustomerLineIds": req.line_ids, "Reason": req.reason});
         let request = session
             .post_json(
-                &format!("/api/v1/order/{}/cancel", path_segment(&req.order_id)),
+                &format!(
+                    "/api/v1/order/{}/cancel",
+                    path_segment("order-id", &req.order_id)?
+                ),
                 &body,
             )?
             .header("Idempotency-Key", req.idempotency_key.trim());
@@ -566,7 +567,7 @@ impl Adapter for VoltaicRest {
         let session = Session::new(ctx, None)?;
         let list: wire::Shipments = session.fetch(session.client.get(&format!(
             "/api/v1/order/{}/shipments",
-            path_segment(&order_id)
+            path_segment("order-id", &order_id)?
         )))?;
         list.shipments.iter().map(translate::shipment).collect()
     }
@@ -575,7 +576,7 @@ impl Adapter for VoltaicRest {
         let session = Session::new(ctx, None)?;
         let list: wire::Invoices = session.fetch(session.client.get(&format!(
             "/api/v1/order/{}/invoices",
-            path_segment(&order_id)
+            path_segment("order-id", &order_id)?
         )))?;
         list.invoices.iter().map(translate::invoice).collect()
     }
@@ -595,7 +596,10 @@ impl Adapter for VoltaicRest {
         let body = requests::return_body(&req)?;
         let request = session
             .post_json(
-                &format!("/api/v1/order/{}/returns", path_segment(&req.order_id)),
+                &format!(
+                    "/api/v1/order/{}/returns",
+                    path_segment("order-id", &req.order_id)?
+                ),
                 &body,
             )?
             .header("Idempotency-Key", req.idempotency_key.trim());

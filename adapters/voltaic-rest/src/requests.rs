@@ -206,19 +206,6 @@ pub fn return_body(req: &ReturnRequest) -> CommerceResult<Value> {
     Ok(json!({"Lines": lines, "Notes": req.notes}))
 }
 
-/// Percent-encodes one URL path segment (an order number or cart key from the caller).
-pub fn path_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,11 +319,5 @@ mod tests {
         };
         assert!(pieces(&half, "q").is_err());
         assert!(pieces(&Quantity::pieces(0), "q").is_err());
-    }
-
-    #[test]
-    fn path_segments_are_encoded() {
-        assert_eq!(path_segment("VC-100001"), "VC-100001");
-        assert_eq!(path_segment("PO 7/1"), "PO%207%2F1");
     }
 }

@@ -854,3 +854,33 @@ async fn signed_webhooks_become_order_events_and_forgeries_are_refused() {
     assert_eq!(forged.map_err(|e| e.code()).err(), Some("unauthorized"));
     assert_eq!(unsigned.map_err(|e| e.code()).err(), Some("unauthorized"));
 }
+
+/// An order id of `..` or `.` would name another resource once the path is resolved; the
+/// adapter refuses it as the caller's error instead of asking the supplier.
+#[tokio::test(flavor = "multi_thread")]
+async fn dot_segment_ids_are_refused_not_sent() {
+    let b = backend().await;
+    let (order, invoices, shipments, quote) = adapter(&b, |a| {
+        (
+            a.get_order(&ctx(), "..".to_string()),
+            a.list_invoices(&ctx(), ".".to_string()),
+            a.list_shipments(&ctx(), String::new()),
+            a.get_quote(&ctx(), "..".to_string()),
+        )
+    })
+    .await;
+    for (what, code) in [
+        ("get-order", order.map(|_| ()).map_err(|e| e.code()).err()),
+        (
+            "list-invoices",
+            invoices.map(|_| ()).map_err(|e| e.code()).err(),
+        ),
+        (
+            "list-shipments",
+            shipments.map(|_| ()).map_err(|e| e.code()).err(),
+        ),
+        ("get-quote", quote.map(|_| ()).map_err(|e| e.code()).err()),
+    ] {
+        assert_eq!(code, Some("invalid-request"), "{what}");
+    }
+}
