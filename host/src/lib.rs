@@ -1,42 +1,39 @@
-//! # Mercato host
+//! # Mercato
 //!
 //! Mercato lets one machine customer — a reorder bot, a factory sensor, an AI agent — search,
 //! quote and order from many suppliers through one interface. Each supplier ships an
 //! *adapter*: a WebAssembly component implementing the `mercato:supplier@0.2.0` contract in
-//! `wit/` (or an older minor version the host still serves). This crate loads adapters into a
-//! sandbox and calls them.
+//! `wit/` (or an older minor version the host still serves).
 //!
-//! ## Layout
-//! - [`engine`]: the one wasmtime engine (component model, epoch interruption, pooling
-//!   allocator) and the compile cache.
-//! - [`adapter`]: load a component, check it against the world, call it with a fresh
-//!   instance per call.
-//! - [`sandbox`]: limits, outbound host grants, secrets, and the outbound gate.
-//! - [`broker`]: fan a request out to every eligible adapter and rank the answers.
-//! - [`metrics`]: Prometheus metrics of adapter calls, the call pool and the gateway.
-//! - [`clients`]: machine clients, their buyer identities and mandates.
-//! - [`codes`]: the one parser for currency, country and unit codes in every request.
-//! - [`desk`]: the order desk: idempotency, facts, caps, mandates and reservations,
-//!   judging suppliers' answers, approvals and recovery after a crash.
-//! - [`gateway`]: the HTTP API (with its OpenAPI document) and the MCP server: transport only.
-//! - [`ledger`]: the durable record of orders, idempotency keys, intents and the audit trail.
-//! - [`mandate`]: spend mandates, evaluated in deterministic code.
-//! - [`signing`]: publisher signatures and the integrator's trust store.
+//! This is the application: the `mercato` binary's commands and what only it needs. It wires
+//! the rooms together, each a crate of its own (`docs/architecture.md`), and re-exports their
+//! modules here under one name:
+//! - `mercato-contract` ([`contract`]): the contract's types as plain Rust, the `Supplier`
+//!   trait, answer checks.
+//! - `mercato-runtime` ([`engine`], [`adapter`], [`sandbox`], [`signing`], [`wit`],
+//!   [`logline`], [`error`]): the only crate with wasmtime.
+//! - `mercato-ledger` ([`ledger`]): the only crate with SQL.
+//! - `mercato-trade` ([`broker`], [`desk`], [`mandate`], [`clients`], [`codes`], [`wire`],
+//!   [`metrics`]): trade, with no wasmtime, SQL or HTTP.
+//! - `mercato-gateway` ([`gateway`]): HTTP, OpenAPI and MCP, the only crate with axum and rmcp.
+//!
+//! Its own modules:
 //! - [`policy`]: the integrator's host policy file.
-//! - [`audit`]: the audit report of `mercato inspect`.
-//! - [`logline`]: one event, one log line: escaping what adapters write.
-//! - [`contract`]: the contract's data types as plain Rust values.
+//! - [`inspect`]: the audit report of `mercato inspect`.
+//! - [`conformance`]: the conformance kit of `mercato test-adapter`.
+//! - [`reload`]: hot reload of adapters from a watched folder.
+//! - [`scaffold`]: `mercato new adapter`.
+//! - [`display`]: tables and values for people.
 //! - `demo` (feature `demo`): the story `mercato demo` tells, against simulated suppliers.
-//!
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
 
-pub mod audit;
 pub mod conformance;
 pub mod contract;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod display;
+pub mod inspect;
 pub mod policy;
 pub mod reload;
 pub mod scaffold;

@@ -678,7 +678,7 @@ pub struct SuppliersResponse {
 /// `POST /v1/approvals/{id}/approve`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Decision {
+pub struct ApproveBody {
     /// A note for the record.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -687,7 +687,7 @@ pub struct Decision {
 /// `POST /v1/approvals/{id}/reject`: a reason is required, for the client and the record.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-pub struct RejectDecision {
+pub struct RejectBody {
     /// Why the order is rejected (not blank).
     #[schemars(regex(pattern = r"\S"))]
     pub note: String,

@@ -8,9 +8,9 @@
 //! documents) are not operations on suppliers' data and stay with the HTTP router.
 
 use super::api::{
-    ApprovalRef, ApprovalView, ApprovalsResponse, AvailabilityBody, CancelBody, Decision,
+    ApprovalRef, ApprovalView, ApprovalsResponse, ApproveBody, AvailabilityBody, CancelBody,
     FanOutResponse, ItemsRequest, MandatesResponse, OffersRequest, OffersResponse, OrderRef,
-    QuoteRef, QuotesRequest, RejectDecision, SearchRequest, SupplierFilter, SuppliersResponse,
+    QuoteRef, QuotesRequest, RejectBody, SearchRequest, SupplierFilter, SuppliersResponse,
 };
 use super::openapi::Link;
 use super::problem::ApiError;
@@ -177,8 +177,8 @@ request_bodies!(
     wire::PlaceOrder,
     CancelBody,
     wire::ReturnBody,
-    Decision,
-    RejectDecision,
+    ApproveBody,
+    RejectBody,
 );
 
 /// One operation of the public API.
@@ -979,7 +979,7 @@ pub struct ApproveOrder;
 
 impl Operation for ApproveOrder {
     type Params = ApprovalRef;
-    type Body = Decision;
+    type Body = ApproveBody;
     type Output = ApprovalView;
     const SPEC: Spec = Spec {
         tag: "approvals",
@@ -997,7 +997,7 @@ impl Operation for ApproveOrder {
     async fn run(
         s: &Service,
         c: &Client,
-        call: Call<ApprovalRef, Decision>,
+        call: Call<ApprovalRef, ApproveBody>,
     ) -> Result<ApprovalView, ApiError> {
         let key = call.key()?.clone();
         s.approve(c, &key, &call.params.approval_id, call.body.note)
@@ -1010,7 +1010,7 @@ pub struct RejectOrder;
 
 impl Operation for RejectOrder {
     type Params = ApprovalRef;
-    type Body = RejectDecision;
+    type Body = RejectBody;
     type Output = ApprovalView;
     const SPEC: Spec = Spec {
         tag: "approvals",
@@ -1028,7 +1028,7 @@ impl Operation for RejectOrder {
     async fn run(
         s: &Service,
         c: &Client,
-        call: Call<ApprovalRef, RejectDecision>,
+        call: Call<ApprovalRef, RejectBody>,
     ) -> Result<ApprovalView, ApiError> {
         let key = call.key()?.clone();
         s.reject(c, &key, &call.params.approval_id, Some(call.body.note))

@@ -3,7 +3,7 @@
 use anyhow::{Context as _, bail};
 use mercato::HostConfig;
 use mercato::adapter::{self, package};
-use mercato::audit;
+use mercato::inspect;
 use mercato::policy::Policy;
 use mercato::sandbox::Grants;
 use mercato::signing::{self, SecretKey, Signature};
@@ -99,7 +99,7 @@ pub fn inspect(path: &Path, policy: Option<&Path>, json: bool) -> anyhow::Result
             (policy.host, grants)
         }
     };
-    let report = audit::report(Some(&path.display().to_string()), &bytes, &config, &grants);
+    let report = inspect::report(Some(&path.display().to_string()), &bytes, &config, &grants);
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

@@ -725,7 +725,7 @@ pub async fn approvals(args: ApprovalsArgs) -> anyhow::Result<ExitCode> {
             let outcome = backend
                 .call::<op::ApproveOrder>(
                     ApprovalRef { approval_id: id },
-                    Decision { note },
+                    ApproveBody { note },
                     Some(key),
                 )
                 .await?;
@@ -742,7 +742,7 @@ pub async fn approvals(args: ApprovalsArgs) -> anyhow::Result<ExitCode> {
             let outcome = backend
                 .call::<op::RejectOrder>(
                     ApprovalRef { approval_id: id },
-                    RejectDecision { note },
+                    RejectBody { note },
                     Some(key),
                 )
                 .await?;

@@ -5,7 +5,7 @@
 //! categories and ship-to locations, a maximum per order, a budget per period with a maximum
 //! order count, an approval threshold, a price tolerance, a firm-quote requirement and a
 //! validity window. [`evaluate`] turns a mandate, an order's facts and the budget used so far
-//! into [`Decision::Allow`], [`Decision::RequireApproval`] or [`Decision::Deny`], each with a
+//! into [`Verdict::Allow`], [`Verdict::RequireApproval`] or [`Verdict::Deny`], each with a
 //! typed [`Rule`] saying why. The verifying role is this code, never a model.
 
 use crate::contract::Timestamp;
@@ -303,7 +303,7 @@ pub enum Rule {
 
 /// What the mandate says about an order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Decision {
+pub enum Verdict {
     /// Go ahead.
     Allow,
     /// Park it until a person approves.
@@ -361,17 +361,17 @@ pub fn drifted(
 pub const CLOCK_SKEW_MS: Timestamp = 30_000;
 
 /// Evaluate `order` against `mandate` with `used` of the budget spent or reserved.
-pub fn evaluate(mandate: &Mandate, order: &OrderFacts, used: Used) -> Decision {
+pub fn evaluate(mandate: &Mandate, order: &OrderFacts, used: Used) -> Verdict {
     match check(mandate, order, used) {
-        Err(rule) => Decision::Deny(rule),
+        Err(rule) => Verdict::Deny(rule),
         Ok(()) => match &mandate.approval_above {
             Some(t) if order.total.minor() > t.minor() => {
-                Decision::RequireApproval(Rule::ApprovalThreshold {
+                Verdict::RequireApproval(Rule::ApprovalThreshold {
                     total: order.total.to_string(),
                     threshold: t.to_string(),
                 })
             }
-            _ => Decision::Allow,
+            _ => Verdict::Allow,
         },
     }
 }
@@ -519,13 +519,13 @@ mod tests {
     #[test]
     fn each_rule_decides_with_its_reason() {
         let m = mandate();
-        assert_eq!(evaluate(&m, &order(10_000), fresh()), Decision::Allow);
+        assert_eq!(evaluate(&m, &order(10_000), fresh()), Verdict::Allow);
         assert!(matches!(
             evaluate(&m, &order(30_000), fresh()),
-            Decision::RequireApproval(Rule::ApprovalThreshold { .. })
+            Verdict::RequireApproval(Rule::ApprovalThreshold { .. })
         ));
         let deny = |o: OrderFacts, used: Used| match evaluate(&m, &o, used) {
-            Decision::Deny(rule) => rule,
+            Verdict::Deny(rule) => rule,
             other => panic!("expected a denial, got {other:?}"),
         };
         assert!(matches!(
@@ -555,11 +555,7 @@ mod tests {
             Rule::ItemNotAllowed { .. }
         ));
         o.items[0].categories = vec!["31161500".into()];
-        assert_eq!(
-            evaluate(&m, &o, fresh()),
-            Decision::Allow,
-            "category prefix"
-        );
+        assert_eq!(evaluate(&m, &o, fresh()), Verdict::Allow, "category prefix");
         let mut o = order(10);
         o.ship_to = Some("elsewhere".into());
         assert!(matches!(deny(o, fresh()), Rule::ShipToNotAllowed { .. }));

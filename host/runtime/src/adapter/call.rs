@@ -1,7 +1,7 @@
 //! One call into an adapter: a fresh store and instance, bounded by the adapter's limits,
 //! with every way it can fail turned into a [`CallError`].
 
-use super::exports::{Answer, Exports, ExportsPre};
+use super::exports::{ExportResult, Exports, ExportsPre};
 use super::state::{AdapterGrants, AdapterState, LimitExceeded};
 use super::watch::{CallFacts, CallRecord, CapabilityGate};
 use super::{HostInner, LoadedAdapter};
@@ -268,7 +268,7 @@ impl LoadedAdapter {
         &self,
         operation: Operation,
         input: &(impl Serialize + ?Sized),
-        f: impl AsyncFnOnce(&Exports<'_>, &mut Store<AdapterState>) -> Answer<T>,
+        f: impl AsyncFnOnce(&Exports<'_>, &mut Store<AdapterState>) -> ExportResult<T>,
         check: impl FnOnce(&T, &Declared<'_>) -> Result<(), Invalid>,
     ) -> Result<T, CallError> {
         self.call_refusing(operation, input, f, check, |_, refused| {
@@ -286,7 +286,7 @@ impl LoadedAdapter {
         &self,
         operation: Operation,
         input: &(impl Serialize + ?Sized),
-        f: impl AsyncFnOnce(&Exports<'_>, &mut Store<AdapterState>) -> Answer<T>,
+        f: impl AsyncFnOnce(&Exports<'_>, &mut Store<AdapterState>) -> ExportResult<T>,
         check: impl FnOnce(&T, &Declared<'_>) -> Result<(), Invalid>,
         refused: impl FnOnce(T, Invalid) -> CallError,
     ) -> Result<T, CallError> {

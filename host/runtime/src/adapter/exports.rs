@@ -32,7 +32,7 @@ mod v0_1 {
 }
 
 /// The result type of an export call: a trap, or the adapter's answer.
-pub(crate) type Answer<T> = wasmtime::Result<Result<T, CommerceError>>;
+pub(crate) type ExportResult<T> = wasmtime::Result<Result<T, CommerceError>>;
 
 /// Where each exported interface's functions are, per contract version.
 struct Indices<I, C, Q, O, N> {
@@ -141,14 +141,14 @@ fn arg<T: Clone + Cross<U>, U>(value: &T) -> U {
 /// The latest bindings' answer as plain values.
 fn latest<T: Cross<U>, U>(
     a: wasmtime::Result<Result<T, crate::wit::latest::mercato::supplier::types::CommerceError>>,
-) -> Answer<U> {
+) -> ExportResult<U> {
     Ok(a?.map(Cross::cross).map_err(Cross::cross))
 }
 
 /// A 0.1 answer as the plain contract types.
 fn answer<T: Serialize, U: DeserializeOwned>(
     a: Result<T, v0_1::types::CommerceError>,
-) -> Answer<U> {
+) -> ExportResult<U> {
     Ok(match a {
         Ok(v) => Ok(through_json(&v)?),
         Err(e) => Err(through_json(&e)?),
@@ -196,7 +196,7 @@ impl Exports<'_> {
     }
 
     /// `adapter-info.check-connection`; an adapter built against 0.1 does not have it.
-    pub(crate) async fn check_connection(&self, s: &mut S, ctx: &CallContext) -> Answer<()> {
+    pub(crate) async fn check_connection(&self, s: &mut S, ctx: &CallContext) -> ExportResult<()> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
@@ -216,7 +216,7 @@ impl Exports<'_> {
         s: &mut S,
         ctx: &CallContext,
         q: &SearchQuery,
-    ) -> Answer<SearchPage> {
+    ) -> ExportResult<SearchPage> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
@@ -239,7 +239,7 @@ impl Exports<'_> {
         s: &mut S,
         ctx: &CallContext,
         refs: &[ItemRef],
-    ) -> Answer<Vec<CatalogItem>> {
+    ) -> ExportResult<Vec<CatalogItem>> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
@@ -261,7 +261,7 @@ impl Exports<'_> {
         ctx: &CallContext,
         lines: &[AvailabilityRequest],
         ship_to: Option<&Address>,
-    ) -> Answer<Vec<AvailabilityAnswer>> {
+    ) -> ExportResult<Vec<AvailabilityAnswer>> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
@@ -292,7 +292,7 @@ impl Exports<'_> {
         s: &mut S,
         ctx: &CallContext,
         req: &QuoteRequest,
-    ) -> Answer<Quote> {
+    ) -> ExportResult<Quote> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
@@ -310,7 +310,12 @@ impl Exports<'_> {
     }
 
     /// `quoting.get-quote`.
-    pub(crate) async fn get_quote(&self, s: &mut S, ctx: &CallContext, id: &str) -> Answer<Quote> {
+    pub(crate) async fn get_quote(
+        &self,
+        s: &mut S,
+        ctx: &CallContext,
+        id: &str,
+    ) -> ExportResult<Quote> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
@@ -330,7 +335,7 @@ impl Exports<'_> {
         s: &mut S,
         ctx: &CallContext,
         req: &OrderRequest,
-    ) -> Answer<Order> {
+    ) -> ExportResult<Order> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
@@ -348,7 +353,12 @@ impl Exports<'_> {
     }
 
     /// `ordering.get-order`.
-    pub(crate) async fn get_order(&self, s: &mut S, ctx: &CallContext, id: &str) -> Answer<Order> {
+    pub(crate) async fn get_order(
+        &self,
+        s: &mut S,
+        ctx: &CallContext,
+        id: &str,
+    ) -> ExportResult<Order> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
@@ -368,7 +378,7 @@ impl Exports<'_> {
         s: &mut S,
         ctx: &CallContext,
         req: &CancelRequest,
-    ) -> Answer<CancelOutcome> {
+    ) -> ExportResult<CancelOutcome> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
@@ -391,7 +401,7 @@ impl Exports<'_> {
         s: &mut S,
         ctx: &CallContext,
         id: &str,
-    ) -> Answer<Vec<Shipment>> {
+    ) -> ExportResult<Vec<Shipment>> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
@@ -411,7 +421,7 @@ impl Exports<'_> {
         s: &mut S,
         ctx: &CallContext,
         id: &str,
-    ) -> Answer<Vec<Invoice>> {
+    ) -> ExportResult<Vec<Invoice>> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
@@ -431,7 +441,7 @@ impl Exports<'_> {
         s: &mut S,
         ctx: &CallContext,
         req: &ReturnRequest,
-    ) -> Answer<ReturnAuthorization> {
+    ) -> ExportResult<ReturnAuthorization> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {
@@ -454,7 +464,7 @@ impl Exports<'_> {
         s: &mut S,
         ctx: &CallContext,
         doc: &InboundDocument,
-    ) -> Answer<InboundResult> {
+    ) -> ExportResult<InboundResult> {
         let i = &self.instance;
         match &self.pre.exports {
             Versioned::Latest(x) => {

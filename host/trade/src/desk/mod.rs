@@ -48,7 +48,7 @@ use crate::contract::{
 use crate::ledger::{
     Ledger, LedgerError, Outcome, Reservation, ReservationChange, ReservationState,
 };
-use crate::mandate::{self, Decision, DriftAction, Mandate, Rule};
+use crate::mandate::{self, DriftAction, Mandate, Rule, Verdict};
 use facts::Facts;
 use mercato_sdk::exact;
 use once::Mutation;
@@ -326,22 +326,22 @@ impl OrderDesk {
             .staged(move |l| {
                 let intent = l.record_intent(&intent, now)?;
                 reservation.intent = Some(intent);
-                let mut decision = Decision::Allow;
+                let mut decision = Verdict::Allow;
                 let id = l.reserve(
                     &reservation,
                     &mut |used| {
                         decision = match mandate::evaluate(&mandate, &judged, used) {
-                            Decision::RequireApproval(_) if approved => Decision::Allow,
+                            Verdict::RequireApproval(_) if approved => Verdict::Allow,
                             verdict => verdict,
                         };
-                        decision == Decision::Allow
+                        decision == Verdict::Allow
                     },
                     now,
                 )?;
                 let refused = match &decision {
-                    Decision::Allow => None,
-                    Decision::Deny(_) => Some("mandate-denied"),
-                    Decision::RequireApproval(_) => Some("approval-required"),
+                    Verdict::Allow => None,
+                    Verdict::Deny(_) => Some("mandate-denied"),
+                    Verdict::RequireApproval(_) => Some("approval-required"),
                 };
                 if let Some(code) = refused {
                     l.record_outcome(intent, &Outcome::Refused(code.to_string()), now)?;
@@ -350,10 +350,10 @@ impl OrderDesk {
             })
             .await?;
         match (decision, id) {
-            (Decision::Allow, Some(id)) => Ok((intent, id)),
-            (Decision::Deny(rule), _) => Err(DeskError::MandateDenied(rule)),
-            (Decision::RequireApproval(rule), _) => Err(self.park(p, rule, facts, ceiling).await),
-            (Decision::Allow, None) => Err(DeskError::Ledger("allowed but not reserved".into())),
+            (Verdict::Allow, Some(id)) => Ok((intent, id)),
+            (Verdict::Deny(rule), _) => Err(DeskError::MandateDenied(rule)),
+            (Verdict::RequireApproval(rule), _) => Err(self.park(p, rule, facts, ceiling).await),
+            (Verdict::Allow, None) => Err(DeskError::Ledger("allowed but not reserved".into())),
         }
     }
 

@@ -916,7 +916,7 @@ async fn the_openapi_document_states_the_constraints_and_headers_the_server_enfo
         field("OrderLineRequest", "quantity")["$ref"],
         "#/components/schemas/WantedQuantity"
     );
-    assert_eq!(schemas["RejectDecision"]["required"], json!(["note"]));
+    assert_eq!(schemas["RejectBody"]["required"], json!(["note"]));
     // Defaults an agent may leave out are not required.
     let required = schemas["PlaceOrder"]["required"].as_array().unwrap();
     for optional in ["partial_delivery", "payment", "quote_id"] {

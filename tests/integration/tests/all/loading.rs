@@ -263,7 +263,7 @@ async fn s33_compile_bombs_are_refused_before_compiling() {
             trust: mercato::signing::TrustStore::new().allow_unsigned(true),
             ..mercato::HostConfig::default()
         };
-        let report = mercato::audit::report(None, &refused, &config, &Grants::default());
+        let report = mercato::inspect::report(None, &refused, &config, &Grants::default());
         assert!(!report.verdict.loadable, "inspect must agree with load");
         assert!(
             report
