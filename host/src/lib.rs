@@ -10,8 +10,8 @@
 //! modules here under one name:
 //! - `mercato-contract` ([`contract`]): the contract's types as plain Rust, the `Supplier`
 //!   trait, answer checks.
-//! - `mercato-runtime` ([`engine`], [`adapter`], [`sandbox`], [`signing`], [`wit`],
-//!   [`logline`], [`error`]): the only crate with wasmtime.
+//! - `mercato-runtime` ([`engine`], [`adapter`], [`sandbox`], [`signing`], [`logline`],
+//!   [`error`]): the only crate with wasmtime, which it keeps to itself.
 //! - `mercato-ledger` ([`ledger`]): the only crate with SQL.
 //! - `mercato-trade` ([`broker`], [`desk`], [`mandate`], [`clients`], [`codes`], [`wire`],
 //!   [`metrics`]): trade, with no wasmtime, SQL or HTTP.
@@ -40,7 +40,7 @@ pub mod scaffold;
 
 pub use mercato_gateway as gateway;
 pub use mercato_ledger as ledger;
-pub use mercato_runtime::{adapter, engine, error, logline, sandbox, signing, wit};
+pub use mercato_runtime::{adapter, engine, error, logline, sandbox, signing};
 pub use mercato_trade::{broker, clients, codes, desk, mandate, metrics, wire};
 
 pub use mercato_runtime::{AdapterHost, Digest, HostConfig, LoadedAdapter, Operation, SupplierId};
@@ -56,6 +56,10 @@ mod tests {
             crate::engine::DEFAULT_POOL_SIZE as usize,
             "the broker admits as many calls as the runtime has instance slots"
         );
-        assert_eq!(crate::contract::VERSION, crate::wit::latest::VERSION);
+        assert_eq!(
+            Some(&crate::contract::VERSION),
+            mercato_runtime::SERVED.last(),
+            "the plain types follow the newest contract the runtime serves"
+        );
     }
 }

@@ -101,7 +101,7 @@ fn keygen_sign_verify_and_inspect_work_together() {
     assert_eq!(report["schema"], "mercato.audit/v1");
     assert_eq!(report["signature"]["status"], "trusted");
     assert_eq!(report["signature"]["publisher"], "Voltaic Components");
-    assert_eq!(report["contract"]["stamped"], mercato::wit::latest::VERSION);
+    assert_eq!(report["contract"]["stamped"], mercato::contract::VERSION);
     assert_eq!(report["manifest"]["adapter"]["supplier"], "voltaic");
     assert!(
         report["imports"]

@@ -13,7 +13,8 @@
 //!   instance per call.
 //! - [`sandbox`]: limits, outbound host grants, secrets, and the outbound gate.
 //! - [`signing`]: publisher signatures and the integrator's trust store.
-//! - [`wit`]: wasmtime's bindings of each served contract version.
+//! - `wit` (private): wasmtime's bindings of each served contract version; the rest of the
+//!   host sees only plain values and the versions served ([`SERVED`]).
 //! - [`logline`]: one event, one log line: escaping what adapters write.
 //!
 //! ## Using it
@@ -50,7 +51,7 @@ pub mod error;
 pub mod logline;
 pub mod sandbox;
 pub mod signing;
-pub mod wit;
+mod wit;
 
 use mercato_contract as contract;
 
@@ -58,3 +59,4 @@ pub use adapter::{AdapterHost, Digest, HostConfig, LoadedAdapter, Operation, Sup
 pub use engine::EngineConfig;
 pub use error::{CallError, LoadError, ResourceKind};
 pub use sandbox::Grants;
+pub use wit::SERVED;

@@ -118,7 +118,7 @@ pub fn import_allowed(name: &str) -> bool {
 }
 
 /// Check a compiled component's exports and imports against the world.
-pub fn check(engine: &Engine, component: &Component) -> Result<(), LoadError> {
+pub(crate) fn check(engine: &Engine, component: &Component) -> Result<(), LoadError> {
     let ty = component.component_type();
     let imports: Vec<&str> = ty.imports(engine).map(|(n, _)| n).collect();
     let exports: Vec<&str> = ty.exports(engine).map(|(n, _)| n).collect();

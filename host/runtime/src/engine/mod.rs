@@ -4,7 +4,8 @@
 mod cache;
 pub mod isolate;
 
-pub use cache::{CacheError, CompileCache};
+pub use cache::CacheError;
+pub(crate) use cache::CompileCache;
 pub use isolate::{CompileError, CompileIn};
 
 use std::path::PathBuf;
@@ -75,7 +76,7 @@ impl Default for EngineConfig {
 }
 
 /// The engine, its ticker and its cache.
-pub struct RuntimeEngine {
+pub(crate) struct RuntimeEngine {
     engine: Engine,
     config: EngineConfig,
     cache: Option<CompileCache>,
@@ -116,14 +117,6 @@ impl RuntimeEngine {
     pub fn cache(&self) -> Option<&CompileCache> {
         self.cache.as_ref()
     }
-
-    /// Epoch ticks that cover `timeout`, rounded up, at least one.
-    pub fn ticks_for(&self, timeout: Duration) -> u64 {
-        let tick = self.config.epoch_tick.as_nanos().max(1);
-        u64::try_from(timeout.as_nanos().div_ceil(tick))
-            .unwrap_or(u64::MAX)
-            .max(1)
-    }
 }
 
 /// Whether `bytes` are wasmtime's precompiled machine code rather than a component: never
@@ -134,7 +127,7 @@ pub fn is_precompiled(bytes: &[u8]) -> bool {
 
 /// Everything of the engine's configuration that shapes compiled code; a compiling child
 /// builds its engine from this alone, so its artefacts load in the host's engine.
-pub fn codegen_config(config: &EngineConfig) -> Config {
+pub(crate) fn codegen_config(config: &EngineConfig) -> Config {
     let mut wasm = Config::new();
     wasm.wasm_component_model(true)
         .epoch_interruption(true)

@@ -9,15 +9,15 @@
 //! an adapter prints, [`log_quota`] bounds what the host logs
 //! about it, and [`size`] measures what crosses the boundary.
 
-pub mod connect;
+pub(crate) mod connect;
 pub mod effective;
 pub mod limits;
-pub mod log_quota;
+pub(crate) mod log_quota;
 pub mod outbound;
 pub mod secrets;
-pub mod size;
-pub mod stdio;
-pub mod trace_body;
+pub(crate) mod size;
+pub(crate) mod stdio;
+pub(crate) mod trace_body;
 
 pub use mercato_sdk::manifest::hosts as allowed_hosts;
 

@@ -100,7 +100,7 @@ async fn adapters_built_with_today_s_sdk_speak_the_latest_contract() {
         )
         .await
         .expect("loads");
-    assert_eq!(a.contract_version(), mercato::wit::latest::VERSION);
+    assert_eq!(a.contract_version(), mercato::contract::VERSION);
     // The SDK's default: nothing to check.
     let checked = a.check_connection(&buyer_context("latest")).await;
     assert!(

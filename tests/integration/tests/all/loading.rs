@@ -17,7 +17,7 @@ async fn a_component_without_the_contract_exports_is_refused_naming_the_first_mi
                 name,
                 format!(
                     "mercato:supplier/adapter-info@{}",
-                    mercato::wit::latest::VERSION
+                    mercato::contract::VERSION
                 )
             )
         }
