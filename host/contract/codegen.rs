@@ -41,6 +41,17 @@ fn screaming(name: &str) -> String {
     name.replace('-', "_").to_ascii_uppercase()
 }
 
+/// Whether `def` is a `use` of a type from another interface (an alias of the same name),
+/// not a type of its own.
+fn is_use(resolve: &Resolve, def: &wit_parser::TypeDef) -> Option<TypeId> {
+    match def.kind {
+        TypeDefKind::Type(Type::Id(target)) if resolve.types[target].name == def.name => {
+            Some(target)
+        }
+        _ => None,
+    }
+}
+
 struct Gen<'a> {
     resolve: &'a Resolve,
     /// The contract's version (`0.2.0`).
@@ -69,26 +80,27 @@ impl<'a> Gen<'a> {
                 continue;
             }
             for id in resolve.interfaces[*iface].types.values() {
-                let def = &resolve.types[*id];
-                // `use types.{money}` appears as an alias of the same name: not a new type.
-                if let TypeDefKind::Type(Type::Id(target)) = def.kind
-                    && resolve.types[target].name == def.name
-                {
-                    continue;
+                if is_use(resolve, &resolve.types[*id]).is_none() {
+                    named.push((*id, iface_name.clone()));
                 }
-                named.push((*id, iface_name.clone()));
             }
         }
-        let names: std::collections::HashSet<String> = named
-            .iter()
-            .map(|(id, _)| camel(resolve.types[*id].name.as_deref().unwrap()))
-            .collect();
-        assert_eq!(names.len(), named.len(), "two WIT types share a Rust name");
-        Gen {
+        let generator = Gen {
             resolve,
             version,
             named,
-        }
+        };
+        let names: std::collections::HashSet<String> = generator
+            .named
+            .iter()
+            .map(|(id, _)| generator.name(*id))
+            .collect();
+        assert_eq!(
+            names.len(),
+            generator.named.len(),
+            "two WIT types share a Rust name"
+        );
+        generator
     }
 
     fn name(&self, id: TypeId) -> String {
@@ -100,8 +112,8 @@ impl<'a> Gen<'a> {
         )
     }
 
-    /// The Rust spelling of `ty`; named types as `prefix(id)Name`.
-    fn ty(&self, ty: &Type, prefix: &dyn Fn(TypeId) -> String) -> String {
+    /// The Rust spelling of `ty` in the plain types.
+    fn ty(&self, ty: &Type) -> String {
         match ty {
             Type::Bool => "bool".into(),
             Type::U8 => "u8".into(),
@@ -119,31 +131,26 @@ impl<'a> Gen<'a> {
             Type::ErrorContext => panic!("error-context has no plain form"),
             Type::Id(id) => {
                 let def = &self.resolve.types[*id];
-                if def.name.is_some() {
-                    // Follow `use` aliases to the defining type.
-                    if let TypeDefKind::Type(Type::Id(t)) = def.kind
-                        && self.resolve.types[t].name == def.name
-                    {
-                        return self.ty(&Type::Id(t), prefix);
-                    }
-                    return format!("{}{}", prefix(*id), self.name(*id));
+                match (is_use(self.resolve, def), &def.name) {
+                    (Some(target), _) => self.ty(&Type::Id(target)),
+                    (None, Some(_)) => self.name(*id),
+                    (None, None) => self.anonymous(&def.kind),
                 }
-                self.anonymous(&def.kind, prefix)
             }
         }
     }
 
-    fn anonymous(&self, kind: &TypeDefKind, prefix: &dyn Fn(TypeId) -> String) -> String {
-        let opt = |t: &Option<Type>| t.as_ref().map_or("()".into(), |t| self.ty(t, prefix));
+    fn anonymous(&self, kind: &TypeDefKind) -> String {
+        let opt = |t: &Option<Type>| t.as_ref().map_or("()".into(), |t| self.ty(t));
         match kind {
-            TypeDefKind::List(t) => format!("Vec<{}>", self.ty(t, prefix)),
-            TypeDefKind::Option(t) => format!("Option<{}>", self.ty(t, prefix)),
+            TypeDefKind::List(t) => format!("Vec<{}>", self.ty(t)),
+            TypeDefKind::Option(t) => format!("Option<{}>", self.ty(t)),
             TypeDefKind::Tuple(t) => {
-                let items: Vec<String> = t.types.iter().map(|t| self.ty(t, prefix)).collect();
+                let items: Vec<String> = t.types.iter().map(|t| self.ty(t)).collect();
                 format!("({},)", items.join(", "))
             }
             TypeDefKind::Result(r) => format!("Result<{}, {}>", opt(&r.ok), opt(&r.err)),
-            TypeDefKind::Type(t) => self.ty(t, prefix),
+            TypeDefKind::Type(t) => self.ty(t),
             other => panic!("no plain form for an anonymous {}", other.as_str()),
         }
     }
@@ -181,7 +188,6 @@ impl<'a> Gen<'a> {
             self.version
         )
         .unwrap();
-        let local = |_: TypeId| String::new();
         for (id, _) in &self.named {
             let def = &self.resolve.types[*id];
             let name = self.name(*id);
@@ -201,13 +207,7 @@ impl<'a> Gen<'a> {
                     .unwrap();
                     for f in &r.fields {
                         docs(&mut out, "    ", &f.docs);
-                        writeln!(
-                            out,
-                            "    pub {}: {},",
-                            snake(&f.name),
-                            self.ty(&f.ty, &local)
-                        )
-                        .unwrap();
+                        writeln!(out, "    pub {}: {},", snake(&f.name), self.ty(&f.ty)).unwrap();
                     }
                     out.push_str("}\n");
                 }
@@ -227,7 +227,7 @@ impl<'a> Gen<'a> {
                         docs(&mut out, "    ", &c.docs);
                         match &c.ty {
                             Some(t) => {
-                                writeln!(out, "    {}({}),", camel(&c.name), self.ty(t, &local))
+                                writeln!(out, "    {}({}),", camel(&c.name), self.ty(t))
                             }
                             None => writeln!(out, "    {},", camel(&c.name)),
                         }
@@ -266,7 +266,7 @@ impl<'a> Gen<'a> {
                 }
                 kind => {
                     docs(&mut out, "", &def.docs);
-                    writeln!(out, "pub type {name} = {};", self.anonymous(kind, &local)).unwrap();
+                    writeln!(out, "pub type {name} = {};", self.anonymous(kind)).unwrap();
                 }
             }
         }

@@ -29,7 +29,6 @@
 #![deny(unsafe_code)]
 
 pub mod conformance;
-pub mod contract;
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod display;
@@ -38,6 +37,7 @@ pub mod policy;
 pub mod reload;
 pub mod scaffold;
 
+pub use mercato_contract as contract;
 pub use mercato_gateway as gateway;
 pub use mercato_ledger as ledger;
 pub use mercato_runtime::{adapter, engine, error, logline, sandbox, signing};

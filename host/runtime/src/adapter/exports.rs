@@ -142,7 +142,7 @@ fn arg<T: Clone + Cross<U>, U>(value: &T) -> U {
 fn latest<T: Cross<U>, U>(
     a: wasmtime::Result<Result<T, crate::wit::latest::mercato::supplier::types::CommerceError>>,
 ) -> ExportResult<U> {
-    Ok(a?.map(Cross::cross).map_err(Cross::cross))
+    Ok(a?.cross())
 }
 
 /// A 0.1 answer as the plain contract types.

@@ -322,23 +322,23 @@ impl OrderDesk {
             intent: None,
         };
         let (mandate, intent) = (p.mandate.clone(), m.intent());
-        let (intent, decision, id) = self
+        let (intent, verdict, id) = self
             .staged(move |l| {
                 let intent = l.record_intent(&intent, now)?;
                 reservation.intent = Some(intent);
-                let mut decision = Verdict::Allow;
+                let mut verdict = Verdict::Allow;
                 let id = l.reserve(
                     &reservation,
                     &mut |used| {
-                        decision = match mandate::evaluate(&mandate, &judged, used) {
+                        verdict = match mandate::evaluate(&mandate, &judged, used) {
                             Verdict::RequireApproval(_) if approved => Verdict::Allow,
-                            verdict => verdict,
+                            other => other,
                         };
-                        decision == Verdict::Allow
+                        verdict == Verdict::Allow
                     },
                     now,
                 )?;
-                let refused = match &decision {
+                let refused = match &verdict {
                     Verdict::Allow => None,
                     Verdict::Deny(_) => Some("mandate-denied"),
                     Verdict::RequireApproval(_) => Some("approval-required"),
@@ -346,10 +346,10 @@ impl OrderDesk {
                 if let Some(code) = refused {
                     l.record_outcome(intent, &Outcome::Refused(code.to_string()), now)?;
                 }
-                Ok((intent, decision, id))
+                Ok((intent, verdict, id))
             })
             .await?;
-        match (decision, id) {
+        match (verdict, id) {
             (Verdict::Allow, Some(id)) => Ok((intent, id)),
             (Verdict::Deny(rule), _) => Err(DeskError::MandateDenied(rule)),
             (Verdict::RequireApproval(rule), _) => Err(self.park(p, rule, facts, ceiling).await),

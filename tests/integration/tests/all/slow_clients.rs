@@ -22,7 +22,7 @@ const LIMITS: ConnectionLimits = ConnectionLimits {
 /// `limits`, serving until the test ends.
 async fn gateway_with(limits: ConnectionLimits) -> String {
     let service = Service::new(
-        Broker::new(Vec::<mercato::contract::supplier::Adapter>::new()),
+        Broker::default(),
         Clients::new(vec![demo_client(KEY)]).expect("clients"),
         mercato::ledger::in_memory(),
     );
